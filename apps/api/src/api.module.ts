@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ConfigModule, IdempotencyInterceptor } from '@bo/core';
+import { DatabaseModule } from '@bo/database';
+import { QueueModule } from '@bo/queue';
+import { StorageModule } from '@bo/storage';
+import { ReferenceModule } from '@bo/reference';
+import { IdentityModule } from '@bo/identity';
+import { AuditModule } from '@bo/audit';
+import { AuthGuard } from './auth/auth.guard';
+import { HealthController } from './health/health.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { PlatformController } from './platform/platform.controller';
+import { AuthController } from './identity/auth.controller';
+import { UsersController } from './identity/users.controller';
+import { ApiKeysController } from './identity/api-keys.controller';
+import { OrganisationsController } from './identity/organisations.controller';
+import { AuditController } from './identity/audit.controller';
+
+@Module({
+  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, ReferenceModule, AuditModule, IdentityModule],
+  controllers: [
+    HealthController,
+    AuthController,
+    UsersController,
+    ApiKeysController,
+    OrganisationsController,
+    AuditController,
+    JobsController,
+    PlatformController,
+  ],
+  providers: [
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,76 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  AppConfig,
+  CORRELATION_HEADER,
+  PinoNestLogger,
+  ProblemFilter,
+  RootLogger,
+  correlationIdOf,
+  createRootLogger,
+  createValidationPipe,
+} from '@bo/core';
+import { ApiModule } from './api.module';
+import { mountBullBoard } from './platform/bull-board';
+
+export interface BuiltApi {
+  app: NestFastifyApplication;
+  logger: RootLogger;
+}
+
+/**
+ * Builds the API application: Fastify with our JSON logger and correlation ids, problem+json for
+ * every error (including those Fastify raises before Nest sees the request), validation, OpenAPI.
+ */
+export async function buildApi(options: { logger?: RootLogger } = {}): Promise<BuiltApi> {
+  const logger = options.logger ?? createRootLogger('api');
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    genReqId: correlationIdOf,
+    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
+  const config = app.get(AppConfig);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(CORRELATION_HEADER, request.id);
+  });
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  setupOpenApi(app, config);
+  await mountBullBoard(app);
+  return { app, logger };
+}
+
+function setupOpenApi(app: INestApplication, config: AppConfig): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Back office qualité des financeurs')
+      .setDescription(
+        'API of the funders\' quality-control back office: providers, funded actions, quality checks, sharing, reports, price adequacy. Errors are application/problem+json with a namespaced `code`.',
+      )
+      .setVersion(process.env.npm_package_version ?? '0.1.0')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'apiKey')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    customSiteTitle: 'API — back office qualité',
+  });
+  void config;
+}

@@ -1,0 +1,3 @@
+export * from './canonical';
+export * from './audit.service';
+export * from './audit.module';

@@ -1,0 +1,153 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === '1' || value === 'true' ? true : value === '0' || value === 'false' ? false : value;
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/;
+const REDIS_URL = /^rediss?:\/\/[^\s]+$/;
+
+/**
+ * The one configuration class. Every environment variable the processes read is declared here;
+ * `loadConfig()` refuses to return on a missing or malformed value. The compose file and the README
+ * table are checked against `CONFIG_VARIABLES` by a test.
+ */
+export class AppConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  WORKER_HEALTH_PORT = 3001;
+
+  /** Application role: under row-level security. */
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string;
+
+  /** Owner role: runs migrations and reference loads. */
+  @Matches(POSTGRES_URL, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' })
+  DATABASE_MIGRATION_URL: string;
+
+  /** System role (BYPASSRLS): cross-funder jobs only. */
+  @Matches(POSTGRES_URL, { message: 'DATABASE_SYSTEM_URL must be a postgres:// URL' })
+  DATABASE_SYSTEM_URL: string;
+
+  /** A superuser URL, used only by the setup command to create the roles and the database. */
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'DATABASE_ADMIN_URL must be a postgres:// URL' })
+  DATABASE_ADMIN_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Matches(REDIS_URL, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL: string;
+
+  /** Hash-tagged so that every key of a queue lands in one Redis Cluster slot. */
+  @Matches(/^\{[a-z0-9_-]+\}$/, { message: 'QUEUE_PREFIX must be a hash tag such as {bo}' })
+  QUEUE_PREFIX = '{bo}';
+
+  /** HMAC secret for access tokens; at least 32 characters. */
+  @IsString()
+  @MinLength(32)
+  JWT_SECRET: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(3600)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+  @IsString()
+  @MinLength(1)
+  BLOB_DIR = '.data/blobs';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** `system` reads the machine clock; `offset` adds the offset stored in the database (tests only). */
+  @IsIn(['system', 'offset'])
+  CLOCK_MODE: 'system' | 'offset' = 'system';
+
+  @Transform(toBool)
+  @IsBoolean()
+  DEMO_DATA = false;
+
+  /** Where the recurring public-list import reads from (a path or an http(s) URL); empty = off. */
+  @IsOptional()
+  @IsString()
+  PUBLIC_LIST_SOURCE?: string;
+
+  /** Days the provider has to answer a notified check; the law's floor is 7. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(7)
+  RESPONSE_WINDOW_DAYS = 15;
+}
+
+/** Names of every variable the config class reads (checked against docker/compose.yml). */
+export const CONFIG_VARIABLES = Object.keys(new AppConfig()).concat([
+  'DATABASE_URL',
+  'DATABASE_MIGRATION_URL',
+  'DATABASE_SYSTEM_URL',
+  'DATABASE_ADMIN_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'PUBLIC_LIST_SOURCE',
+]).filter((v, i, all) => all.indexOf(v) === i);
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_VARIABLES) {
+    if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const errors = validateSync(config, { whitelist: true, forbidUnknownValues: true });
+  const problems = errors.map((e) => {
+    const given = raw[e.property] === undefined ? 'missing' : 'malformed';
+    return `  - ${e.property} (${given}): ${Object.values(e.constraints ?? {}).join('; ')}`;
+  });
+  if (config.NODE_ENV === 'production' && config.CLOCK_MODE === 'offset') {
+    problems.push('  - CLOCK_MODE (malformed): the offset clock is for tests only, never in production');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration, the process will not start:\n${problems.join('\n')}`);
+  }
+  return config;
+}

@@ -1,0 +1,33 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from './migrations';
+
+export const APP_DATA_SOURCE = Symbol('APP_DATA_SOURCE');
+export const SYSTEM_DATA_SOURCE = Symbol('SYSTEM_DATA_SOURCE');
+
+/** Fixed role names: migrations grant to them, RLS policies are written against them. */
+export const DB_ROLES = { owner: 'bo_owner', app: 'bo_app', system: 'bo_system' } as const;
+
+export function dataSourceOptions(url: string, poolSize: number, name: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    entities: [],
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    extra: { max: poolSize, application_name: name },
+  };
+}
+
+/** Runs pending migrations as the owner role. Returns the names applied. */
+export async function runMigrations(migrationUrl: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(migrationUrl, 2, 'bo-migrate'));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { Authenticator } from '@bo/access';
+import { ApiKeysService } from './api-keys.service';
+import { AuthService } from './auth.service';
+import { OrganisationsService } from './organisations.service';
+import { TokensService } from './tokens.service';
+import { UsersService } from './users.service';
+
+@Global()
+@Module({
+  providers: [TokensService, AuthService, { provide: Authenticator, useExisting: AuthService }, UsersService, OrganisationsService, ApiKeysService],
+  exports: [TokensService, AuthService, Authenticator, UsersService, OrganisationsService, ApiKeysService],
+})
+export class IdentityModule {}

@@ -1,0 +1,83 @@
+import { SetMetadata } from '@nestjs/common';
+import type { JobsOptions } from 'bullmq';
+
+/** Queues: imports are long and I/O-heavy, so they never hold up short jobs. */
+export const QUEUE_NAMES = ['default', 'imports'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * Every job's payload, declared once. Payloads carry the organisation they work for (`null` for
+ * platform-wide work) so that job status can be shown only to that organisation.
+ */
+export interface JobPayloads {
+  /** Reloads the project's reference data files (funders, RNQ) into PostgreSQL. */
+  'reference.reload': { organisationId: null; requestedBy: string | null; force?: boolean };
+}
+
+export type JobName = keyof JobPayloads;
+
+export interface JobDefinition {
+  queue: QueueName;
+  description: string;
+  /** Overrides of the defaults below, where a job needs them. */
+  options?: JobsOptions;
+}
+
+export const JOB_DEFINITIONS = {
+  'reference.reload': { queue: 'default', description: 'Reload funders and the RNQ from the project data files' },
+} as const satisfies Record<JobName, JobDefinition>;
+
+/** Retry, backoff and retention for every job, in one place. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  /** Reports progress (0-100 or an object) to the job's status. */
+  progress(value: number | object): Promise<void>;
+}
+
+/** What a domain lib implements for one job name; the worker finds it by its metadata. */
+export interface JobHandler<N extends JobName = JobName> {
+  handle(payload: JobPayloads[N], context: JobContext): Promise<unknown>;
+}
+
+export const JOB_HANDLER_METADATA = 'bo:job-handler';
+
+/** Declares the class as the handler of `name`. Exactly one handler per job, checked at boot. */
+export const HandlesJob = (name: JobName) => SetMetadata(JOB_HANDLER_METADATA, name);
+
+/** Public job ids carry their queue: `<queue>.<id>` (BullMQ forbids ':' in ids). */
+export function publicJobId(queue: QueueName, id: string): string {
+  return `${queue}.${id}`;
+}
+
+export function parsePublicJobId(publicId: string): { queue: QueueName; id: string } | undefined {
+  const dot = publicId.indexOf('.');
+  if (dot < 0) return undefined;
+  const queue = publicId.slice(0, dot) as QueueName;
+  const id = publicId.slice(dot + 1);
+  if (!QUEUE_NAMES.includes(queue) || id.length === 0 || id.length > 200) return undefined;
+  return { queue, id };
+}
+
+/** Returns the problems of a handler map: missing handlers and duplicates. Empty = bootable. */
+export function registryProblems(found: { name: string; owner: string }[]): string[] {
+  const problems: string[] = [];
+  const byName = new Map<string, string[]>();
+  for (const { name, owner } of found) byName.set(name, [...(byName.get(name) ?? []), owner]);
+  for (const name of Object.keys(JOB_DEFINITIONS)) {
+    const owners = byName.get(name) ?? [];
+    if (owners.length === 0) problems.push(`job "${name}" has no handler`);
+    if (owners.length > 1) problems.push(`job "${name}" has ${owners.length} handlers: ${owners.join(', ')}`);
+  }
+  for (const name of byName.keys()) {
+    if (!(name in JOB_DEFINITIONS)) problems.push(`handler for unknown job "${name}"`);
+  }
+  return problems;
+}

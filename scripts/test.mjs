@@ -1,0 +1,51 @@
+// `npm test`: starts a PostgreSQL and a Redis of the tests' own (ports 54330 / 63800, data in
+// .data/test, so it can run beside `npm start`), runs Jest with any arguments given, stops them,
+// and exits with Jest's code.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, loadSecrets, log, startPostgres, startRedis } from './lib/services.mjs';
+
+const DATA_DIR = join(ROOT, '.data', 'test');
+const PG_PORT = Number(process.env.BO_TEST_PG_PORT ?? 54330);
+const REDIS_PORT = Number(process.env.BO_TEST_REDIS_PORT ?? 63800);
+const stops = [];
+
+async function stopAll() {
+  for (const stop of stops.reverse()) await stop().catch((e) => console.error(`[bo] ${e.message}`));
+  stops.length = 0;
+}
+
+let jest;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    jest?.kill(signal);
+    void stopAll().then(() => process.exit(130));
+  });
+}
+
+async function main() {
+  const secrets = loadSecrets(DATA_DIR);
+  log(`test services: PostgreSQL 127.0.0.1:${PG_PORT}, Redis 127.0.0.1:${REDIS_PORT} (data in .data/test)`);
+  const pg = await startPostgres({ dataDir: DATA_DIR, port: PG_PORT, superPassword: secrets.superPassword, label: 'npm test' });
+  stops.push(pg.stop);
+  const redis = await startRedis({ dataDir: DATA_DIR, port: REDIS_PORT, label: 'npm test', persistent: false });
+  stops.push(redis.stop);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    BO_TEST_PG_PORT: String(PG_PORT),
+    BO_TEST_SECRETS_FILE: join(DATA_DIR, 'secrets.json'),
+    BO_TEST_REDIS_URL: redis.url,
+  };
+  const args = process.argv.slice(2);
+  jest = spawn(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], { env, stdio: 'inherit', cwd: ROOT });
+  const code = await new Promise((r) => jest.once('exit', (c, s) => r(c ?? (s ? 1 : 0))));
+  await stopAll();
+  process.exit(code);
+}
+
+main().catch(async (error) => {
+  console.error(`[bo] ${error.message}`);
+  await stopAll();
+  process.exit(1);
+});
