@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, loadSecrets, log, startPostgres, startRedis } from './lib/services.mjs';
 
-const DATA_DIR = join(ROOT, '.data', 'test');
+const DATA_DIR = process.env.BO_TEST_DATA_DIR ?? join(ROOT, '.data', 'test');
 const PG_PORT = Number(process.env.BO_TEST_PG_PORT ?? 54330);
 const REDIS_PORT = Number(process.env.BO_TEST_REDIS_PORT ?? 63800);
 const stops = [];
@@ -25,7 +25,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 async function main() {
   const secrets = loadSecrets(DATA_DIR);
-  log(`test services: PostgreSQL 127.0.0.1:${PG_PORT}, Redis 127.0.0.1:${REDIS_PORT} (data in .data/test)`);
+  log(`test services: PostgreSQL 127.0.0.1:${PG_PORT}, Redis 127.0.0.1:${REDIS_PORT} (data in ${DATA_DIR})`);
   const pg = await startPostgres({ dataDir: DATA_DIR, port: PG_PORT, superPassword: secrets.superPassword, label: 'npm test' });
   stops.push(pg.stop);
   const redis = await startRedis({ dataDir: DATA_DIR, port: REDIS_PORT, label: 'npm test', persistent: false });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { APP_DATA_SOURCE } from './data-sources';
 import { TenantContext } from './tenant';
 
@@ -10,12 +10,33 @@ export interface Tx {
   manager: EntityManager;
 }
 
+/**
+ * Rows of a statement, whatever its kind. (TypeORM's `manager.query` answers `[rows, count]` for
+ * UPDATE and DELETE; the structured result always carries the rows in `records`.)
+ */
+async function rowsOf<T>(runner: QueryRunner, sql: string, params: unknown[]): Promise<T[]> {
+  const result = await runner.query(sql, params, true);
+  return (result.records ?? []) as T[];
+}
+
 export function txOf(manager: EntityManager): Tx {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('txOf needs a transactional entity manager');
   return {
     manager,
-    query: <T>(sql: string, params: unknown[] = []) => manager.query(sql, params) as Promise<T[]>,
-    one: async <T>(sql: string, params: unknown[] = []) => ((await manager.query(sql, params)) as T[])[0],
+    query: <T>(sql: string, params: unknown[] = []) => rowsOf<T>(runner, sql, params),
+    one: async <T>(sql: string, params: unknown[] = []) => (await rowsOf<T>(runner, sql, params))[0],
   };
+}
+
+/** Runs one statement on a pooled connection, outside any transaction. */
+export async function queryRows<T>(dataSource: DataSource, sql: string, params: unknown[] = []): Promise<T[]> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    return await rowsOf<T>(runner, sql, params);
+  } finally {
+    await runner.release();
+  }
 }
 
 /**
@@ -39,11 +60,11 @@ export class Db {
 
   /** Reads of shared reference tables (no RLS): no tenant needed. */
   async shared<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.dataSource.query(sql, params) as Promise<T[]>;
+    return queryRows<T>(this.dataSource, sql, params);
   }
 
   async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+    await queryRows(this.dataSource, 'SELECT 1');
   }
 
   get raw(): DataSource {

@@ -1,0 +1,211 @@
+import { Role } from '@bo/access';
+import { TestApp, createTestApp } from '../support/test-app';
+import { TestUser, createUser, login } from '../support/fixtures';
+
+/**
+ * The authorization matrix: every route of the API, who may call it, and how "another
+ * organisation's resource" is built. For each route: no credentials -> 401, a role outside the
+ * list -> 403, another organisation's resource -> 404 (routes keyed by an id), own -> 2xx.
+ * A route missing from this table fails the completeness test below: new routes must join it.
+ */
+interface Ctx {
+  t: TestApp;
+  /** Users of funder A (OPCO-ATLAS) by role, and funder B's admin (CDC). */
+  a: Record<Role, TestUser>;
+  b: Record<'admin' | 'officer', TestUser>;
+}
+
+interface RouteCase {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  /** OpenAPI path, e.g. /api/v1/users/{id}. */
+  path: string;
+  allowed: Role[] | 'public';
+  /** Path parameters for an own resource, and a body that succeeds. */
+  own?: (c: Ctx) => Promise<{ params?: Record<string, string>; body?: object; query?: string }>;
+  /** Path parameters of another organisation's resource (expects 404). */
+  foreign?: (c: Ctx) => Promise<Record<string, string>>;
+  /** The role used for the 2xx call; defaults to the first allowed role. */
+  asRole?: Role;
+  expected?: number;
+}
+
+const ALL_ROLES: Role[] = ['officer', 'manager', 'admin', 'auditor', 'ministry', 'certifier', 'platform_admin'];
+let counter = 0;
+const uniqueEmail = () => `new.user.${Date.now()}.${counter++}@atlas.test`;
+
+async function createApiKey(c: Ctx, user: TestUser): Promise<string> {
+  const res = await c.t.http
+    .post('/api/v1/api-keys')
+    .set('authorization', `Bearer ${await login(c.t.http, user)}`)
+    .send({ label: 'k', scopes: ['actions:read'] });
+  return res.body.id as string;
+}
+
+async function reloadJob(c: Ctx): Promise<string> {
+  const res = await c.t.http
+    .post('/api/v1/admin/reference/reload')
+    .set('authorization', `Bearer ${await login(c.t.http, c.a.platform_admin)}`)
+    .send({});
+  return res.body.jobId as string;
+}
+
+export const ROUTES: RouteCase[] = [
+  { method: 'get', path: '/health/live', allowed: 'public' },
+  { method: 'get', path: '/health/ready', allowed: 'public' },
+  { method: 'post', path: '/api/v1/auth/login', allowed: 'public', own: async (c) => ({ body: { email: c.a.officer.email, password: 'correct horse battery staple' } }) },
+  { method: 'post', path: '/api/v1/auth/refresh', allowed: 'public', expected: 401, own: async () => ({ body: { refreshToken: 'x'.repeat(43) } }) },
+  { method: 'post', path: '/api/v1/auth/logout', allowed: 'public', expected: 204, own: async () => ({ body: { refreshToken: 'x'.repeat(43) } }) },
+  { method: 'post', path: '/api/v1/auth/session', allowed: ALL_ROLES, expected: 204 },
+  { method: 'delete', path: '/api/v1/auth/session', allowed: 'public', expected: 204 },
+  { method: 'get', path: '/api/v1/me', allowed: ALL_ROLES },
+  { method: 'get', path: '/api/v1/users', allowed: ['admin'] },
+  { method: 'post', path: '/api/v1/users', allowed: ['admin'], own: async () => ({ body: { email: uniqueEmail(), displayName: 'New', roles: ['officer'] } }) },
+  {
+    method: 'get',
+    path: '/api/v1/users/{id}',
+    allowed: ['admin'],
+    own: async (c) => ({ params: { id: c.a.officer.id } }),
+    foreign: async (c) => ({ id: c.b.officer.id }),
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/users/{id}',
+    allowed: ['admin'],
+    own: async (c) => ({ params: { id: c.a.officer.id }, body: { displayName: 'Renamed' } }),
+    foreign: async (c) => ({ id: c.b.officer.id }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/users/{id}/unlock',
+    allowed: ['admin'],
+    expected: 204,
+    own: async (c) => ({ params: { id: c.a.officer.id } }),
+    foreign: async (c) => ({ id: c.b.officer.id }),
+  },
+  { method: 'get', path: '/api/v1/api-keys', allowed: ['admin'] },
+  { method: 'post', path: '/api/v1/api-keys', allowed: ['admin'], own: async () => ({ body: { label: 'SI', scopes: ['actions:write'] } }) },
+  {
+    method: 'delete',
+    path: '/api/v1/api-keys/{id}',
+    allowed: ['admin'],
+    own: async (c) => ({ params: { id: await createApiKey(c, c.a.admin) } }),
+    foreign: async (c) => ({ id: await createApiKey(c, c.b.admin) }),
+  },
+  { method: 'get', path: '/api/v1/organisations', allowed: ALL_ROLES },
+  { method: 'get', path: '/api/v1/organisations/{id}', allowed: ALL_ROLES, own: async (c) => ({ params: { id: c.a.officer.organisationId } }) },
+  {
+    method: 'post',
+    path: '/api/v1/organisations',
+    allowed: ['platform_admin'],
+    own: async () => ({ body: { code: `CERT-T${counter++}`, kind: 'CERTIFIER', name: 'Certificateur test' } }),
+  },
+  { method: 'get', path: '/api/v1/audit', allowed: ['admin'] },
+  { method: 'get', path: '/api/v1/audit/verify', allowed: ['admin'] },
+  {
+    method: 'get',
+    path: '/api/v1/jobs/{id}',
+    allowed: ALL_ROLES,
+    asRole: 'platform_admin',
+    own: async (c) => ({ params: { id: await reloadJob(c) } }),
+    // A platform job is not visible to a funder's user: 404, not 403.
+  },
+  { method: 'post', path: '/api/v1/admin/reference/reload', allowed: ['platform_admin'], expected: 202, own: async () => ({ body: {} }) },
+];
+
+function fill(path: string, params: Record<string, string> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '00000000-0000-4000-8000-000000000000');
+}
+
+/** The organisation that can hold the role (users of a funder cannot be ministry agents...). */
+const ORG_FOR_ROLE: Record<Role, string> = {
+  officer: 'OPCO-ATLAS',
+  manager: 'OPCO-ATLAS',
+  admin: 'OPCO-ATLAS',
+  auditor: 'OPCO-ATLAS',
+  ministry: 'SRC-84',
+  certifier: 'CERT-MATRIX',
+  platform_admin: 'PLATFORM',
+};
+
+describe('authorization matrix', () => {
+  const c = {} as Ctx;
+  const tokens = new Map<string, string>();
+  const tokenOf = async (user: TestUser) => {
+    if (!tokens.has(user.id)) tokens.set(user.id, await login(c.t.http, user));
+    return tokens.get(user.id)!;
+  };
+
+  beforeAll(async () => {
+    c.t = await createTestApp({ withWorker: true });
+    await c.t.db.superQuery(`INSERT INTO organisations (code, kind, name) VALUES ('CERT-MATRIX', 'CERTIFIER', 'Certificateur')`);
+    c.a = {} as Ctx['a'];
+    for (const role of ALL_ROLES) c.a[role] = await createUser(c.t.db, ORG_FOR_ROLE[role], [role]);
+    c.b = { admin: await createUser(c.t.db, 'CDC', ['admin']), officer: await createUser(c.t.db, 'CDC', ['officer']) };
+  });
+  afterAll(async () => {
+    await c.t?.close();
+  });
+
+  it('lists every route of the API', async () => {
+    const doc = (await c.t.http.get('/api/docs-json')).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    const inMatrix = ROUTES.map((r) => `${r.method} ${r.path}`);
+    expect(documented.filter((r) => !inMatrix.includes(r))).toEqual([]);
+    expect(inMatrix.filter((r) => !documented.includes(r))).toEqual([]);
+  });
+
+  describe.each(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
+    it('answers 401 without credentials (or serves a public route)', async () => {
+      const { params, body } = route.own ? await route.own(c) : {};
+      const res = await c.t.http[route.method](fill(route.path, params)).send(body);
+      if (route.allowed === 'public') {
+        expect(res.status).not.toBe(403);
+        if (route.expected !== 401) expect(res.status).not.toBe(401);
+      } else {
+        expect(res.status).toBe(401);
+        expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      }
+    });
+
+    if (route.allowed !== 'public') {
+      const allowed = route.allowed;
+      const denied = ALL_ROLES.filter((r) => !allowed.includes(r));
+      if (denied.length) {
+        it(`answers 403 to ${denied.join(', ')}`, async () => {
+          for (const role of denied) {
+            const { params, body } = route.own ? await route.own(c) : {};
+            const res = await c.t.http[route.method](fill(route.path, params)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(body);
+            expect({ role, status: res.status, code: res.body.code }).toEqual({ role, status: 403, code: 'ACCESS.FORBIDDEN' });
+          }
+        });
+      }
+      if (route.foreign) {
+        const foreign = route.foreign;
+        it("answers 404 for another organisation's resource", async () => {
+          const role = route.asRole ?? allowed[0];
+          const own = route.own ? await route.own(c) : {};
+          const res = await c.t.http[route.method](fill(route.path, await foreign(c))).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(own.body);
+          expect(res.status).toBe(404);
+        });
+      }
+    }
+
+    it('serves its own caller', async () => {
+      const { params, body } = route.own ? await route.own(c) : {};
+      const req = c.t.http[route.method](fill(route.path, params));
+      if (route.allowed !== 'public') req.set('authorization', `Bearer ${await tokenOf(c.a[route.asRole ?? route.allowed[0]])}`);
+      const res = await req.send(body);
+      if (route.expected) expect(res.status).toBe(route.expected);
+      else {
+        expect(res.status).toBeGreaterThanOrEqual(200);
+        expect(res.status).toBeLessThan(300);
+      }
+    });
+  });
+
+  it("hides a platform job from a funder's officer (404)", async () => {
+    const id = await reloadJob(c);
+    const res = await c.t.http.get(`/api/v1/jobs/${id}`).set('authorization', `Bearer ${await tokenOf(c.a.officer)}`);
+    expect(res.status).toBe(404);
+  });
+});
