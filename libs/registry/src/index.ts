@@ -1,0 +1,3 @@
+export * from './identifiers';
+export * from './public-list-generator';
+export * from './actions-csv-generator';
