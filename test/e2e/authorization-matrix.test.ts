@@ -49,6 +49,16 @@ async function reloadJob(c: Ctx): Promise<string> {
   return res.body.jobId as string;
 }
 
+const SSO_SETTINGS = { issuer: 'https://idp.example.test', clientId: 'bo-matrix', clientSecret: 'matrix-secret' };
+
+async function configureSso(c: Ctx): Promise<void> {
+  await c.t.http
+    .put('/api/v1/organisations/me/sso')
+    .set('authorization', `Bearer ${await login(c.t.http, c.a.admin)}`)
+    .send(SSO_SETTINGS)
+    .expect(200);
+}
+
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/health/live', allowed: 'public' },
   { method: 'get', path: '/health/ready', allowed: 'public' },
@@ -99,6 +109,31 @@ export const ROUTES: RouteCase[] = [
     allowed: ['platform_admin'],
     own: async () => ({ body: { code: `CERT-T${counter++}`, kind: 'CERTIFIER', name: 'Certificateur test' } }),
   },
+  {
+    method: 'get',
+    path: '/api/v1/auth/sso/{organisationCode}/start',
+    allowed: 'public',
+    // CDC has no single sign-on configured (the matrix configures OPCO-ATLAS's only).
+    expected: 404,
+    own: async () => ({ params: { organisationCode: 'CDC' }, query: `redirectUri=${encodeURIComponent('https://bo.example.test/sso/callback')}` }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sso/callback',
+    allowed: 'public',
+    expected: 401,
+    own: async () => ({ body: { callbackUrl: 'https://bo.example.test/sso/callback?code=x&state=unknown' } }),
+  },
+  { method: 'put', path: '/api/v1/organisations/me/sso', allowed: ['admin'], own: async () => ({ body: SSO_SETTINGS }) },
+  {
+    method: 'get',
+    path: '/api/v1/organisations/me/sso',
+    allowed: ['admin'],
+    own: async (c) => {
+      await configureSso(c);
+      return {};
+    },
+  },
   { method: 'get', path: '/api/v1/audit', allowed: ['admin'] },
   { method: 'get', path: '/api/v1/audit/verify', allowed: ['admin'] },
   {
@@ -112,8 +147,9 @@ export const ROUTES: RouteCase[] = [
   { method: 'post', path: '/api/v1/admin/reference/reload', allowed: ['platform_admin'], expected: 202, own: async () => ({ body: {} }) },
 ];
 
-function fill(path: string, params: Record<string, string> = {}): string {
-  return path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '00000000-0000-4000-8000-000000000000');
+function fill(path: string, params: Record<string, string> = {}, query?: string): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '00000000-0000-4000-8000-000000000000');
+  return query ? `${filled}?${query}` : filled;
 }
 
 /** The organisation that can hold the role (users of a funder cannot be ministry agents...). */
@@ -156,8 +192,8 @@ describe('authorization matrix', () => {
 
   describe.each(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
     it('answers 401 without credentials (or serves a public route)', async () => {
-      const { params, body } = route.own ? await route.own(c) : {};
-      const res = await c.t.http[route.method](fill(route.path, params)).send(body);
+      const { params, body, query } = route.own ? await route.own(c) : {};
+      const res = await c.t.http[route.method](fill(route.path, params, query)).send(body);
       if (route.allowed === 'public') {
         expect(res.status).not.toBe(403);
         if (route.expected !== 401) expect(res.status).not.toBe(401);
@@ -173,8 +209,8 @@ describe('authorization matrix', () => {
       if (denied.length) {
         it(`answers 403 to ${denied.join(', ')}`, async () => {
           for (const role of denied) {
-            const { params, body } = route.own ? await route.own(c) : {};
-            const res = await c.t.http[route.method](fill(route.path, params)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(body);
+            const { params, body, query } = route.own ? await route.own(c) : {};
+            const res = await c.t.http[route.method](fill(route.path, params, query)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(body);
             expect({ role, status: res.status, code: res.body.code }).toEqual({ role, status: 403, code: 'ACCESS.FORBIDDEN' });
           }
         });
@@ -191,8 +227,8 @@ describe('authorization matrix', () => {
     }
 
     it('serves its own caller', async () => {
-      const { params, body } = route.own ? await route.own(c) : {};
-      const req = c.t.http[route.method](fill(route.path, params));
+      const { params, body, query } = route.own ? await route.own(c) : {};
+      const req = c.t.http[route.method](fill(route.path, params, query));
       if (route.allowed !== 'public') req.set('authorization', `Bearer ${await tokenOf(c.a[route.asRole ?? route.allowed[0]])}`);
       const res = await req.send(body);
       if (route.expected) expect(res.status).toBe(route.expected);

@@ -16,6 +16,7 @@ import { UsersController } from './identity/users.controller';
 import { ApiKeysController } from './identity/api-keys.controller';
 import { OrganisationsController } from './identity/organisations.controller';
 import { AuditController } from './identity/audit.controller';
+import { SsoController } from './identity/sso.controller';
 
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, ReferenceModule, AuditModule, IdentityModule],
@@ -26,6 +27,7 @@ import { AuditController } from './identity/audit.controller';
     ApiKeysController,
     OrganisationsController,
     AuditController,
+    SsoController,
     JobsController,
     PlatformController,
   ],

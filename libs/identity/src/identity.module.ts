@@ -3,12 +3,13 @@ import { Authenticator } from '@bo/access';
 import { ApiKeysService } from './api-keys.service';
 import { AuthService } from './auth.service';
 import { OrganisationsService } from './organisations.service';
+import { SsoService } from './sso.service';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
 
 @Global()
 @Module({
-  providers: [TokensService, AuthService, { provide: Authenticator, useExisting: AuthService }, UsersService, OrganisationsService, ApiKeysService],
-  exports: [TokensService, AuthService, Authenticator, UsersService, OrganisationsService, ApiKeysService],
+  providers: [TokensService, AuthService, { provide: Authenticator, useExisting: AuthService }, UsersService, OrganisationsService, ApiKeysService, SsoService],
+  exports: [TokensService, AuthService, Authenticator, UsersService, OrganisationsService, ApiKeysService, SsoService],
 })
 export class IdentityModule {}

@@ -6,4 +6,5 @@ export * from './auth.service';
 export * from './users.service';
 export * from './organisations.service';
 export * from './api-keys.service';
+export * from './sso.service';
 export * from './identity.module';
