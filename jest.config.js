@@ -47,6 +47,8 @@ const common = {
 };
 module.exports = {
   testTimeout: 30000,
+  // A leaked handle must never hang CI for its whole budget; leaks are hunted with --detectOpenHandles.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     {

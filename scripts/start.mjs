@@ -13,7 +13,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.exit(1);
 }
 
-const DATA_DIR = join(ROOT, '.data');
+const DATA_DIR = process.env.BO_DATA_DIR ?? join(ROOT, '.data');
 const PG_PORT = Number(process.env.BO_PG_PORT ?? 54320);
 const REDIS_PORT = Number(process.env.BO_REDIS_PORT ?? 63790);
 const stops = [];

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import { assertNodeVersion } from '@bo/core';
-import { AppConfig } from '@bo/core';
+import { AppConfig, assertNodeVersion, loadConfig } from '@bo/core';
 import { buildApi } from './bootstrap';
 
 async function main(): Promise<void> {
   assertNodeVersion();
+  loadConfig(); // fail before Nest starts, with every bad variable named
   const { app, logger } = await buildApi();
   const config = app.get(AppConfig);
-  await app.listen({ port: config.PORT, host: process.env.HOST ?? '0.0.0.0' });
+  await app.listen({ port: config.PORT, host: config.HOST });
   logger.info({ port: config.PORT }, 'api listening');
 }
 

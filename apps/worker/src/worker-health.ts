@@ -14,13 +14,13 @@ export class WorkerHealth implements OnApplicationShutdown {
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
   ) {}
 
-  async listen(port: number): Promise<void> {
+  async listen(port: number, host: string): Promise<void> {
     this.server = createServer((req, res) => {
       void this.answer(req.url ?? '').then(({ status, body }) => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '0.0.0.0', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
   }
 
   private async answer(url: string): Promise<{ status: number; body: unknown }> {

@@ -35,6 +35,11 @@ export class AppConfig {
   @Max(65535)
   PORT = 3000;
 
+  /** Address the API and the worker's probe listen on. */
+  @IsString()
+  @Matches(/^[0-9a-fA-F.:]+$|^localhost$/, { message: 'HOST must be an IP address or localhost' })
+  HOST = '0.0.0.0';
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

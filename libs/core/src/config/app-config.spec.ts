@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const VALID = {
+  DATABASE_URL: 'postgres://bo_app:x@127.0.0.1:5432/bo',
+  DATABASE_MIGRATION_URL: 'postgres://bo_owner:x@127.0.0.1:5432/bo',
+  DATABASE_SYSTEM_URL: 'postgres://bo_system:x@127.0.0.1:5432/bo',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  JWT_SECRET: 'a'.repeat(32),
+};
+
+describe('configuration', () => {
+  it('accepts a complete environment and applies defaults', () => {
+    const config = loadConfig({ ...VALID, PORT: '4000' });
+    expect(config.PORT).toBe(4000);
+    expect(config.QUEUE_PREFIX).toBe('{bo}');
+    expect(config.CLOCK_MODE).toBe('system');
+  });
+
+  it('refuses to start on missing and malformed variables, naming each', () => {
+    const attempt = () => loadConfig({ ...VALID, DATABASE_URL: undefined, PORT: 'eighty', REDIS_URL: 'http://x', JWT_SECRET: 'short' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/DATABASE_URL \(missing\)/);
+      expect(message).toMatch(/PORT \(malformed\)/);
+      expect(message).toMatch(/REDIS_URL \(malformed\)/);
+      expect(message).toMatch(/JWT_SECRET \(malformed\)/);
+    }
+  });
+
+  it('refuses the test clock in production and a queue prefix without hash tag', () => {
+    expect(() => loadConfig({ ...VALID, NODE_ENV: 'production', CLOCK_MODE: 'offset' })).toThrow(/CLOCK_MODE/);
+    expect(() => loadConfig({ ...VALID, QUEUE_PREFIX: 'bo' })).toThrow(/QUEUE_PREFIX/);
+  });
+});

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { ConfigModule } from '@bo/core';
+import { DatabaseModule } from '@bo/database';
+import { QueueModule } from '@bo/queue';
+import { ReferenceJobsModule } from '@bo/reference';
+import { TestDatabase, createTestDatabase, testServices } from '@bo/testing';
+import { JobRunner } from '../../apps/worker/src/job-runner.service';
+import { ReferenceReloadJob } from '@bo/reference';
+
+describe('worker job registry', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const services = testServices();
+    Object.assign(process.env, { ...db.urls, REDIS_URL: services.redisUrl, JWT_SECRET: services.secrets.jwtSecret, QUEUE_PREFIX: '{registry-test}' });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  async function boot(handlerModules: unknown[]) {
+    @Module({ imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, ...(handlerModules as never[])], providers: [JobRunner] })
+    class TestWorkerModule {}
+    // compile() resolves providers without running lifecycle hooks: no worker starts polling.
+    const moduleRef = await Test.createTestingModule({ imports: [TestWorkerModule] }).compile();
+    try {
+      return moduleRef.get(JobRunner).collectHandlers();
+    } finally {
+      await moduleRef.close();
+    }
+  }
+
+  it('boots when every job has one handler', async () => {
+    const handlers = await boot([ReferenceJobsModule]);
+    expect([...handlers.keys()]).toEqual(['reference.reload']);
+  });
+
+  it('refuses to boot when a job has no handler', async () => {
+    await expect(boot([])).rejects.toThrow(/job "reference.reload" has no handler/);
+  });
+
+  it('refuses to boot when a job has two handlers', async () => {
+    @Module({ providers: [{ provide: 'second', useClass: ReferenceReloadJob }] })
+    class Duplicate {}
+    await expect(boot([ReferenceJobsModule, Duplicate])).rejects.toThrow(/has 2 handlers/);
+  });
+});
