@@ -32,4 +32,24 @@ describe('foundation (API on real PostgreSQL and Redis)', () => {
     const [row] = await t.db.superQuery<{ name: string }>(`SELECT name FROM organisations WHERE code = 'OPCO-ATLAS'`);
     expect(row.name).toBe('Atlas');
   });
+
+  it('opens the jobs board to platform administrators only, through the session cookie', async () => {
+    expect((await t.http.get('/admin/queues')).status).toBe(401);
+    const officer = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
+    const officerSession = await t.http.post('/api/v1/auth/session').set('authorization', `Bearer ${await login(t.http, officer)}`);
+    const officerCookie = String(officerSession.headers['set-cookie']).split(';')[0];
+    const refused = await t.http.get('/admin/queues').set('cookie', officerCookie);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('ACCESS.FORBIDDEN');
+    const admin = await createUser(t.db, 'PLATFORM', ['platform_admin']);
+    const session = await t.http.post('/api/v1/auth/session').set('authorization', `Bearer ${await login(t.http, admin)}`);
+    expect(session.status).toBe(204);
+    const cookie = String(session.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/admin/);
+    const board = await t.http.get('/admin/queues').set('cookie', cookie.split(';')[0]);
+    expect(board.status).toBe(200);
+    expect(board.text).toMatch(/<html/i);
+  });
 });

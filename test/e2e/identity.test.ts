@@ -178,6 +178,36 @@ describe('identity, tenancy and audit', () => {
     });
   });
 
+  describe('organisations', () => {
+    it('lets a platform administrator enter a certifier with its first admin, audited in both chains', async () => {
+      const platform = await createUser(t.db, 'PLATFORM', ['platform_admin']);
+      const token = await login(t.http, platform);
+      const res = await t.http
+        .post('/api/v1/organisations')
+        .set(bearer(token))
+        .send({ code: 'CERT-NEW', kind: 'CERTIFIER', name: 'Nouveau certificateur', firstAdmin: { email: 'boss@cert-new.test', displayName: 'Boss', roles: ['admin', 'certifier'], password: 'a long enough password' } });
+      expect(res.status).toBe(201);
+      expect(res.body.firstAdmin).toMatchObject({ organisationId: res.body.organisation.id, roles: ['admin', 'certifier'] });
+      const bossToken = await login(t.http, { email: 'boss@cert-new.test' }, 'a long enough password');
+      const trail = await t.http.get('/api/v1/audit').set(bearer(bossToken));
+      expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['auth.login', 'user.created']);
+      const platformTrail = await t.http.get('/api/v1/audit').query({ action: 'organisation.created' }).set(bearer(await login(t.http, { email: platform.email })));
+      expect(platformTrail.status).toBe(403); // platform_admin without admin role cannot read the trail
+      const again = await t.http.post('/api/v1/organisations').set(bearer(token)).send({ code: 'CERT-NEW', kind: 'CERTIFIER', name: 'x' });
+      expect(again.status).toBe(409);
+      const funderWithoutKind = await t.http.post('/api/v1/organisations').set(bearer(token)).send({ code: 'FUND-X', kind: 'FUNDER', name: 'x' });
+      expect(funderWithoutKind.status).toBe(400);
+      expect(funderWithoutKind.body.errors[0].field).toBe('funderKind');
+      const badRole = await t.http
+        .post('/api/v1/organisations')
+        .set(bearer(token))
+        .send({ code: 'CERT-BAD', kind: 'CERTIFIER', name: 'x', firstAdmin: { email: 'x@cert-bad.test', displayName: 'X', roles: ['officer'] } });
+      expect(badRole.status).toBe(422);
+      const [{ n }] = await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM organisations WHERE code = 'CERT-BAD'`);
+      expect(n).toBe(0); // nothing half-written
+    });
+  });
+
   describe('audit trail', () => {
     it('records changes in the organisation chain and detects a row altered by a superuser', async () => {
       const token = await login(t.http, adminA);
