@@ -7,6 +7,7 @@ import { StorageModule } from '@bo/storage';
 import { ReferenceModule } from '@bo/reference';
 import { IdentityModule } from '@bo/identity';
 import { AuditModule } from '@bo/audit';
+import { AccessModule } from '@bo/access';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -19,7 +20,7 @@ import { AuditController } from './identity/audit.controller';
 import { SsoController } from './identity/sso.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, ReferenceModule, AuditModule, IdentityModule],
+  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule],
   controllers: [
     HealthController,
     AuthController,
