@@ -44,6 +44,8 @@ const common = {
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
+  // Resolve packages as Node's require(esm) does at run time ("module-sync" entries).
+  testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', 'module-sync'] },
 };
 module.exports = {
   testTimeout: 30000,

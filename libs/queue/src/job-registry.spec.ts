@@ -1,17 +1,15 @@
-import { parsePublicJobId, publicJobId, registryProblems } from './job-registry';
+import { JOB_DEFINITIONS, parsePublicJobId, publicJobId, registryProblems } from './job-registry';
+
+const ALL = Object.keys(JOB_DEFINITIONS).map((name) => ({ name, owner: `${name}-handler` }));
 
 describe('job registry', () => {
-  it('boots only when every job has exactly one handler', () => {
-    expect(registryProblems([{ name: 'reference.reload', owner: 'A' }])).toEqual([]);
-    expect(registryProblems([])).toEqual(['job "reference.reload" has no handler']);
-    expect(registryProblems([
-      { name: 'reference.reload', owner: 'A' },
-      { name: 'reference.reload', owner: 'B' },
-    ])).toEqual(['job "reference.reload" has 2 handlers: A, B']);
-    expect(registryProblems([
-      { name: 'reference.reload', owner: 'A' },
-      { name: 'nope', owner: 'C' },
-    ])).toEqual(['handler for unknown job "nope"']);
+  it('boots only when every declared job has exactly one handler', () => {
+    expect(registryProblems(ALL)).toEqual([]);
+    expect(registryProblems(ALL.filter((h) => h.name !== 'reference.reload'))).toEqual(['job "reference.reload" has no handler']);
+    expect(registryProblems([...ALL, { name: 'reference.reload', owner: 'B' }])).toEqual([
+      'job "reference.reload" has 2 handlers: reference.reload-handler, B',
+    ]);
+    expect(registryProblems([...ALL, { name: 'nope', owner: 'C' }])).toEqual(['handler for unknown job "nope"']);
   });
 
   it('round-trips public job ids and refuses foreign queues', () => {

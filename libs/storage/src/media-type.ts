@@ -1,0 +1,48 @@
+import { fileTypeFromBuffer } from 'file-type';
+
+/** How many leading bytes are enough to recognise every format below. */
+export const SNIFF_BYTES = 4100;
+
+/**
+ * Media types accepted as evidence, recognised from their bytes (magic numbers), never from the
+ * file name or the client's Content-Type. Office documents are ZIP or OLE containers that
+ * file-type tells apart.
+ */
+export const EVIDENCE_MEDIA_TYPES = new Set([
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/tiff',
+  'image/webp',
+  'image/heic',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/x-cfb',
+  'application/zip',
+  'message/rfc822',
+  'text/plain',
+]);
+
+/** UTF-8 text without control characters other than tab, CR, LF (a CSV, a plain e-mail...). */
+function looksLikeText(head: Buffer): boolean {
+  if (head.length === 0) return false;
+  // Cut a possibly truncated multi-byte character at the end of the sample.
+  const sample = head.subarray(0, Math.max(0, head.length - 3));
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample);
+  if (text.includes('\uFFFD')) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** The media type of a file from its first bytes; `undefined` when unknown. */
+export async function sniffMediaType(head: Buffer): Promise<string | undefined> {
+  const detected = await fileTypeFromBuffer(head);
+  if (detected) return detected.mime;
+  return looksLikeText(head) ? 'text/plain' : undefined;
+}
