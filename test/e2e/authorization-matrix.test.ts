@@ -59,6 +59,40 @@ async function configureSso(c: Ctx): Promise<void> {
     .expect(200);
 }
 
+const MATRIX_SIRET = '12345678901234';
+const bearerOf = async (c: Ctx, user: TestUser) => `Bearer ${await login(c.t.http, user)}`;
+
+async function createCheck(c: Ctx, user: TestUser, body: object = {}): Promise<string> {
+  const res = await c.t.http
+    .post('/api/v1/checks')
+    .set('authorization', await bearerOf(c, user))
+    .send({ method: 'DOCUMENTARY', providerSiret: MATRIX_SIRET, scopeContext: { categories: ['TRAINING'] }, ...body });
+  return res.body.id as string;
+}
+
+async function createGrid(c: Ctx, user: TestUser, code: string): Promise<number> {
+  const res = await c.t.http
+    .post('/api/v1/frameworks')
+    .set('authorization', await bearerOf(c, user))
+    .send({ code, title: 'Grille de la matrice', points: [{ code: 'P1', title: 'Point unique' }] });
+  return res.body.version as number;
+}
+
+/** A one-point check graded by an officer, so that a manager may complete it. */
+async function completableCheck(c: Ctx): Promise<string> {
+  const version = await createGrid(c, c.a.officer, 'MATRIX-GRID');
+  const id = await createCheck(c, c.a.officer, { framework: { code: 'MATRIX-GRID', version } });
+  await c.t.http.put(`/api/v1/checks/${id}/findings/P1`).set('authorization', await bearerOf(c, c.a.officer)).send({ grade: 'COMPLIANT' });
+  return id;
+}
+
+const MAPPING_BODY = { source: { code: 'RNQ', version: 1 }, target: { code: 'ILLUSTRATIVE-GRID', version: 1 }, pairs: [{ sourceCode: '1', targetCode: 'G1' }] };
+
+async function createMapping(c: Ctx, user: TestUser): Promise<string> {
+  const res = await c.t.http.post('/api/v1/frameworks/mappings').set('authorization', await bearerOf(c, user)).send(MAPPING_BODY);
+  return res.body.id as string;
+}
+
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/health/live', allowed: 'public' },
   { method: 'get', path: '/health/ready', allowed: 'public' },
@@ -145,6 +179,65 @@ export const ROUTES: RouteCase[] = [
     // A platform job is not visible to a funder's user: 404, not 403.
   },
   { method: 'post', path: '/api/v1/admin/reference/reload', allowed: ['platform_admin'], expected: 202, own: async () => ({ body: {} }) },
+  { method: 'get', path: '/api/v1/frameworks', allowed: ['officer', 'manager', 'auditor'] },
+  {
+    method: 'get',
+    path: '/api/v1/frameworks/{code}/versions/{version}',
+    allowed: ['officer', 'manager', 'auditor'],
+    own: async () => ({ params: { code: 'RNQ', version: '1' } }),
+    foreign: async (c) => ({ code: 'MATRIX-B-GRID', version: String(await createGrid(c, c.b.officer, 'MATRIX-B-GRID')) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/frameworks',
+    allowed: ['officer', 'manager'],
+    own: async () => ({ body: { code: 'MATRIX-NEW', title: 'Grille', points: [{ code: 'P1', title: 'Point' }] } }),
+  },
+  { method: 'post', path: '/api/v1/frameworks/mappings', allowed: ['officer', 'manager'], own: async () => ({ body: MAPPING_BODY }) },
+  { method: 'post', path: '/api/v1/checks', allowed: ['officer', 'manager'], own: async () => ({ body: { method: 'REMOTE', providerSiret: MATRIX_SIRET } }) },
+  { method: 'get', path: '/api/v1/checks', allowed: ['officer', 'manager', 'auditor'] },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}',
+    allowed: ['officer', 'manager', 'auditor'],
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/checks/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) }, body: { method: 'ON_SITE' } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/sample',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) }, body: { size: 2, seed: 7 } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/checks/{id}/findings/{pointCode}',
+    allowed: ['officer', 'manager', 'auditor'],
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer), pointCode: '1' }, body: { grade: 'COMPLIANT' } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer), pointCode: '1' }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/complete',
+    allowed: ['manager'],
+    own: async (c) => ({ params: { id: await completableCheck(c) } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/mapped/{mappingId}',
+    allowed: ['officer', 'manager', 'auditor'],
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer), mappingId: await createMapping(c, c.a.officer) } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer), mappingId: await createMapping(c, c.b.officer) }),
+  },
 ];
 
 function fill(path: string, params: Record<string, string> = {}, query?: string): string {

@@ -8,6 +8,7 @@ import { ReferenceModule } from '@bo/reference';
 import { IdentityModule } from '@bo/identity';
 import { AuditModule } from '@bo/audit';
 import { AccessModule } from '@bo/access';
+import { ControlsModule } from '@bo/controls';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -18,9 +19,11 @@ import { ApiKeysController } from './identity/api-keys.controller';
 import { OrganisationsController } from './identity/organisations.controller';
 import { AuditController } from './identity/audit.controller';
 import { SsoController } from './identity/sso.controller';
+import { FrameworksController } from './controls/frameworks.controller';
+import { ChecksController } from './controls/checks.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule],
+  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ControlsModule],
   controllers: [
     HealthController,
     AuthController,
@@ -31,6 +34,8 @@ import { SsoController } from './identity/sso.controller';
     SsoController,
     JobsController,
     PlatformController,
+    FrameworksController,
+    ChecksController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

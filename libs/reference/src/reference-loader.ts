@@ -35,7 +35,7 @@ export async function loadReferenceData(tx: Tx, force = false): Promise<Referenc
     `INSERT INTO frameworks (code, version, title, kind, grading, source)
      VALUES ('RNQ', 1, 'Référentiel national qualité (Qualiopi)', 'RNQ',
              '["COMPLIANT","MINOR_NC","MAJOR_NC","NOT_APPLICABLE"]'::jsonb, $1)
-     ON CONFLICT (code, version) DO UPDATE SET source = EXCLUDED.source
+     ON CONFLICT (code, version) WHERE organisation_id IS NULL DO UPDATE SET source = EXCLUDED.source
      RETURNING id`,
     [RNQ.source],
   );

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '@bo/access';
+import { DEFAULT_PAGE_SIZE, Idempotent, assertIfMatch, etagOf } from '@bo/core';
+import { ChecksService } from '@bo/controls';
+import type { FastifyReply } from 'fastify';
+import { Allow } from '../auth/allow.decorator';
+import { CheckListQuery, CreateCheckDto, FindingDto, SampleDto, UpdateCheckDto } from './controls.dto';
+
+@ApiTags('checks')
+@Controller('checks')
+export class ChecksController {
+  constructor(private readonly checks: ChecksService) {}
+
+  @Post()
+  @Idempotent()
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Draft a quality check of a provider; the scope is derived and stored' })
+  async create(@CurrentActor() actor: Actor, @Body() body: CreateCheckDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const check = await this.checks.create(actor, body);
+    void reply.header('location', `/api/v1/checks/${check.id}`).header('etag', etagOf(check.id, check.version));
+    return check;
+  }
+
+  @Get()
+  @Allow(['officer', 'manager', 'auditor'], ['checks:read'])
+  @ApiOperation({ summary: "The organisation's checks (an auditor: those assigned to it)" })
+  list(@CurrentActor() actor: Actor, @Query() query: CheckListQuery) {
+    return this.checks.list(actor, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, state: query.state, providerSiret: query.providerSiret });
+  }
+
+  @Get(':id')
+  @Allow(['officer', 'manager', 'auditor'], ['checks:read'])
+  async get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const check = await this.checks.get(actor, id);
+    void reply.header('etag', etagOf(check.id, check.version));
+    return check;
+  }
+
+  @Patch(':id')
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Change a DRAFT check (actions, scope context, assignee, contact...); honours If-Match' })
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateCheckDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const check = await this.checks.update(actor, id, body, (version) => assertIfMatch(ifMatch, etagOf(id, version)));
+    void reply.header('etag', etagOf(check.id, check.version));
+    return check;
+  }
+
+  @Post(':id/sample')
+  @HttpCode(200)
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: "Draw the provider's funded actions with a recorded seed (same seed, same sample)" })
+  async sample(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: SampleDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const check = await this.checks.sample(actor, id, body);
+    void reply.header('etag', etagOf(check.id, check.version));
+    return check;
+  }
+
+  @Put(':id/findings/:pointCode')
+  @Allow(['officer', 'manager', 'auditor'])
+  @ApiOperation({ summary: 'Record the finding on one point of the framework' })
+  recordFinding(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string, @Body() body: FindingDto) {
+    return this.checks.recordFinding(actor, id, pointCode, body);
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @Allow(['manager'])
+  @ApiOperation({ summary: 'DRAFT -> COMPLETED for a check without non-conformity; the outcome is derived and fixed' })
+  async complete(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const check = await this.checks.complete(actor, id, (version) => assertIfMatch(ifMatch, etagOf(id, version)));
+    void reply.header('etag', etagOf(check.id, check.version));
+    return check;
+  }
+
+  @Get(':id/mapped/:mappingId')
+  @Allow(['officer', 'manager', 'auditor'])
+  @ApiOperation({ summary: "The grades of a mapped grid derived from the check's findings through a mapping set" })
+  mapped(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('mappingId', ParseUUIDPipe) mappingId: string) {
+    return this.checks.mappedGrades(actor, id, mappingId);
+  }
+}

@@ -1,0 +1,294 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '@bo/core';
+import { ACTION_CATEGORIES, type ActionCategory, CHECK_METHODS, CHECK_STATES, type CheckMethod, type CheckState, GRADES, type Grade, type ScopeFlags } from '@bo/controls';
+
+const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export class FrameworkPointDto {
+  @ApiProperty({ example: 'G1' })
+  @Matches(CODE)
+  code: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 500)
+  title: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  group?: string;
+
+  @ApiPropertyOptional({ description: 'The point can only give rise to a major non-conformity' })
+  @IsOptional()
+  @IsBoolean()
+  majorOnly?: boolean;
+}
+
+export class GradingDto {
+  @ApiPropertyOptional({ description: 'Minor non-conformities that make a check non-compliant', default: 5 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  minorThreshold?: number;
+}
+
+export class CreateFrameworkDto {
+  @ApiProperty({ example: 'GRILLE-ATLAS' })
+  @Matches(CODE)
+  code: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 300)
+  title: string;
+
+  @ApiProperty({ type: [FrameworkPointDto] })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => FrameworkPointDto)
+  points: FrameworkPointDto[];
+
+  @ApiPropertyOptional({ type: GradingDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GradingDto)
+  grading?: GradingDto;
+
+  @ApiPropertyOptional({ description: 'Where the grid comes from' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  source?: string;
+}
+
+export class FrameworkRefDto {
+  @ApiProperty({ example: 'RNQ' })
+  @Matches(CODE)
+  code: string;
+
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  version: number;
+}
+
+export class PointMappingDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 64)
+  sourceCode: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 64)
+  targetCode: string;
+}
+
+export class CreateMappingDto {
+  @ApiProperty({ type: FrameworkRefDto })
+  @ValidateNested()
+  @Type(() => FrameworkRefDto)
+  source: FrameworkRefDto;
+
+  @ApiProperty({ type: FrameworkRefDto })
+  @ValidateNested()
+  @Type(() => FrameworkRefDto)
+  target: FrameworkRefDto;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  title?: string;
+
+  @ApiProperty({ type: [PointMappingDto] })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10000)
+  @ValidateNested({ each: true })
+  @Type(() => PointMappingDto)
+  pairs: PointMappingDto[];
+}
+
+export class ScopeContextDto {
+  @ApiPropertyOptional({ enum: ACTION_CATEGORIES, isArray: true, description: 'Used when no funded action is linked' })
+  @IsOptional()
+  @ArrayUnique()
+  @IsIn(ACTION_CATEGORIES, { each: true })
+  categories?: ActionCategory[];
+
+  @ApiPropertyOptional({
+    description: 'Flags set per category: certifying, alternance, workSituation, subcontracting (true/false)',
+    example: { TRAINING: { subcontracting: false } },
+  })
+  @IsOptional()
+  @IsObject()
+  flags?: Partial<Record<ActionCategory, Partial<ScopeFlags>>>;
+}
+
+export class ContactDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
+}
+
+export class CreateCheckDto {
+  @ApiProperty({ example: '13002526500013' })
+  @Matches(/^[0-9]{14}$/)
+  providerSiret: string;
+
+  @ApiPropertyOptional({ example: '11755555575' })
+  @IsOptional()
+  @Matches(/^[0-9]{11}$/)
+  providerNda?: string;
+
+  @ApiPropertyOptional({ type: [String], description: "The caller's funded actions of this provider" })
+  @IsOptional()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  actionIds?: string[];
+
+  @ApiProperty({ enum: CHECK_METHODS })
+  @IsIn(CHECK_METHODS)
+  method: CheckMethod;
+
+  @ApiPropertyOptional({ type: FrameworkRefDto, description: 'Defaults to RNQ version 1' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FrameworkRefDto)
+  framework?: FrameworkRefDto;
+
+  @ApiPropertyOptional({ type: ScopeContextDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScopeContextDto)
+  scopeContext?: ScopeContextDto;
+
+  @ApiPropertyOptional({ description: 'An officer, manager or auditor of the organisation' })
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string;
+
+  @ApiPropertyOptional({ type: ContactDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactDto)
+  contact?: ContactDto;
+}
+
+export class UpdateCheckDto {
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @Matches(/^[0-9]{11}$/)
+  providerNda?: string | null;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  actionIds?: string[];
+
+  @ApiPropertyOptional({ enum: CHECK_METHODS })
+  @IsOptional()
+  @IsIn(CHECK_METHODS)
+  method?: CheckMethod;
+
+  @ApiPropertyOptional({ type: ScopeContextDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ScopeContextDto)
+  scopeContext?: ScopeContextDto;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsUUID()
+  assigneeId?: string | null;
+
+  @ApiPropertyOptional({ type: ContactDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactDto)
+  contact?: ContactDto;
+}
+
+export class SampleDto {
+  @ApiProperty({ minimum: 1, maximum: 10000 })
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  size: number;
+
+  @ApiPropertyOptional({ description: 'Unsigned 32-bit integer; drawn at random when absent, and recorded' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(0xffffffff)
+  seed?: number;
+
+  @ApiPropertyOptional({ enum: ['category'] })
+  @IsOptional()
+  @IsIn(['category'])
+  stratifyBy?: 'category';
+}
+
+export class FindingDto {
+  @ApiProperty({ enum: GRADES })
+  @IsIn(GRADES)
+  grade: Grade;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  comment?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Record references (file evidence comes later)' })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 500, { each: true })
+  evidenceRefs?: string[];
+}
+
+export class CheckListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: CHECK_STATES })
+  @IsOptional()
+  @IsIn(CHECK_STATES)
+  state?: CheckState;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[0-9]{14}$/)
+  providerSiret?: string;
+}

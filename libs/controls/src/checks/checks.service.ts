@@ -1,0 +1,658 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
+import { Db, Tx } from '@bo/database';
+import { Actor, hasRole } from '@bo/access';
+import { AuditService } from '@bo/audit';
+import {
+  ACTION_CATEGORIES,
+  ActionCategory,
+  CheckState,
+  Grade,
+  LinkedActionFacts,
+  Outcome,
+  PointScope,
+  SCOPE_FLAGS,
+  ScopeFlag,
+  ScopeFlags,
+  ScopeResult,
+  assertTransition,
+  deriveOutcome,
+  deriveScope,
+  drawSample,
+  isNonConformity,
+  mapGrades,
+  newSeed,
+  resolveCategories,
+  validateFinding,
+} from '../rules';
+import { FrameworkRef, FrameworksService, PointRow, minorThresholdOf } from '../frameworks/frameworks.service';
+import { RNQ_CODE } from '../frameworks/builtin';
+
+export type CheckMethod = 'DOCUMENTARY' | 'ON_SITE' | 'REMOTE';
+export const CHECK_METHODS: readonly CheckMethod[] = ['DOCUMENTARY', 'ON_SITE', 'REMOTE'];
+
+/** What the officer says about the scope: categories (used when no action is linked) and flags per category. */
+export interface ScopeContextInput {
+  categories?: ActionCategory[];
+  flags?: Partial<Record<ActionCategory, Partial<ScopeFlags>>>;
+}
+
+export interface ContactInput {
+  name?: string | null;
+  email?: string | null;
+}
+
+export interface CreateCheckInput {
+  providerSiret: string;
+  providerNda?: string | null;
+  actionIds?: string[];
+  method: CheckMethod;
+  framework?: FrameworkRef;
+  scopeContext?: ScopeContextInput;
+  assigneeId?: string | null;
+  contact?: ContactInput;
+}
+
+export interface UpdateCheckInput {
+  providerNda?: string | null;
+  actionIds?: string[];
+  method?: CheckMethod;
+  scopeContext?: ScopeContextInput;
+  assigneeId?: string | null;
+  contact?: ContactInput;
+}
+
+export interface SampleInput {
+  size: number;
+  seed?: number;
+  stratifyBy?: 'category';
+}
+
+export interface FindingInput {
+  grade: Grade;
+  comment?: string | null;
+  evidenceRefs?: string[];
+}
+
+export interface FindingView {
+  pointCode: string;
+  grade: Grade;
+  comment: string | null;
+  evidenceRefs: string[];
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface StoredScope {
+  categories: ActionCategory[];
+  categorySource: ScopeResult['categorySource'];
+  flags: ScopeResult['flags'];
+  flagSources: ScopeResult['flagSources'];
+  points: Record<string, PointScope | { applicable: boolean; reason?: string }>;
+  counts: { total: number; applicable: number; notApplicable: number; byCategory: ScopeResult['counts']['byCategory'] };
+}
+
+export interface CheckView {
+  id: string;
+  organisationId: string;
+  providerSiret: string;
+  providerNda: string | null;
+  method: CheckMethod;
+  framework: { id: string; code: string; version: number };
+  state: CheckState;
+  outcome: Outcome | null;
+  scopeContext: ScopeContextInput;
+  scope: StoredScope;
+  actions: { id: string; source: 'LINKED' | 'SAMPLE' }[];
+  sample: unknown;
+  assigneeId: string | null;
+  contact: { name: string | null; email: string | null };
+  findings: FindingView[];
+  completedAt: string | null;
+  completedBy: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface MappedGradesView {
+  checkId: string;
+  mapping: { id: string; title: string | null };
+  target: { id: string; code: string; version: number; title: string };
+  points: { code: string; title: string; grade: Grade | null; sources: { code: string; grade: Grade | null }[] }[];
+}
+
+interface CheckRow {
+  id: string;
+  organisation_id: string;
+  provider_siret: string;
+  provider_nda: string | null;
+  method: CheckMethod;
+  framework_id: string;
+  framework_code: string;
+  framework_version: number;
+  scope_context: ScopeContextInput;
+  scope: StoredScope;
+  assignee_id: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  state: CheckState;
+  outcome: Outcome | null;
+  completed_at: Date | null;
+  completed_by: string | null;
+  sample: unknown;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+interface FindingRow {
+  point_code: string;
+  grade: Grade;
+  comment: string | null;
+  evidence_refs: string[];
+  recorded_by: string;
+  recorded_at: Date;
+}
+
+interface ActionFactsRow {
+  id: string;
+  provider_siret: string;
+  provider_nda: string | null;
+  category: ActionCategory;
+  certification_code: string | null;
+}
+
+const CHECK_COLUMNS = `c.*, f.code AS framework_code, f.version AS framework_version`;
+
+const findingOf = (r: FindingRow): FindingView => ({
+  pointCode: r.point_code,
+  grade: r.grade,
+  comment: r.comment,
+  evidenceRefs: r.evidence_refs,
+  recordedBy: r.recorded_by,
+  recordedAt: r.recorded_at.toISOString(),
+});
+
+/** An auditor (without officer rights) sees only the checks assigned to it. */
+function auditorOnly(actor: Actor): boolean {
+  return actor.kind === 'user' && hasRole(actor, 'auditor') && !hasRole(actor, 'officer', 'manager');
+}
+
+/**
+ * The scope of a check over its framework. For the RNQ: `deriveScope` (categories of the linked
+ * actions, else the officer's; flags implied, set or default). Other frameworks have no scope
+ * rules: every point applies.
+ */
+export function scopeOf(framework: { code: string; organisation_id: string | null }, points: readonly PointRow[], context: ScopeContextInput, linked: readonly LinkedActionFacts[]): StoredScope {
+  const scopeContext = { linkedActions: linked, chosenCategories: context.categories ?? [], flags: context.flags ?? {} };
+  if (framework.code === RNQ_CODE && framework.organisation_id === null) {
+    const derived = deriveScope(scopeContext);
+    return { ...derived };
+  }
+  const { categories, source } = resolveCategories(scopeContext);
+  return {
+    categories,
+    categorySource: source,
+    flags: {},
+    flagSources: {},
+    points: Object.fromEntries(points.map((p) => [p.code, { applicable: true }])),
+    counts: { total: points.length, applicable: points.length, notApplicable: 0, byCategory: {} },
+  };
+}
+
+/**
+ * Quality checks owned by a funder (row-level security on `organisation_id`): scope, linked and
+ * sampled funded actions, findings per point, and completion with a fixed outcome. Every write
+ * is audited; a check outside DRAFT can no longer be edited.
+ */
+@Injectable()
+export class ChecksService {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly frameworks: FrameworksService,
+  ) {}
+
+  private ctx(actor: Actor) {
+    return { organisationId: actor.organisationId, userId: actor.id };
+  }
+
+  async create(actor: Actor, input: CreateCheckInput): Promise<CheckView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const framework = await this.frameworks.find(tx, input.framework ?? { code: RNQ_CODE, version: 1 });
+      await this.assertNda(tx, input.providerSiret, input.providerNda ?? null);
+      if (input.assigneeId) await this.assertAssignee(tx, input.assigneeId);
+      const actions = await this.actionsOfProvider(tx, input.providerSiret, input.providerNda ?? null, input.actionIds ?? []);
+      const points = await this.frameworks.points(tx, framework.id);
+      const context = normaliseContext(input.scopeContext);
+      const scope = scopeOf(framework, points, context, actions.map(factsOf));
+      const row = await tx.one<{ id: string }>(
+        `INSERT INTO checks (organisation_id, provider_siret, provider_nda, method, framework_id, scope_context, scope,
+                             assignee_id, contact_name, contact_email, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+        [
+          actor.organisationId,
+          input.providerSiret,
+          input.providerNda ?? null,
+          input.method,
+          framework.id,
+          JSON.stringify(context),
+          JSON.stringify(scope),
+          input.assigneeId ?? null,
+          input.contact?.name ?? null,
+          input.contact?.email ?? null,
+          actor.kind === 'user' ? actor.id : null,
+        ],
+      );
+      await this.link(tx, actor, row!.id, actions.map((a) => a.id), 'LINKED');
+      const view = await this.view(tx, await this.loadRow(tx, row!.id));
+      await this.audit.record(tx, actor, { action: 'check.created', entityType: 'check', entityId: view.id, after: auditable(view) });
+      return view;
+    });
+  }
+
+  async list(actor: Actor, query: { limit: number; cursor?: string; state?: CheckState; providerSiret?: string }): Promise<Page<Omit<CheckView, 'findings' | 'scope'> & { scopeCounts: StoredScope['counts'] }>> {
+    const after = decodeCursor(query.cursor, 2);
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const rows = await tx.query<CheckRow>(
+        `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id
+          WHERE ($1::timestamptz IS NULL OR (c.created_at, c.id) < ($1::timestamptz, $2::uuid))
+            AND ($3::uuid IS NULL OR c.assignee_id = $3)
+            AND ($4::text IS NULL OR c.state = $4)
+            AND ($5::text IS NULL OR c.provider_siret = $5)
+          ORDER BY c.created_at DESC, c.id DESC LIMIT $6`,
+        [after?.[0] ?? null, after?.[1] ?? null, auditorOnly(actor) ? actor.id : null, query.state ?? null, query.providerSiret ?? null, query.limit + 1],
+      );
+      return toPage(
+        rows,
+        query.limit,
+        (r) => [r.created_at.toISOString(), r.id],
+        (r) => {
+          const { findings: _f, scope, ...rest } = this.baseView(r, [], []);
+          return { ...rest, scopeCounts: scope.counts };
+        },
+      );
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<CheckView> {
+    return this.db.tx(this.ctx(actor), async (tx) => this.view(tx, await this.loadVisible(tx, actor, id)));
+  }
+
+  async update(actor: Actor, id: string, input: UpdateCheckInput, checkVersion: (version: number) => void): Promise<CheckView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const row = await this.loadVisible(tx, actor, id, true);
+      checkVersion(row.version);
+      assertEditable(row);
+      const before = await this.view(tx, row);
+      const nda = input.providerNda !== undefined ? input.providerNda : row.provider_nda;
+      if (input.providerNda !== undefined) await this.assertNda(tx, row.provider_siret, nda);
+      if (input.assigneeId) await this.assertAssignee(tx, input.assigneeId);
+      if (input.actionIds !== undefined) {
+        const actions = await this.actionsOfProvider(tx, row.provider_siret, nda, input.actionIds);
+        await tx.query(`DELETE FROM check_actions WHERE check_id = $1 AND source = 'LINKED'`, [id]);
+        await this.link(tx, actor, id, actions.map((a) => a.id), 'LINKED');
+      }
+      const context = input.scopeContext !== undefined ? normaliseContext(input.scopeContext) : row.scope_context;
+      const scope = await this.rescope(tx, row, context);
+      await tx.query(
+        `UPDATE checks SET provider_nda = $2, method = $3, scope_context = $4, scope = $5,
+                assignee_id = $6, contact_name = $7, contact_email = $8, version = version + 1, updated_at = now()
+          WHERE id = $1`,
+        [
+          id,
+          nda,
+          input.method ?? row.method,
+          JSON.stringify(context),
+          JSON.stringify(scope),
+          input.assigneeId !== undefined ? input.assigneeId : row.assignee_id,
+          input.contact?.name !== undefined ? input.contact.name : row.contact_name,
+          input.contact?.email !== undefined ? input.contact.email : row.contact_email,
+        ],
+      );
+      const after = await this.view(tx, await this.loadRow(tx, id));
+      await this.audit.record(tx, actor, { action: 'check.updated', entityType: 'check', entityId: id, before: auditable(before), after: auditable(after) });
+      return after;
+    });
+  }
+
+  /**
+   * Draws funded actions of the check's provider (the caller's own, by row-level security) with
+   * a recorded seed: the same seed over the same actions draws the same sample. Replaces an
+   * earlier draw; actions linked by hand stay.
+   */
+  async sample(actor: Actor, id: string, input: SampleInput): Promise<CheckView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const row = await this.loadVisible(tx, actor, id, true);
+      assertEditable(row);
+      const population = await tx.query<{ id: string; category: string }>(
+        `SELECT id, category FROM funded_actions
+          WHERE provider_siret = $1 AND ($2::text IS NULL OR provider_nda IS NULL OR provider_nda = $2)`,
+        [row.provider_siret, row.provider_nda],
+      );
+      const seed = input.seed ?? newSeed();
+      const drawn = drawSample(population, { size: input.size, seed, strata: input.stratifyBy === 'category' ? 'category' : undefined });
+      const now = await this.clock.now();
+      const sample = {
+        algorithm: drawn.algorithm,
+        seed: drawn.seed,
+        requested: drawn.requested,
+        population: drawn.population,
+        stratifyBy: input.stratifyBy ?? null,
+        strata: drawn.strata ?? null,
+        actionIds: drawn.items.map((i) => i.id),
+        drawnAt: now.toISOString(),
+        drawnBy: actor.id,
+      };
+      await tx.query(`DELETE FROM check_actions WHERE check_id = $1 AND source = 'SAMPLE'`, [id]);
+      await this.link(tx, actor, id, sample.actionIds, 'SAMPLE');
+      const scope = await this.rescope(tx, row, row.scope_context);
+      await tx.query(`UPDATE checks SET sample = $2, scope = $3, version = version + 1, updated_at = now() WHERE id = $1`, [id, JSON.stringify(sample), JSON.stringify(scope)]);
+      const view = await this.view(tx, await this.loadRow(tx, id));
+      await this.audit.record(tx, actor, { action: 'check.sampled', entityType: 'check', entityId: id, after: { sample }, details: { seed, size: input.size } });
+      return view;
+    });
+  }
+
+  async recordFinding(actor: Actor, id: string, pointCode: string, input: FindingInput): Promise<FindingView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const row = await this.loadVisible(tx, actor, id, true);
+      assertEditable(row);
+      const point = await tx.one<PointRow>(`SELECT code, position, group_code, title, rules FROM framework_points WHERE framework_id = $1 AND code = $2`, [
+        row.framework_id,
+        pointCode,
+      ]);
+      if (!point) throw new AppError('CHECK.POINT_NOT_IN_FRAMEWORK', `No point ${pointCode} in ${row.framework_code} v${row.framework_version}.`);
+      const inScope = row.scope.points[pointCode];
+      const evidenceRefs = [...new Set(input.evidenceRefs ?? [])];
+      const error = validateFinding(
+        { majorOnly: point.rules.majorOnly === true, applicable: inScope ? inScope.applicable : true },
+        input.grade,
+        input.comment,
+        evidenceRefs.length,
+      );
+      if (error) throw new AppError(error, findingMessage(error, pointCode, inScope?.reason), inScope?.reason ? { reason: inScope.reason } : {});
+      const before = await tx.one<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1 AND point_code = $2`, [id, pointCode]);
+      const now = await this.clock.now();
+      const saved = await tx.one<FindingRow>(
+        `INSERT INTO check_findings (check_id, organisation_id, point_code, grade, comment, evidence_refs, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (check_id, point_code) DO UPDATE
+            SET grade = EXCLUDED.grade, comment = EXCLUDED.comment, evidence_refs = EXCLUDED.evidence_refs,
+                recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
+         RETURNING *`,
+        [id, actor.organisationId, pointCode, input.grade, input.comment ?? null, evidenceRefs, actor.id, now],
+      );
+      await tx.query(`UPDATE checks SET version = version + 1, updated_at = now() WHERE id = $1`, [id]);
+      const view = findingOf(saved!);
+      await this.audit.record(tx, actor, {
+        action: 'check.finding_recorded',
+        entityType: 'check',
+        entityId: id,
+        before: before ? findingOf(before) : null,
+        after: view,
+      });
+      return view;
+    });
+  }
+
+  /**
+   * DRAFT -> COMPLETED for a check without non-conformity (with one, the provider must first be
+   * notified: a later part). Every applicable point graded, finalized by someone who recorded
+   * none of the findings; the outcome is derived and fixed.
+   */
+  async complete(actor: Actor, id: string, checkVersion: (version: number) => void = () => undefined): Promise<CheckView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const row = await this.loadVisible(tx, actor, id, true);
+      checkVersion(row.version);
+      const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1`, [id]);
+      const graded = new Set(findings.map((f) => f.point_code));
+      const points = await this.frameworks.points(tx, row.framework_id);
+      const missing = points.filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code)).map((p) => p.code);
+      const now = await this.clock.now();
+      const error = assertTransition(row.state, 'COMPLETED', {
+        hasNonConformities: findings.some((f) => isNonConformity(f.grade)),
+        now,
+        finalizerId: actor.id,
+        recorderIds: [...new Set(findings.map((f) => f.recorded_by))],
+        missingFindings: missing.length,
+      });
+      if (error) throw new AppError(error, transitionMessage(error, row.state), error === 'CHECK.FINDINGS_MISSING' ? { missingPoints: missing } : { state: row.state });
+      const framework = await this.frameworks.findById(tx, row.framework_id);
+      const outcome = deriveOutcome(
+        findings.map((f) => f.grade),
+        minorThresholdOf(framework.grading),
+      );
+      const before = await this.view(tx, row);
+      await tx.query(
+        `UPDATE checks SET state = 'COMPLETED', outcome = $2, completed_at = $3, completed_by = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, outcome, now, actor.id],
+      );
+      const after = await this.view(tx, await this.loadRow(tx, id));
+      await this.audit.record(tx, actor, {
+        action: 'check.completed',
+        entityType: 'check',
+        entityId: id,
+        before: auditable(before),
+        after: auditable(after),
+        details: { outcome },
+      });
+      return after;
+    });
+  }
+
+  /** The grades a mapped grid takes from the check's findings, through one of the caller's mapping sets. */
+  async mappedGrades(actor: Actor, id: string, mappingId: string): Promise<MappedGradesView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const row = await this.loadVisible(tx, actor, id);
+      const mapping = await this.frameworks.loadMapping(tx, mappingId);
+      if (mapping.source.id !== row.framework_id) {
+        throw new AppError('FRAMEWORK.INVALID', `The mapping set maps ${mapping.source.code} v${mapping.source.version}; the check uses ${row.framework_code} v${row.framework_version}.`, {
+          errors: [{ field: 'mappingId', message: 'source framework differs from the check framework' }],
+        });
+      }
+      const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1`, [id]);
+      const byCode = new Map(findings.map((f) => [f.point_code, f.grade]));
+      const sourceGrade = (code: string): Grade | null => byCode.get(code) ?? (row.scope.points[code]?.applicable === false ? 'NOT_APPLICABLE' : null);
+      const sourceGrades = new Map<string, Grade | null>(mapping.pairs.map((p) => [p.sourceCode, sourceGrade(p.sourceCode)]));
+      const mapped = mapGrades(mapping.pairs, sourceGrades);
+      const target = await this.frameworks.findById(tx, mapping.target.id);
+      const targetPoints = await this.frameworks.points(tx, target.id);
+      return {
+        checkId: id,
+        mapping: { id: mapping.id, title: mapping.title },
+        target: { id: target.id, code: target.code, version: target.version, title: target.title },
+        points: targetPoints.map((p) => ({
+          code: p.code,
+          title: p.title,
+          grade: mapped.get(p.code) ?? null,
+          sources: mapping.pairs.filter((m) => m.targetCode === p.code).map((m) => ({ code: m.sourceCode, grade: sourceGrades.get(m.sourceCode) ?? null })),
+        })),
+      };
+    });
+  }
+
+  // --- helpers -----------------------------------------------------------------------------
+
+  private async loadRow(tx: Tx, id: string, forUpdate = false): Promise<CheckRow> {
+    const row = await tx.one<CheckRow>(
+      `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`,
+      [id],
+    );
+    if (!row) throw new AppError('CHECK.NOT_FOUND', `No check ${id}.`);
+    return row;
+  }
+
+  /** Another funder's check, or for an auditor a check not assigned to it: 404, as if absent. */
+  private async loadVisible(tx: Tx, actor: Actor, id: string, forUpdate = false): Promise<CheckRow> {
+    const row = await this.loadRow(tx, id, forUpdate);
+    if (auditorOnly(actor) && row.assignee_id !== actor.id) throw new AppError('CHECK.NOT_FOUND', `No check ${id}.`);
+    return row;
+  }
+
+  private baseView(row: CheckRow, actions: CheckView['actions'], findings: FindingView[]): CheckView {
+    return {
+      id: row.id,
+      organisationId: row.organisation_id,
+      providerSiret: row.provider_siret,
+      providerNda: row.provider_nda,
+      method: row.method,
+      framework: { id: row.framework_id, code: row.framework_code, version: row.framework_version },
+      state: row.state,
+      outcome: row.outcome,
+      scopeContext: row.scope_context,
+      scope: row.scope,
+      actions,
+      sample: row.sample ?? null,
+      assigneeId: row.assignee_id,
+      contact: { name: row.contact_name, email: row.contact_email },
+      findings,
+      completedAt: row.completed_at?.toISOString() ?? null,
+      completedBy: row.completed_by,
+      createdBy: row.created_by,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      version: row.version,
+    };
+  }
+
+  private async view(tx: Tx, row: CheckRow): Promise<CheckView> {
+    const actions = await tx.query<{ action_id: string; source: 'LINKED' | 'SAMPLE' }>(
+      `SELECT action_id, source FROM check_actions WHERE check_id = $1 ORDER BY source, action_id`,
+      [row.id],
+    );
+    const findings = await tx.query<FindingRow>(
+      `SELECT * FROM check_findings WHERE check_id = $1 ORDER BY point_code`,
+      [row.id],
+    );
+    return this.baseView(
+      row,
+      actions.map((a) => ({ id: a.action_id, source: a.source })),
+      findings.map(findingOf),
+    );
+  }
+
+  private async rescope(tx: Tx, row: CheckRow, context: ScopeContextInput): Promise<StoredScope> {
+    const linked = await tx.query<ActionFactsRow>(
+      `SELECT a.id, a.provider_siret, a.provider_nda, a.category, a.certification_code
+         FROM check_actions ca JOIN funded_actions a ON a.id = ca.action_id WHERE ca.check_id = $1`,
+      [row.id],
+    );
+    const framework = await this.frameworks.findById(tx, row.framework_id);
+    return scopeOf(framework, await this.frameworks.points(tx, framework.id), context, linked.map(factsOf));
+  }
+
+  private async link(tx: Tx, actor: Actor, checkId: string, actionIds: string[], source: 'LINKED' | 'SAMPLE'): Promise<void> {
+    if (!actionIds.length) return;
+    await tx.query(
+      `INSERT INTO check_actions (check_id, action_id, organisation_id, source)
+       SELECT $1, a, $2, $3 FROM unnest($4::uuid[]) AS a
+       ON CONFLICT (check_id, action_id) DO NOTHING`,
+      [checkId, actor.organisationId, source, actionIds],
+    );
+  }
+
+  /** The caller's funded actions with these ids, all of this provider; otherwise 422 (unknown and foreign alike). */
+  private async actionsOfProvider(tx: Tx, siret: string, nda: string | null, ids: string[]): Promise<ActionFactsRow[]> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return [];
+    const rows = await tx.query<ActionFactsRow>(
+      `SELECT id, provider_siret, provider_nda, category, certification_code FROM funded_actions WHERE id = ANY($1::uuid[])`,
+      [unique],
+    );
+    const found = new Map(rows.map((r) => [r.id, r]));
+    const bad = unique.filter((id) => {
+      const a = found.get(id);
+      return !a || a.provider_siret !== siret || (nda !== null && a.provider_nda !== null && a.provider_nda !== nda);
+    });
+    if (bad.length) {
+      throw new AppError('CHECK.ACTION_NOT_OF_PROVIDER', `Funded actions not of provider ${siret}${nda ? ` (NDA ${nda})` : ''}: ${bad.join(', ')}.`, {
+        errors: bad.map((id) => ({ field: `actionIds[${unique.indexOf(id)}]`, message: 'not a funded action of this provider' })),
+      });
+    }
+    return unique.map((id) => found.get(id)!);
+  }
+
+  private async assertNda(tx: Tx, siret: string, nda: string | null): Promise<void> {
+    if (!nda) return;
+    const provider = await tx.one<{ siret: string }>(`SELECT siret FROM providers WHERE nda = $1`, [nda]);
+    if (provider && provider.siret !== siret) {
+      throw new AppError('PROVIDER.NDA_NOT_AT_SIRET', `NDA ${nda} is declared at SIRET ${provider.siret}, not ${siret}.`, {
+        errors: [{ field: 'providerNda', message: 'not declared at this SIRET' }],
+      });
+    }
+  }
+
+  private async assertAssignee(tx: Tx, userId: string): Promise<void> {
+    const user = await tx.one<{ roles: string[]; disabled: boolean }>(`SELECT roles, disabled FROM users WHERE id = $1`, [userId]);
+    if (!user || user.disabled || !user.roles.some((r) => r === 'officer' || r === 'manager' || r === 'auditor')) {
+      throw new AppError('CHECK.ASSIGNEE_INVALID', 'The assignee must be an active officer, manager or auditor of your organisation.', {
+        errors: [{ field: 'assigneeId', message: 'not an officer, manager or auditor of this organisation' }],
+      });
+    }
+  }
+}
+
+function factsOf(a: ActionFactsRow): LinkedActionFacts {
+  return { category: a.category, certificationCode: a.certification_code };
+}
+
+function normaliseContext(input: ScopeContextInput | undefined): ScopeContextInput {
+  const context: ScopeContextInput = {};
+  if (input?.categories?.length) context.categories = ACTION_CATEGORIES.filter((c) => input.categories!.includes(c));
+  if (input?.flags && Object.keys(input.flags).length) {
+    const errors: { field: string; message: string }[] = [];
+    for (const [category, flags] of Object.entries(input.flags)) {
+      if (!ACTION_CATEGORIES.includes(category as ActionCategory)) errors.push({ field: `scopeContext.flags.${category}`, message: 'unknown category' });
+      else if (!flags || typeof flags !== 'object') errors.push({ field: `scopeContext.flags.${category}`, message: 'an object of flags' });
+      else {
+        for (const [flag, value] of Object.entries(flags)) {
+          if (!SCOPE_FLAGS.includes(flag as ScopeFlag) || typeof value !== 'boolean') errors.push({ field: `scopeContext.flags.${category}.${flag}`, message: 'a known flag set to true or false' });
+        }
+      }
+    }
+    if (errors.length) throw new AppError('REQUEST.VALIDATION', 'The scope flags are not valid.', { errors });
+    context.flags = input.flags;
+  }
+  return context;
+}
+
+function assertEditable(row: CheckRow): void {
+  if (row.state !== 'DRAFT') throw new AppError('CHECK.NOT_EDITABLE', `The check is ${row.state}; only a DRAFT check can be changed.`, { state: row.state });
+}
+
+/** The audit trail keeps the check without its per-point scope detail (derived, and large). */
+function auditable(view: CheckView): Record<string, unknown> {
+  const { scope, ...rest } = view;
+  return { ...rest, scope: { categories: scope.categories, counts: scope.counts } };
+}
+
+function findingMessage(code: string, pointCode: string, reason: string | undefined): string {
+  switch (code) {
+    case 'CHECK.POINT_NOT_APPLICABLE':
+      return `Point ${pointCode} is outside the check's scope: only NOT_APPLICABLE may be recorded.${reason ? ` ${reason}` : ''}`;
+    case 'CHECK.MINOR_ON_MAJOR_ONLY':
+      return `Point ${pointCode} can only give rise to a major non-conformity.`;
+    case 'CHECK.NC_NEEDS_COMMENT':
+      return 'A non-conformity needs a comment.';
+    default:
+      return 'A non-conformity needs at least one piece of evidence.';
+  }
+}
+
+function transitionMessage(code: string, state: CheckState): string {
+  switch (code) {
+    case 'CHECK.FINDINGS_MISSING':
+      return 'Every applicable point needs a finding before completion.';
+    case 'CHECK.MAKER_CHECKER':
+      return 'A check is completed by someone who recorded none of its findings.';
+    default:
+      return state === 'DRAFT'
+        ? 'A check with non-conformities must be notified to the provider before completion.'
+        : `A ${state} check cannot be completed.`;
+  }
+}
