@@ -93,6 +93,37 @@ async function createMapping(c: Ctx, user: TestUser): Promise<string> {
   return res.body.id as string;
 }
 
+// Funded actions (test/e2e/actions.test.ts covers their behaviour; here: who may call).
+const ACTIONS_SIRET = '73282932000074';
+let actionCounter = 0;
+const actionBody = () => ({
+  externalRef: `MATRIX-${Date.now()}-${actionCounter++}`,
+  providerSiret: ACTIONS_SIRET,
+  category: 'TRAINING',
+  formacode: '31054',
+  modality: 'ON_SITE',
+  region: '84',
+  startDate: '2025-04-01',
+  amountFunded: 100,
+});
+
+async function actionOf(c: Ctx, organisationCode: string): Promise<string> {
+  const [row] = await c.t.db.superQuery<{ id: string }>(
+    `INSERT INTO funded_actions (organisation_id, external_ref, provider_siret, category, formacode, modality, region, start_date, amount_funded)
+     SELECT id, $2, $3, 'TRAINING', '31054', 'ON_SITE', '84', '2025-04-01', 100 FROM organisations WHERE code = $1 RETURNING id`,
+    [organisationCode, `MX-${organisationCode}-${actionCounter++}`, ACTIONS_SIRET],
+  );
+  return row.id;
+}
+
+async function actionsImportOf(c: Ctx, organisationCode: string): Promise<string> {
+  const [row] = await c.t.db.superQuery<{ id: string }>(
+    `INSERT INTO imports (organisation_id, kind, status, file_sha256) SELECT id, 'ACTIONS', 'SUCCEEDED', repeat('0', 64) FROM organisations WHERE code = $1 RETURNING id`,
+    [organisationCode],
+  );
+  return row.id;
+}
+
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/health/live', allowed: 'public' },
   { method: 'get', path: '/health/ready', allowed: 'public' },
@@ -238,6 +269,32 @@ export const ROUTES: RouteCase[] = [
     own: async (c) => ({ params: { id: await createCheck(c, c.a.officer), mappingId: await createMapping(c, c.a.officer) } }),
     foreign: async (c) => ({ id: await createCheck(c, c.b.officer), mappingId: await createMapping(c, c.b.officer) }),
   },
+  { method: 'get', path: '/api/v1/actions', allowed: ['officer', 'manager'] },
+  { method: 'post', path: '/api/v1/actions', allowed: ['officer', 'manager'], expected: 201, own: async () => ({ body: actionBody() }) },
+  {
+    method: 'get',
+    path: '/api/v1/actions/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await actionOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await actionOf(c, 'CDC') }),
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/actions/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await actionOf(c, 'OPCO-ATLAS') }, body: { trainees: 2 } }),
+    foreign: async (c) => ({ id: await actionOf(c, 'CDC') }),
+  },
+  // Multipart only: a JSON body reaches the route and is refused as 415 (the upload is tested in actions.test.ts).
+  { method: 'post', path: '/api/v1/actions/imports', allowed: ['officer', 'manager'], expected: 415 },
+  {
+    method: 'get',
+    path: '/api/v1/actions/imports/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await actionsImportOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await actionsImportOf(c, 'CDC') }),
+  },
+  { method: 'get', path: '/api/v1/coverage/uncertified', allowed: ['officer', 'manager', 'ministry', 'platform_admin'] },
 ];
 
 function fill(path: string, params: Record<string, string> = {}, query?: string): string {

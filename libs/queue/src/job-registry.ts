@@ -12,6 +12,10 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobPayloads {
   /** Reloads the project's reference data files (funders, RNQ) into PostgreSQL. */
   'reference.reload': { organisationId: null; requestedBy: string | null; force?: boolean };
+  /** Imports a funder's funded-actions CSV (stored blob) under that funder's RLS context. */
+  'actions.import': { organisationId: string; importId: string; actor: { kind: 'user' | 'api_key'; id: string; label: string } };
+  /** Re-evaluates the certification coverage of every funded action (after a registry change). */
+  'registry.coverage-recompute': { organisationId: null; requestedBy: string | null; reason?: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -25,6 +29,8 @@ export interface JobDefinition {
 
 export const JOB_DEFINITIONS = {
   'reference.reload': { queue: 'default', description: 'Reload funders and the RNQ from the project data files' },
+  'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 1 } },
+  'registry.coverage-recompute': { queue: 'default', description: 'Re-evaluate the certification coverage of all funded actions' },
 } as const satisfies Record<JobName, JobDefinition>;
 
 /** Retry, backoff and retention for every job, in one place. */

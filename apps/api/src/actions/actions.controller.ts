@@ -1,0 +1,117 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '@bo/access';
+import { AppError, DEFAULT_PAGE_SIZE, Idempotent, PageQuery, assertIfMatch, etagOf } from '@bo/core';
+import { ActionsImportService, ActionsService, CoverageService } from '@bo/registry';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { Allow } from '../auth/allow.decorator';
+import { ActionListQuery, CreateActionDto, PatchActionDto } from './actions.dto';
+
+interface MultipartFile {
+  file: Readable;
+  filename: string;
+}
+
+@ApiTags('actions')
+@Controller('actions')
+export class ActionsController {
+  constructor(
+    private readonly actions: ActionsService,
+    private readonly imports: ActionsImportService,
+  ) {}
+
+  @Get()
+  @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
+  @ApiOperation({ summary: "The funder's funded actions, filtered and paged by externalRef" })
+  list(@CurrentActor() actor: Actor, @Query() q: ActionListQuery) {
+    return this.actions.list(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Post()
+  @Idempotent()
+  @Allow(['officer', 'manager'], ['actions:write'])
+  @ApiOperation({ summary: 'Create a funded action, or update the one with the same externalRef (201 created, 200 updated)' })
+  async upsert(@CurrentActor() actor: Actor, @Body() body: CreateActionDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { action, created } = await this.actions.upsert(actor, body);
+    void reply
+      .status(created ? 201 : 200)
+      .header('location', `/api/v1/actions/${action.id}`)
+      .header('etag', etagOf(action.id, action.version));
+    return action;
+  }
+
+  @Post('imports')
+  @HttpCode(202)
+  @Allow(['officer', 'manager'], ['actions:write'])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ summary: 'Import a funded-actions CSV (docs/actions.md); 202 with the import, checked header first' })
+  async import(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const file = await readFile(request);
+    try {
+      const view = await this.imports.start(actor, file.file, file.filename || null);
+      void reply.header('location', `/api/v1/actions/imports/${view.id}`);
+      return view;
+    } catch (error) {
+      file.file.resume();
+      throw error;
+    }
+  }
+
+  @Get('imports/:id')
+  @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
+  @ApiOperation({ summary: 'An actions import: status, counts and the bad lines with their reasons' })
+  importStatus(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    return this.imports.get(actor, id);
+  }
+
+  @Get(':id')
+  @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
+  async get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const action = await this.actions.get(actor, id);
+    void reply.header('etag', etagOf(action.id, action.version));
+    return action;
+  }
+
+  @Patch(':id')
+  @Allow(['officer', 'manager'], ['actions:write'])
+  @ApiOperation({ summary: 'Change a funded action; honours If-Match; re-evaluates its coverage' })
+  async patch(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: PatchActionDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const action = await this.actions.patch(actor, id, body, (version) => assertIfMatch(ifMatch, etagOf(id, version)));
+    void reply.header('etag', etagOf(action.id, action.version));
+    return action;
+  }
+}
+
+@ApiTags('coverage')
+@Controller('coverage')
+export class CoverageController {
+  constructor(private readonly coverage: CoverageService) {}
+
+  @Get('uncertified')
+  @Allow(['officer', 'manager', 'platform_admin', 'ministry'], ['actions:read', 'actions:write'])
+  @ApiOperation({
+    summary: "Funded actions whose provider was not certified: a funder's own (paged); per funder counts and amounts for platform admins and control services",
+  })
+  uncertified(@CurrentActor() actor: Actor, @Query() q: PageQuery) {
+    return this.coverage.uncertified(actor, { limit: q.limit ?? DEFAULT_PAGE_SIZE, cursor: q.cursor });
+  }
+}
+
+/** The single file part of a multipart request (streamed, never buffered). */
+async function readFile(request: FastifyRequest): Promise<MultipartFile> {
+  const withFile = request as FastifyRequest & { isMultipart?: () => boolean; file?: () => Promise<MultipartFile | undefined> };
+  if (!withFile.isMultipart?.() || !withFile.file) {
+    throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as multipart/form-data with a "file" part.');
+  }
+  const file = await withFile.file();
+  if (!file) throw new AppError('IMPORT.FILE_REQUIRED', 'The request has no file part.');
+  return file;
+}

@@ -1,0 +1,222 @@
+/**
+ * The set-based SQL of funded actions: validation and upsert of an import's staging rows, and the
+ * certification coverage of many actions at once. No row loops in Node: each is one statement.
+ */
+
+/**
+ * The import's staging table: one row per CSV record, every value as text, the line it starts
+ * on. TEMP (private to the session, dropped at commit) because COPY FROM refuses RLS tables.
+ */
+export const CREATE_STAGING_SQL = `
+CREATE TEMP TABLE action_import_rows (
+  line integer NOT NULL, shape_error text,
+  external_ref text, provider_siret text, provider_nda text, category text, certification_code text, formacode text,
+  modality text, region text, funding_decision_date text, start_date text, end_date text, hours_per_trainee text,
+  trainees text, price_excl_vat text, amount_funded text, branch_idcc text
+) ON COMMIT DROP`;
+
+/** Normalised text of the staging rows (values trimmed; empty = NULL). */
+const NORMALISED = `
+  SELECT line, shape_error,
+         nullif(btrim(external_ref), '') AS external_ref,
+         nullif(regexp_replace(provider_siret, '[[:space:].]', '', 'g'), '') AS siret,
+         nullif(regexp_replace(provider_nda, '[[:space:].]', '', 'g'), '') AS nda,
+         nullif(btrim(category), '') AS category,
+         nullif(upper(regexp_replace(certification_code, '[[:space:]]', '', 'g')), '') AS cert,
+         nullif(regexp_replace(formacode, '[[:space:].]', '', 'g'), '') AS formacode,
+         nullif(btrim(modality), '') AS modality,
+         nullif(btrim(region), '') AS region,
+         nullif(btrim(funding_decision_date), '') AS fdd,
+         nullif(btrim(start_date), '') AS sd,
+         nullif(btrim(end_date), '') AS ed,
+         nullif(btrim(hours_per_trainee), '') AS hours,
+         nullif(btrim(trainees), '') AS trainees,
+         nullif(btrim(price_excl_vat), '') AS price,
+         nullif(btrim(amount_funded), '') AS amount,
+         nullif(btrim(branch_idcc), '') AS idcc
+    FROM action_import_rows`;
+
+const REGIONS = `'01','02','03','04','06','11','24','27','28','32','44','52','53','75','76','84','93','94'`;
+
+/** A non-negative decimal with at most `int` integer digits and 2 decimals; its reason when not. */
+function decimalCheck(expr: string, field: string, int: number): string {
+  return `CASE WHEN ${expr} IS NULL THEN NULL
+            WHEN ${expr} ~ '^-[0-9]' THEN '${field}' || E'\\t' || '${field} must be >= 0, got "' || ${expr} || '"'
+            WHEN ${expr} !~ '^[0-9]{1,${int}}([.][0-9]{1,2})?$' THEN '${field}' || E'\\t' || '${field} must be a number with a dot and at most 2 decimals, got "' || ${expr} || '"' END`;
+}
+
+function dateCheck(expr: string, parsed: string, field: string): string {
+  return `CASE WHEN ${expr} IS NOT NULL AND ${parsed} IS NULL THEN '${field}' || E'\\t' ||
+            CASE WHEN ${expr} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN '${field} ' || ${expr} || ' does not exist'
+                 ELSE '${field} must be YYYY-MM-DD, got "' || ${expr} || '"' END END`;
+}
+
+const required = (expr: string, field: string) => `CASE WHEN ${expr} IS NULL THEN '${field}' || E'\\t' || '${field} is empty' END`;
+
+/**
+ * Validates the staging rows of import $1 (organisation $2), records one error per bad field in
+ * import_errors, and upserts the good rows on (organisation, externalRef). A row whose values did
+ * not change (same digest) is left alone, so importing the same file twice changes nothing.
+ * Answers the counts and the digest of the inserted or updated ids (sorted, as the audit does).
+ */
+export const IMPORT_ACTIONS_SQL = `
+WITH n AS (${NORMALISED}),
+p AS (
+  SELECT n.*,
+         iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d,
+         CASE WHEN external_ref IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY external_ref ORDER BY line) END AS occurrence,
+         CASE WHEN external_ref IS NULL THEN NULL ELSE first_value(line) OVER (PARTITION BY external_ref ORDER BY line) END AS first_line
+    FROM n
+),
+v AS (
+  SELECT p.*, CASE WHEN shape_error IS NOT NULL THEN ARRAY['' || E'\\t' || shape_error] ELSE array_remove(ARRAY[
+      ${required('external_ref', 'externalRef')},
+      CASE WHEN length(external_ref) > 100 THEN 'externalRef' || E'\\t' || 'externalRef is longer than 100 characters' END,
+      CASE WHEN occurrence > 1 THEN 'externalRef' || E'\\t' || 'externalRef ' || external_ref || ' repeats the one on line ' || first_line END,
+      ${required('siret', 'providerSiret')},
+      CASE WHEN siret IS NOT NULL AND NOT siret_is_valid(siret) THEN 'providerSiret' || E'\\t' ||
+        CASE WHEN siret !~ '^[0-9]+$' THEN 'providerSiret must contain digits only, got "' || siret || '"'
+             WHEN length(siret) <> 14 THEN 'providerSiret must have exactly 14 digits, got ' || length(siret)
+             ELSE 'providerSiret ' || siret || ' fails its check digit (Luhn)' END END,
+      CASE WHEN nda IS NOT NULL AND nda !~ '^[0-9]{11}$' THEN 'providerNda' || E'\\t' || 'providerNda must have exactly 11 digits, got "' || nda || '"' END,
+      ${required('category', 'category')},
+      CASE WHEN category NOT IN ('TRAINING','SKILLS_ASSESSMENT','VAE','APPRENTICESHIP') THEN 'category' || E'\\t' ||
+        'category "' || category || '" is not one of TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP' END,
+      CASE WHEN cert IS NULL AND formacode IS NULL THEN 'certificationCode' || E'\\t' || 'certificationCode and formacode are both empty: give at least one' END,
+      CASE WHEN cert !~ '^(RNCP[0-9]{2,5}(BC[0-9]{2})?|RS[0-9]{1,5})$' THEN 'certificationCode' || E'\\t' ||
+        'certificationCode must be RNCP + 2 to 5 digits (optionally BC + 2 digits) or RS + 1 to 5 digits, got "' || cert || '"' END,
+      CASE WHEN formacode !~ '^[0-9]{5}$' THEN 'formacode' || E'\\t' || 'formacode must have exactly 5 digits, got "' || formacode || '"' END,
+      ${required('modality', 'modality')},
+      CASE WHEN modality NOT IN ('ON_SITE','REMOTE','BLENDED') THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ON_SITE, REMOTE, BLENDED' END,
+      ${required('region', 'region')},
+      CASE WHEN region NOT IN (${REGIONS}) THEN 'region' || E'\\t' || 'region "' || region || '" is not a 2-digit INSEE region code' END,
+      ${dateCheck('fdd', 'fdd_d', 'fundingDecisionDate')},
+      ${required('sd', 'startDate')},
+      ${dateCheck('sd', 'sd_d', 'startDate')},
+      ${dateCheck('ed', 'ed_d', 'endDate')},
+      CASE WHEN ed_d < sd_d THEN 'endDate' || E'\\t' || 'endDate ' || ed || ' is before startDate ' || sd END,
+      ${decimalCheck('hours', 'hoursPerTrainee', 8)},
+      CASE WHEN trainees ~ '^-[0-9]' THEN 'trainees' || E'\\t' || 'trainees must be >= 0, got "' || trainees || '"'
+           WHEN trainees !~ '^[0-9]{1,9}$' THEN 'trainees' || E'\\t' || 'trainees must be a whole number, got "' || trainees || '"' END,
+      ${decimalCheck('price', 'priceExclVat', 12)},
+      ${required('amount', 'amountFunded')},
+      ${decimalCheck('amount', 'amountFunded', 12)},
+      CASE WHEN idcc !~ '^[0-9]{1,4}$' THEN 'branchIdcc' || E'\\t' || 'branchIdcc must be an IDCC of up to 4 digits, got "' || idcc || '"' END
+    ], NULL) END AS errors
+  FROM p
+),
+bad AS (
+  INSERT INTO import_errors (import_id, organisation_id, line, field, reason)
+  SELECT DISTINCT ON (v.line, split_part(e, E'\\t', 1)) $1::uuid, $2::uuid, v.line, split_part(e, E'\\t', 1), substr(e, strpos(e, E'\\t') + 1)
+    FROM v CROSS JOIN LATERAL unnest(v.errors) e
+   WHERE cardinality(v.errors) > 0
+  ORDER BY v.line, split_part(e, E'\\t', 1)
+  RETURNING line
+),
+good AS (
+  SELECT v.*, md5(concat_ws('|', external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d,
+                            hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'))) AS digest
+    FROM v WHERE cardinality(v.errors) = 0
+),
+up AS (
+  INSERT INTO funded_actions AS f (organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode,
+                                   modality, region, funding_decision_date, start_date, end_date, hours_per_trainee, trainees,
+                                   price_excl_vat, amount_funded, branch_idcc, source_digest, import_id)
+  SELECT $2::uuid, external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d,
+         hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'), digest, $1::uuid
+    FROM good
+  ON CONFLICT (organisation_id, external_ref) DO UPDATE SET
+    provider_siret = EXCLUDED.provider_siret, provider_nda = EXCLUDED.provider_nda, category = EXCLUDED.category,
+    certification_code = EXCLUDED.certification_code, formacode = EXCLUDED.formacode, modality = EXCLUDED.modality,
+    region = EXCLUDED.region, funding_decision_date = EXCLUDED.funding_decision_date, start_date = EXCLUDED.start_date,
+    end_date = EXCLUDED.end_date, hours_per_trainee = EXCLUDED.hours_per_trainee, trainees = EXCLUDED.trainees,
+    price_excl_vat = EXCLUDED.price_excl_vat, amount_funded = EXCLUDED.amount_funded, branch_idcc = EXCLUDED.branch_idcc,
+    source_digest = EXCLUDED.source_digest, import_id = EXCLUDED.import_id, version = f.version + 1, updated_at = now()
+  WHERE f.source_digest IS DISTINCT FROM EXCLUDED.source_digest
+  RETURNING f.id, f.version = 1 AS inserted
+)
+SELECT (SELECT count(*) FROM n)::int AS rows,
+       (SELECT count(DISTINCT line) FROM bad)::int AS rejected,
+       (SELECT count(*) FROM good)::int AS accepted,
+       (SELECT count(*) FILTER (WHERE inserted) FROM up)::int AS inserted,
+       (SELECT count(*) FILTER (WHERE NOT inserted) FROM up)::int AS updated,
+       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id::text COLLATE "C"), ''), 'UTF8')), 'hex') FROM up) AS affected_digest`;
+
+/**
+ * Certification coverage of the funded actions matching `filter` (a condition on `a`, the
+ * funded_actions row; parameters as the caller numbers them). One UPDATE; only changed rows are
+ * written. The rule (DESIGN.md section 2, docs/actions.md):
+ * - date: the funding decision date (R.6316-8), else the start date;
+ * - NDAs judged: the named providerNda when it is in the registry; else the SIRET's NDAs; else
+ *   the NDAs of its SIREN (certification covers every site); none -> UNKNOWN + NOT_IN_REGISTRY;
+ * - per NDA and category, the latest observation on or before the date (ties: highest id) wins;
+ *   certified with valid_until before the date counts as not certified;
+ * - an active exemption (by SIREN or NDA, category, period) -> EXEMPT; else any NDA certified ->
+ *   CERTIFIED; else any NDA observed -> NOT_CERTIFIED; else UNKNOWN.
+ */
+export function coverageSql(filter: string): string {
+  return `
+WITH target AS (
+  SELECT a.id, a.provider_siret, a.provider_nda, a.category, a.funding_decision_date,
+         coalesce(a.funding_decision_date, a.start_date) AS on_date
+    FROM funded_actions a WHERE ${filter}
+),
+judged AS (
+  SELECT t.id, t.category, t.on_date, c.nda, c.lvl
+    FROM target t
+    CROSS JOIN LATERAL (
+      SELECT nda, lvl FROM (
+        SELECT nda, lvl, min(lvl) OVER () AS best FROM (
+          SELECT p.nda, 1 AS lvl FROM providers p WHERE p.nda = t.provider_nda
+          UNION ALL SELECT p.nda, 2 FROM providers p WHERE p.siret = t.provider_siret
+          UNION ALL SELECT p.nda, 3 FROM providers p WHERE p.siren = left(t.provider_siret, 9)
+        ) c0
+      ) c1 WHERE lvl = best
+    ) c
+),
+observed AS (
+  SELECT j.id, j.nda, j.lvl, o.id IS NOT NULL AS seen,
+         coalesce(o.certified AND (o.valid_until IS NULL OR o.valid_until >= j.on_date), false) AS ok
+    FROM judged j
+    LEFT JOIN LATERAL (
+      SELECT co.id, co.certified, co.valid_until FROM certification_observations co
+       WHERE co.nda = j.nda AND co.category = j.category AND co.observed_on <= j.on_date
+       ORDER BY co.observed_on DESC, co.id DESC LIMIT 1
+    ) o ON true
+),
+per_action AS (
+  SELECT id, min(lvl) AS lvl, bool_or(ok) AS any_ok, bool_or(seen) AS any_seen,
+         min(nda) FILTER (WHERE ok) AS ok_nda, min(nda) FILTER (WHERE seen) AS seen_nda, array_agg(nda) AS ndas
+    FROM observed GROUP BY id
+),
+result AS (
+  SELECT t.id,
+         CASE WHEN ex.id IS NOT NULL THEN 'EXEMPT'
+              WHEN pa.any_ok THEN 'CERTIFIED'
+              WHEN pa.any_seen THEN 'NOT_CERTIFIED'
+              ELSE 'UNKNOWN' END AS coverage,
+         CASE WHEN pa.any_ok THEN pa.ok_nda WHEN pa.any_seen THEN pa.seen_nda END::char(11) AS nda,
+         array_remove(ARRAY[
+           CASE WHEN pa.id IS NULL THEN 'NOT_IN_REGISTRY' END,
+           CASE WHEN pa.lvl = 3 THEN 'JUDGED_BY_SIREN' END,
+           CASE WHEN t.provider_nda IS NOT NULL AND pa.lvl IS DISTINCT FROM 1 THEN 'NDA_NOT_IN_REGISTRY' END,
+           CASE WHEN t.funding_decision_date IS NULL THEN 'START_DATE_USED' END,
+           CASE WHEN ex.id IS NOT NULL THEN 'EXEMPTION_' || ex.kind END
+         ], NULL) AS flags
+    FROM target t
+    LEFT JOIN per_action pa ON pa.id = t.id
+    LEFT JOIN LATERAL (
+      SELECT e.id, e.kind FROM exemptions e
+       WHERE (e.siren = left(t.provider_siret, 9) OR e.nda = t.provider_nda OR e.nda = ANY (pa.ndas))
+         AND t.category = ANY (e.categories)
+         AND e.valid_from <= t.on_date AND (e.valid_until IS NULL OR e.valid_until >= t.on_date)
+       ORDER BY e.valid_from, e.id LIMIT 1
+    ) ex ON true
+)
+UPDATE funded_actions f
+   SET coverage = r.coverage, coverage_flags = r.flags, coverage_nda = r.nda, coverage_evaluated_at = now()
+  FROM result r
+ WHERE f.id = r.id
+   AND (f.coverage_evaluated_at IS NULL OR (f.coverage, f.coverage_flags, f.coverage_nda) IS DISTINCT FROM (r.coverage, r.flags, r.nda))
+RETURNING f.id`;
+}

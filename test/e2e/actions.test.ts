@@ -1,0 +1,237 @@
+import { ActionsCsvGenerator, ACTION_CSV_COLUMNS, CoverageService } from '@bo/registry';
+import { TestApp, createTestApp } from '../support/test-app';
+import { TestUser, createUser, login } from '../support/fixtures';
+import { actionBody, insertExemption, insertProvider, newSiren, observe, siretOf } from '../support/actions-fixtures';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('funded actions', () => {
+  let t: TestApp;
+  let officer: TestUser;
+  let manager: TestUser;
+  let cdcOfficer: TestUser;
+  let ministry: TestUser;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ withWorker: true });
+    officer = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
+    manager = await createUser(t.db, 'OPCO-ATLAS', ['manager']);
+    cdcOfficer = await createUser(t.db, 'CDC', ['officer']);
+    ministry = await createUser(t.db, 'SRC-84', ['ministry']);
+    token = await login(t.http, officer);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function upload(csv: string | Buffer, auth: Record<string, string> = bearer(token)) {
+    return t.http.post('/api/v1/actions/imports').set(auth).attach('file', Buffer.from(csv), 'actions.csv');
+  }
+
+  async function importAndWait(csv: string | Buffer, auth: Record<string, string> = bearer(token)) {
+    const res = await upload(csv, auth);
+    expect(res.status).toBe(202);
+    expect(res.headers.location).toBe(`/api/v1/actions/imports/${res.body.id}`);
+    await t.drain(60_000);
+    const status = await t.http.get(res.headers.location).set(auth);
+    expect(status.status).toBe(200);
+    return status.body as { status: string; counts: Record<string, number>; errors: { line: number; field: string; reason: string }[]; error: string | null };
+  }
+
+  describe('import', () => {
+    const generator = new ActionsCsvGenerator({
+      rows: 300,
+      seed: 'actions-e2e',
+      badRows: { INVALID_SIRET: 3, NEGATIVE_HOURS: 2, UNKNOWN_CATEGORY: 2, DUPLICATE_EXTERNAL_REF: 2, WRONG_DATE_FORMAT: 3 },
+    });
+    const csv = [...generator.lines()].join('');
+
+    it('imports the good rows and reports each bad row with its line and reason', async () => {
+      const result = await importAndWait(csv);
+      expect(result.error).toBeNull();
+      expect(result.status).toBe('SUCCEEDED');
+      const badLines = generator.badRows.map((b) => b.line).sort((a, b) => a - b);
+      expect([...new Set(result.errors.map((e) => e.line))]).toEqual(badLines);
+      expect(result.counts).toMatchObject({ rows: 300, rejected: badLines.length, accepted: 300 - badLines.length, inserted: 300 - badLines.length });
+      for (const bad of generator.badRows) {
+        const reasons = result.errors.filter((e) => e.line === bad.line).map((e) => e.reason).join(' | ');
+        const expected = {
+          INVALID_SIRET: /providerSiret/,
+          NEGATIVE_HOURS: /hoursPerTrainee must be >= 0/,
+          UNKNOWN_CATEGORY: /category ".*" is not one of/,
+          DUPLICATE_EXTERNAL_REF: /repeats the one on line \d+/,
+          WRONG_DATE_FORMAT: /must be YYYY-MM-DD/,
+          MISSING_REQUIRED_VALUE: /is empty/,
+        }[bad.kind];
+        expect({ line: bad.line, reasons }).toEqual({ line: bad.line, reasons: expect.stringMatching(expected) });
+      }
+      const [{ n }] = await t.db.superQuery<{ n: string }>(`SELECT count(*) AS n FROM funded_actions`);
+      expect(Number(n)).toBe(300 - badLines.length);
+      const audit = await t.db.superQuery<{ details: { counts: Record<string, number>; fileSha256: string } }>(
+        `SELECT details FROM audit_events WHERE action = 'actions.imported'`,
+      );
+      expect(audit).toHaveLength(1);
+      expect(audit[0].details.counts.inserted).toBe(300 - badLines.length);
+    });
+
+    it('changes nothing when the same file is imported again', async () => {
+      const before = await t.db.superQuery(`SELECT id, version, updated_at FROM funded_actions ORDER BY id`);
+      const result = await importAndWait(csv);
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.counts).toMatchObject({ inserted: 0, updated: 0, unchanged: result.counts.accepted });
+      const after = await t.db.superQuery(`SELECT id, version, updated_at FROM funded_actions ORDER BY id`);
+      expect(after).toEqual(before);
+    });
+
+    it('refuses a file whose header misses a column, whole and at once', async () => {
+      const columns = ACTION_CSV_COLUMNS.filter((c) => c !== 'modality');
+      const [{ n: importsBefore }] = await t.db.superQuery<{ n: string }>(`SELECT count(*) AS n FROM imports`);
+      const res = await upload(`${columns.join(',')}\nX-1,${'1,'.repeat(columns.length - 2)}1\n`);
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('IMPORT.HEADER_INVALID');
+      expect(res.body.detail).toMatch(/missing column: modality/);
+      const [{ n: importsAfter }] = await t.db.superQuery<{ n: string }>(`SELECT count(*) AS n FROM imports`);
+      expect(importsAfter).toBe(importsBefore);
+    });
+
+    it('lets an API key with actions:write import', async () => {
+      const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin']);
+      const key = await t.http.post('/api/v1/api-keys').set(bearer(await login(t.http, admin))).send({ label: 'SI', scopes: ['actions:write'] });
+      expect(key.status).toBe(201);
+      const small = new ActionsCsvGenerator({ rows: 5, seed: 'api-key', refPrefix: 'KEY' });
+      const result = await importAndWait([...small.lines()].join(''), { 'x-api-key': key.body.key });
+      expect(result).toMatchObject({ status: 'SUCCEEDED', counts: { inserted: 5 } });
+      const readOnly = await t.http.post('/api/v1/api-keys').set(bearer(await login(t.http, admin))).send({ label: 'RO', scopes: ['actions:read'] });
+      const refused = await upload([...small.lines()].join(''), { 'x-api-key': readOnly.body.key });
+      expect(refused.status).toBe(403);
+    });
+  });
+
+  describe('crud and tenancy', () => {
+    it('creates, upserts on externalRef, patches with If-Match, and hides it from another funder', async () => {
+      const body = actionBody();
+      const created = await t.http.post('/api/v1/actions').set(bearer(token)).send(body);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ externalRef: body.externalRef, amountFunded: 2000, coverage: 'UNKNOWN', version: 1 });
+      const again = await t.http.post('/api/v1/actions').set(bearer(token)).send({ ...body, amountFunded: 1500 });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ id: created.body.id, amountFunded: 1500, version: 2 });
+
+      const stale = await t.http.patch(`/api/v1/actions/${created.body.id}`).set(bearer(token)).set('if-match', created.headers.etag).send({ trainees: 3 });
+      expect(stale.status).toBe(412);
+      const patched = await t.http.patch(`/api/v1/actions/${created.body.id}`).set(bearer(token)).set('if-match', again.headers.etag).send({ trainees: 3 });
+      expect(patched.status).toBe(200);
+      expect(patched.body.trainees).toBe(3);
+
+      const withOrg = await t.http.post('/api/v1/actions').set(bearer(token)).send({ ...actionBody(), organisationId: cdcOfficer.organisationId });
+      expect(withOrg.status).toBe(400);
+
+      const cdc = bearer(await login(t.http, cdcOfficer));
+      expect((await t.http.get(`/api/v1/actions/${created.body.id}`).set(cdc)).status).toBe(404);
+      expect((await t.http.patch(`/api/v1/actions/${created.body.id}`).set(cdc).send({ trainees: 1 })).status).toBe(404);
+      const cdcList = await t.http.get('/api/v1/actions').set(cdc);
+      expect(cdcList.body.items).toEqual([]);
+    });
+
+    it('refuses an invalid SIRET and filters and pages the list', async () => {
+      const bad = await t.http.post('/api/v1/actions').set(bearer(token)).send(actionBody({ providerSiret: '12345678901234' }));
+      expect(bad.status).toBe(422);
+      expect(bad.body.code).toBe('ACTION.INVALID');
+      const siret = siretOf(newSiren());
+      for (let i = 0; i < 3; i++) await t.http.post('/api/v1/actions').set(bearer(token)).send(actionBody({ providerSiret: siret, externalRef: `PAGE-${i}` })).expect(201);
+      const first = await t.http.get(`/api/v1/actions?providerSiret=${siret}&limit=2`).set(bearer(token));
+      expect(first.body.items.map((a: { externalRef: string }) => a.externalRef)).toEqual(['PAGE-0', 'PAGE-1']);
+      const second = await t.http.get(`/api/v1/actions?providerSiret=${siret}&limit=2&cursor=${first.body.nextCursor}`).set(bearer(token));
+      expect(second.body.items.map((a: { externalRef: string }) => a.externalRef)).toEqual(['PAGE-2']);
+      expect(second.body.nextCursor).toBeUndefined();
+      const none = await t.http.get(`/api/v1/actions?providerSiret=${siret}&from=2026-01-01`).set(bearer(token));
+      expect(none.body.items).toEqual([]);
+    });
+  });
+
+  describe('certification coverage', () => {
+    const siren = newSiren();
+    const siret = siretOf(siren, 1);
+    let nda: string;
+
+    beforeAll(async () => {
+      nda = await insertProvider(t.db, { siret });
+      await observe(t.db, { nda, certified: true, observedOn: '2024-01-10' });
+      await observe(t.db, { nda, certified: false, observedOn: '2025-03-15' });
+    });
+
+    const create = async (overrides: Record<string, unknown>) => {
+      const res = await t.http.post('/api/v1/actions').set(bearer(token)).send(actionBody(overrides));
+      expect(res.status).toBe(201);
+      return res.body as { id: string; coverage: string; coverageFlags: string[]; coverageNda: string | null };
+    };
+
+    it('flags an action funded after the provider lost its certification, not one funded before', async () => {
+      expect(await create({ providerSiret: siret, fundingDecisionDate: '2025-04-01', startDate: '2025-04-10' })).toMatchObject({ coverage: 'NOT_CERTIFIED', coverageNda: nda });
+      expect(await create({ providerSiret: siret, fundingDecisionDate: '2025-02-01', startDate: '2025-04-10' })).toMatchObject({ coverage: 'CERTIFIED', coverageNda: nda });
+      // Without a decision date, the start date decides.
+      expect(await create({ providerSiret: siret, fundingDecisionDate: null, startDate: '2025-03-01', endDate: null })).toMatchObject({
+        coverage: 'CERTIFIED',
+        coverageFlags: ['START_DATE_USED'],
+      });
+    });
+
+    it('answers UNKNOWN before the first observation, and NOT_IN_REGISTRY for an unknown SIREN', async () => {
+      expect(await create({ providerSiret: siret, fundingDecisionDate: '2023-06-01', startDate: '2023-07-01', endDate: null })).toMatchObject({ coverage: 'UNKNOWN', coverageFlags: [] });
+      expect(await create({ providerSiret: siretOf(newSiren()) })).toMatchObject({ coverage: 'UNKNOWN', coverageFlags: ['NOT_IN_REGISTRY'] });
+    });
+
+    it('answers EXEMPT for a deemed-certified institution', async () => {
+      const university = siretOf(newSiren());
+      const uNda = await insertProvider(t.db, { siret: university });
+      await observe(t.db, { nda: uNda, certified: false, observedOn: '2024-01-01' });
+      await insertExemption(t.db, { siren: university.slice(0, 9), validFrom: '2022-01-01' });
+      expect(await create({ providerSiret: university })).toMatchObject({ coverage: 'EXEMPT', coverageFlags: ['EXEMPTION_HIGHER_EDUCATION'] });
+    });
+
+    it('judges another site of a certified organisation through its SIREN', async () => {
+      const otherSite = siretOf(siren, 42);
+      expect(await create({ providerSiret: otherSite, fundingDecisionDate: '2025-01-15' })).toMatchObject({ coverage: 'CERTIFIED', coverageFlags: ['JUDGED_BY_SIREN'] });
+    });
+
+    it('uses the NDA an action names', async () => {
+      const second = await insertProvider(t.db, { siret });
+      await observe(t.db, { nda: second, certified: true, observedOn: '2025-01-01' });
+      // The SIRET holds a certified NDA now, but the action names the one that lost it.
+      expect(await create({ providerSiret: siret, providerNda: nda, fundingDecisionDate: '2025-04-01' })).toMatchObject({ coverage: 'NOT_CERTIFIED' });
+      expect(await create({ providerSiret: siret, fundingDecisionDate: '2025-04-01' })).toMatchObject({ coverage: 'CERTIFIED', coverageNda: second });
+    });
+
+    it('re-evaluates every action when asked after a registry change', async () => {
+      const lapsed = await insertProvider(t.db, { siret: siretOf(newSiren()) });
+      await observe(t.db, { nda: lapsed, certified: false, observedOn: '2024-01-01' });
+      const [provider] = await t.db.superQuery<{ siret: string }>(`SELECT siret FROM providers WHERE nda = $1`, [lapsed]);
+      const target = await create({ providerSiret: provider.siret, fundingDecisionDate: '2025-06-01' });
+      expect(target.coverage).toBe('NOT_CERTIFIED');
+      await observe(t.db, { nda: lapsed, certified: true, observedOn: '2025-05-01' });
+      await t.app.get(CoverageService).requestRecompute(null, 'test');
+      await t.drain(30_000);
+      const res = await t.http.get(`/api/v1/actions/${target.id}`).set(bearer(token));
+      expect(res.body.coverage).toBe('CERTIFIED');
+    });
+
+    it('lists uncertified actions to the funder, and per-funder totals to control services', async () => {
+      const uncertified = await create({ providerSiret: siret, providerNda: nda, fundingDecisionDate: '2025-04-01', amountFunded: 999 });
+      const own = await t.http.get('/api/v1/coverage/uncertified').set(bearer(await login(t.http, manager)));
+      expect(own.status).toBe(200);
+      expect(own.body.scope).toBe('OWN_ACTIONS');
+      expect(own.body.items.map((a: { id: string }) => a.id)).toContain(uncertified.id);
+      expect(own.body.items.every((a: { coverage: string }) => a.coverage === 'NOT_CERTIFIED')).toBe(true);
+      const cdc = await t.http.get('/api/v1/coverage/uncertified').set(bearer(await login(t.http, cdcOfficer)));
+      expect(cdc.body.items).toEqual([]);
+      const breakdown = await t.http.get('/api/v1/coverage/uncertified').set(bearer(await login(t.http, ministry)));
+      expect(breakdown.status).toBe(200);
+      expect(breakdown.body.scope).toBe('PER_FUNDER');
+      expect(breakdown.body.funders).toEqual([
+        expect.objectContaining({ organisationCode: 'OPCO-ATLAS', actions: own.body.items.length }),
+      ]);
+      expect(breakdown.body.funders[0]).not.toHaveProperty('items');
+    });
+  });
+});
