@@ -2,6 +2,7 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyMultipart from '@fastify/multipart';
 import {
   AppConfig,
   CORRELATION_HEADER,
@@ -38,6 +39,9 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
   });
   const config = app.get(AppConfig);
   const fastify = app.getHttpAdapter().getInstance();
+  // Uploads stream (request.file()/parts()); the blob store enforces UPLOAD_MAX_BYTES with a 413,
+  // so the parser's own limit sits just above it.
+  await app.register(fastifyMultipart, { limits: { fileSize: config.UPLOAD_MAX_BYTES + 1024, files: 1, fields: 20 } });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });

@@ -114,7 +114,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       unchanged: r.accepted - r.inserted - r.updated,
       coverageChanged: coverage.n,
     };
-    await tx.query(`UPDATE imports SET status = 'SUCCEEDED', finished_at = now(), counts = $2::jsonb WHERE id = $1`, [importId, JSON.stringify(counts)]);
+    await tx.query(`UPDATE imports SET status = 'SUCCEEDED', finished_at = clock_timestamp(), counts = $2::jsonb WHERE id = $1`, [importId, JSON.stringify(counts)]);
     // One event for the whole import (same shape as AuditService.recordBulk; the id digest is
     // computed in SQL so a million ids never travel to Node).
     await this.audit.record(tx, { ...payload.actor, organisationId }, {

@@ -169,7 +169,7 @@ judged AS (
         SELECT nda, lvl, min(lvl) OVER () AS best FROM (
           SELECT p.nda, 1 AS lvl FROM providers p WHERE p.nda = t.provider_nda
           UNION ALL SELECT p.nda, 2 FROM providers p WHERE p.siret = t.provider_siret
-          UNION ALL SELECT p.nda, 3 FROM providers p WHERE p.siren = left(t.provider_siret, 9)
+          UNION ALL SELECT p.nda, 3 FROM providers p WHERE p.siren = left(t.provider_siret, 9)::char(9) -- char = char: the index applies
         ) c0
       ) c1 WHERE lvl = best
     ) c
@@ -207,7 +207,7 @@ result AS (
     LEFT JOIN per_action pa ON pa.id = t.id
     LEFT JOIN LATERAL (
       SELECT e.id, e.kind FROM exemptions e
-       WHERE (e.siren = left(t.provider_siret, 9) OR e.nda = t.provider_nda OR e.nda = ANY (pa.ndas))
+       WHERE (e.siren = left(t.provider_siret, 9)::char(9) OR e.nda = t.provider_nda OR e.nda = ANY (pa.ndas))
          AND t.category = ANY (e.categories)
          AND e.valid_from <= t.on_date AND (e.valid_until IS NULL OR e.valid_until >= t.on_date)
        ORDER BY e.valid_from, e.id LIMIT 1
