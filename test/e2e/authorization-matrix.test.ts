@@ -49,6 +49,9 @@ async function reloadJob(c: Ctx): Promise<string> {
   return res.body.jobId as string;
 }
 
+/** A valid SIRET (Luhn) that no test puts in the registry. */
+const PROVIDER_SIRET = '73282932000074';
+
 const SSO_SETTINGS = { issuer: 'https://idp.example.test', clientId: 'bo-matrix', clientSecret: 'matrix-secret' };
 
 async function configureSso(c: Ctx): Promise<void> {
@@ -210,6 +213,31 @@ export const ROUTES: RouteCase[] = [
     // A platform job is not visible to a funder's user: 404, not 403.
   },
   { method: 'post', path: '/api/v1/admin/reference/reload', allowed: ['platform_admin'], expected: 202, own: async () => ({ body: {} }) },
+  // Provider registry (a valid SIRET absent from the registry: reads answer 404 or UNKNOWN).
+  { method: 'get', path: '/api/v1/providers', allowed: ALL_ROLES },
+  { method: 'post', path: '/api/v1/providers/imports', allowed: ['platform_admin'], expected: 415, own: async () => ({ body: {} }) },
+  { method: 'get', path: '/api/v1/providers/{siret}', allowed: ALL_ROLES, expected: 404, own: async () => ({ params: { siret: PROVIDER_SIRET } }) },
+  {
+    method: 'get',
+    path: '/api/v1/providers/{siret}/funding-check',
+    allowed: ALL_ROLES,
+    own: async () => ({ params: { siret: PROVIDER_SIRET }, query: 'category=TRAINING' }),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/providers/{siret}/certifications/{category}',
+    allowed: ['manager', 'platform_admin'],
+    expected: 404,
+    own: async () => ({ params: { siret: PROVIDER_SIRET, category: 'TRAINING' }, body: { certified: true, certifier: 'AFNOR' } }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/providers/{siret}/exemptions',
+    allowed: ['platform_admin'],
+    own: async () => ({ params: { siret: PROVIDER_SIRET }, body: { kind: 'HIGHER_EDUCATION', categories: ['TRAINING'], validFrom: '2025-01-01' } }),
+  },
+  { method: 'get', path: '/api/v1/imports/{id}', allowed: ALL_ROLES, expected: 404 },
+  { method: 'get', path: '/api/v1/imports/{id}/errors', allowed: ALL_ROLES, expected: 404 },
   { method: 'get', path: '/api/v1/frameworks', allowed: ['officer', 'manager', 'auditor'] },
   {
     method: 'get',

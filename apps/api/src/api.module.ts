@@ -7,7 +7,7 @@ import { StorageModule } from '@bo/storage';
 import { ReferenceModule } from '@bo/reference';
 import { IdentityModule } from '@bo/identity';
 import { AuditModule } from '@bo/audit';
-import { ActionsModule } from '@bo/registry';
+import { ActionsModule, ProvidersModule } from '@bo/registry';
 import { AccessModule } from '@bo/access';
 import { ControlsModule } from '@bo/controls';
 import { AuthGuard } from './auth/auth.guard';
@@ -20,12 +20,14 @@ import { ApiKeysController } from './identity/api-keys.controller';
 import { OrganisationsController } from './identity/organisations.controller';
 import { AuditController } from './identity/audit.controller';
 import { SsoController } from './identity/sso.controller';
+import { ProvidersController } from './registry/providers.controller';
+import { ImportsController } from './registry/imports.controller';
 import { ActionsController, CoverageController } from './actions/actions.controller';
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ControlsModule],
+  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
   controllers: [
     HealthController,
     AuthController,
@@ -34,6 +36,8 @@ import { ChecksController } from './controls/checks.controller';
     OrganisationsController,
     AuditController,
     SsoController,
+    ProvidersController,
+    ImportsController,
     ActionsController,
     CoverageController,
     JobsController,

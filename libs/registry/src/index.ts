@@ -6,3 +6,8 @@ export * from './actions.service';
 export * from './actions-import.service';
 export * from './coverage.service';
 export * from './actions.module';
+export * from './public-list-records';
+export * from './public-list-import.sql';
+export * from './providers.service';
+export * from './imports.service';
+export * from './providers.module';

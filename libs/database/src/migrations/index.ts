@@ -1,8 +1,9 @@
 import { Foundation1790000000001 } from './0001-foundation';
 import { IdentityAudit1790000000002 } from './0002-identity-audit';
 import { Registry1790000000003 } from './0003-registry';
+import { CertificationState1790000000004 } from './0004-certification-state';
 import { Actions1790000000005 } from './0005-actions';
 import { Controls1790000000006 } from './0006-controls';
 
 /** Every migration, in order. Explicit so the same list runs compiled and under the test runner. */
-export const MIGRATIONS = [Foundation1790000000001, IdentityAudit1790000000002, Registry1790000000003, Actions1790000000005, Controls1790000000006];
+export const MIGRATIONS = [Foundation1790000000001, IdentityAudit1790000000002, Registry1790000000003, CertificationState1790000000004, Actions1790000000005, Controls1790000000006];

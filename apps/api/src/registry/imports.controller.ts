@@ -1,0 +1,41 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '@bo/access';
+import { ImportsService } from '@bo/registry';
+import type { FastifyReply } from 'fastify';
+import { ANY_ROLE, Allow } from '../auth/allow.decorator';
+import { ImportFormatQuery } from './providers.dto';
+
+@ApiTags('imports')
+@Controller('imports')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Get(':id')
+  @Allow(ANY_ROLE, ['actions:read', 'actions:write'])
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({ summary: "An import of the caller's organisation: status, progress, counts, first line errors (?format=csv: all line errors)" })
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: ImportFormatQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (query.format === 'csv') return this.errorsCsv(actor, id, reply);
+    return this.imports.get(actor, id);
+  }
+
+  @Get(':id/errors')
+  @Allow(ANY_ROLE, ['actions:read', 'actions:write'])
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'Every line error of an import, as CSV (line;field;reason)' })
+  async errors(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Query() _query: ImportFormatQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.errorsCsv(actor, id, reply);
+  }
+
+  private async errorsCsv(actor: Actor, id: string, reply: FastifyReply): Promise<StreamableFile> {
+    const stream = await this.imports.errorsCsv(actor, id);
+    void reply.header('content-disposition', `attachment; filename="import-${id}-errors.csv"`);
+    return new StreamableFile(stream, { type: 'text/csv; charset=utf-8' });
+  }
+}

@@ -1,0 +1,106 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '@bo/access';
+import { AppError, DEFAULT_PAGE_SIZE, Idempotent } from '@bo/core';
+import { CERTIFICATION_CATEGORIES, CertificationCategory, ImportsService, ProvidersService } from '@bo/registry';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ANY_ROLE, Allow } from '../auth/allow.decorator';
+import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
+
+function categoryOf(value: string): CertificationCategory {
+  if (!(CERTIFICATION_CATEGORIES as readonly string[]).includes(value)) {
+    throw new AppError('REQUEST.VALIDATION', `Unknown category ${value}.`, { errors: [{ field: 'category', message: `one of ${CERTIFICATION_CATEGORIES.join(', ')}` }] });
+  }
+  return value as CertificationCategory;
+}
+
+@ApiTags('providers')
+@Controller('providers')
+export class ProvidersController {
+  constructor(
+    private readonly providers: ProvidersService,
+    private readonly imports: ImportsService,
+  ) {}
+
+  @Get()
+  @Allow(ANY_ROLE, ['providers:read'])
+  @ApiOperation({ summary: 'Search providers by SIRET, SIREN, NDA or name (one row per NDA)' })
+  list(@Query() query: ProviderListQuery) {
+    return this.providers.search(query.q, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+  }
+
+  @Post('imports')
+  @HttpCode(202)
+  @Allow(['platform_admin'])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'The public list, official CSV layout' },
+        mode: { type: 'string', enum: ['FULL', 'DELTA'], default: 'DELTA', description: 'FULL marks providers absent from the file delisted' },
+      },
+    },
+  })
+  @ApiOperation({ summary: 'Import the public list of training providers in the background' })
+  @ApiAcceptedResponse({ description: 'The import; follow Location for its progress and errors' })
+  async importPublicList(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (!request.isMultipart()) throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data (field "file").');
+    let stored: { sha256: string; size: number } | undefined;
+    let fileName: string | null = null;
+    let mode = 'DELTA';
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || stored) {
+          part.file.resume();
+          continue;
+        }
+        fileName = part.filename || null;
+        stored = await this.imports.storePublicListFile(part.file);
+      } else if (part.fieldname === 'mode') {
+        mode = String(part.value).trim().toUpperCase();
+      }
+    }
+    if (mode !== 'FULL' && mode !== 'DELTA') {
+      throw new AppError('REQUEST.VALIDATION', 'mode must be FULL or DELTA.', { errors: [{ field: 'mode', message: 'FULL or DELTA' }] });
+    }
+    if (!stored) throw new AppError('IMPORT.FILE_REQUIRED', 'Attach the public list as the multipart field "file".');
+    const view = await this.imports.createPublicListImport(actor, stored, fileName, mode);
+    void reply.header('location', `/api/v1/imports/${view.id}`);
+    return view;
+  }
+
+  @Get(':siret')
+  @Allow(ANY_ROLE, ['providers:read'])
+  @ApiParam({ name: 'siret', description: '14 digits' })
+  @ApiOperation({ summary: 'An establishment: its NDAs with their certification state per category, and exemptions' })
+  get(@Param('siret') siret: string) {
+    return this.providers.establishment(siret);
+  }
+
+  @Get(':siret/funding-check')
+  @Allow(ANY_ROLE, ['providers:read'])
+  @ApiOperation({ summary: 'Certification on a date for a category, exemptions and declared activity, in one answer' })
+  fundingCheck(@Param('siret') siret: string, @Query() query: FundingCheckQuery) {
+    return this.providers.fundingCheck(siret, query.category, query.date, query.nda);
+  }
+
+  @Put(':siret/certifications/:category')
+  @Allow(['manager', 'platform_admin'])
+  @ApiParam({ name: 'category', enum: CERTIFICATION_CATEGORIES })
+  @ApiOperation({ summary: 'Record a certification observation by hand (certifier, source, optional validUntil)' })
+  recordCertification(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Param('category') category: string, @Body() body: RecordCertificationDto) {
+    return this.providers.recordObservation(actor, siret, categoryOf(category), body);
+  }
+
+  @Post(':siret/exemptions')
+  @Idempotent()
+  @Allow(['platform_admin'])
+  @ApiOperation({ summary: 'Record an exemption (higher education L.6316-4 II, new CFA grace R.6316-9)' })
+  async createExemption(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Body() body: CreateExemptionDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const exemption = await this.providers.createExemption(actor, siret, body);
+    void reply.header('location', `/api/v1/providers/${siret}`);
+    return exemption;
+  }
+}

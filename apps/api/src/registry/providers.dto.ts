@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMinSize, ArrayUnique, IsBoolean, IsDateString, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '@bo/core';
+import { CERTIFICATION_CATEGORIES, CertificationCategory } from '@bo/registry';
+
+export class ProviderListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'A SIRET, SIREN or NDA (exact) or part of the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export class FundingCheckQuery {
+  @ApiProperty({ enum: CERTIFICATION_CATEGORIES })
+  @IsIn(CERTIFICATION_CATEGORIES)
+  category: CertificationCategory;
+
+  @ApiPropertyOptional({ description: 'The funding decision date (YYYY-MM-DD); today when omitted' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  date?: string;
+
+  @ApiPropertyOptional({ description: 'Judge this NDA only (when the action names one)' })
+  @IsOptional()
+  @Matches(/^\d{11}$/)
+  nda?: string;
+}
+
+export class RecordCertificationDto {
+  @ApiProperty({ description: 'Certified for the category (false records a withdrawal or refusal)' })
+  @IsBoolean()
+  certified: boolean;
+
+  @ApiProperty({ description: 'Who certified (or withdrew): the certifier\'s name' })
+  @IsString()
+  @Length(1, 200)
+  certifier: string;
+
+  @ApiPropertyOptional({ enum: ['MANUAL', 'CERTIFIER_DECISION'], default: 'MANUAL' })
+  @IsOptional()
+  @IsIn(['MANUAL', 'CERTIFIER_DECISION'])
+  source?: 'MANUAL' | 'CERTIFIER_DECISION';
+
+  @ApiPropertyOptional({ description: 'Day the state was observed (YYYY-MM-DD); today when omitted' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  observedOn?: string;
+
+  @ApiPropertyOptional({ description: 'End of validity of the certificate (YYYY-MM-DD)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  validUntil?: string;
+
+  @ApiPropertyOptional({ description: 'Certificate number or decision reference' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reference?: string;
+
+  @ApiPropertyOptional({ description: 'Required when the SIRET holds several NDAs' })
+  @IsOptional()
+  @Matches(/^\d{11}$/)
+  nda?: string;
+}
+
+export class CreateExemptionDto {
+  @ApiProperty({ enum: ['HIGHER_EDUCATION', 'NEW_CFA_GRACE'], description: 'L.6316-4 II (deemed certified) or R.6316-9 (new CFA, 6 months)' })
+  @IsIn(['HIGHER_EDUCATION', 'NEW_CFA_GRACE'])
+  kind: 'HIGHER_EDUCATION' | 'NEW_CFA_GRACE';
+
+  @ApiProperty({ enum: CERTIFICATION_CATEGORIES, isArray: true })
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(CERTIFICATION_CATEGORIES, { each: true })
+  categories: CertificationCategory[];
+
+  @ApiProperty({ description: 'YYYY-MM-DD' })
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  validFrom: string;
+
+  @ApiPropertyOptional({ description: 'YYYY-MM-DD; for NEW_CFA_GRACE, six months from validFrom when omitted' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  validUntil?: string;
+
+  @ApiPropertyOptional({ description: 'Limit the exemption to one NDA of the SIRET; else it covers the SIREN' })
+  @IsOptional()
+  @Matches(/^\d{11}$/)
+  nda?: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to the article of the kind' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  legalSource?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class ImportFormatQuery {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], description: 'csv: the line errors as CSV' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { AppConfig, AppError } from '@bo/core';
+import { Db } from '@bo/database';
+import { Actor } from '@bo/access';
+import { JobDispatcher } from '@bo/queue';
+import { BlobStore, BlobTooLargeError } from '@bo/storage';
+import { AuditService } from '@bo/audit';
+import { checkPublicListHeader, readFirstLine, splitHeaderLine } from './public-list-records';
+
+export interface ImportResource {
+  id: string;
+  kind: string;
+  mode: string | null;
+  status: string;
+  fileSha256: string;
+  fileName: string | null;
+  fileSize: number | null;
+  jobId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  progress: unknown;
+  counts: unknown;
+  error: string | null;
+  errorCount: number;
+  /** The first line errors; all of them through `/imports/{id}/errors?format=csv`. */
+  errors: { line: number; field: string; reason: string }[];
+}
+
+const FIRST_ERRORS = 100;
+
+function csvCell(value: string | number): string {
+  const s = String(value);
+  return /[";\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Imports as resources: the public-list upload (stored in the blob store, header checked from
+ * its first line, then one job), and reading any import of the caller's organisation (RLS) with
+ * its line errors.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly jobs: JobDispatcher,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Streams an uploaded public list into the blob store (413 over UPLOAD_MAX_BYTES) and checks its
+   * header from the first line before any row is read (422 IMPORT.HEADER_INVALID).
+   */
+  async storePublicListFile(stream: Readable): Promise<{ sha256: string; size: number }> {
+    let blob;
+    try {
+      blob = await this.blobs.put(stream, { maxBytes: this.config.UPLOAD_MAX_BYTES });
+    } catch (error) {
+      if (error instanceof BlobTooLargeError) throw new AppError('REQUEST.TOO_LARGE', error.message, { maxBytes: error.maxBytes });
+      throw error;
+    }
+    const first = await readFirstLine((await this.blobs.open(blob.sha256))!);
+    const header = checkPublicListHeader(splitHeaderLine(first));
+    if (!header.ok) {
+      const reasons = [
+        ...header.missing.map((c) => ({ field: c, message: 'required column missing' })),
+        ...header.duplicated.map((c) => ({ field: c, message: 'column named twice' })),
+      ];
+      throw new AppError('IMPORT.HEADER_INVALID', `The header of the file is not the public list's: ${reasons.map((r) => `${r.field} (${r.message})`).join(', ')}.`, {
+        errors: reasons,
+      });
+    }
+    return blob;
+  }
+
+  /** Records the import (owned by the caller's organisation, the platform) and queues its job. */
+  async createPublicListImport(actor: Actor, blob: { sha256: string; size: number }, fileName: string | null, mode: 'FULL' | 'DELTA'): Promise<ImportResource> {
+    const file = { fileName };
+    const id = await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO imports (organisation_id, kind, mode, file_sha256, file_name, file_size, created_by)
+         VALUES ($1, 'PUBLIC_LIST', $2, $3, $4, $5, $6) RETURNING id`,
+        [actor.organisationId, mode, blob.sha256, file.fileName, blob.size, actor.id],
+      );
+      await this.audit.record(tx, actor, {
+        action: 'providers.import.request',
+        entityType: 'import',
+        entityId: row.id,
+        details: { mode, fileSha256: blob.sha256, fileSize: blob.size, fileName: file.fileName },
+      });
+      return row.id;
+    });
+    const jobId = await this.jobs.dispatch('registry.public-list-import', { organisationId: actor.organisationId, importId: id, requestedBy: actor.id }, `public-list-${id}`);
+    await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, (tx) => tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [id, jobId]));
+    return this.get(actor, id);
+  }
+
+  async get(actor: Actor, id: string): Promise<ImportResource> {
+    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+      const [row] = await tx.query<{
+        id: string;
+        kind: string;
+        mode: string | null;
+        status: string;
+        file_sha256: string;
+        file_name: string | null;
+        file_size: string | null;
+        job_id: string | null;
+        created_at: Date;
+        started_at: Date | null;
+        finished_at: Date | null;
+        progress: unknown;
+        counts: unknown;
+        error: string | null;
+      }>(`SELECT * FROM imports WHERE id = $1`, [id]);
+      if (!row) throw new AppError('IMPORT.NOT_FOUND', `No import ${id}.`);
+      const [{ n }] = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM import_errors WHERE import_id = $1`, [id]);
+      const errors = await tx.query<{ line: number; field: string; reason: string }>(
+        `SELECT line, field, reason FROM import_errors WHERE import_id = $1 ORDER BY line, field LIMIT ${FIRST_ERRORS}`,
+        [id],
+      );
+      return {
+        id: row.id,
+        kind: row.kind,
+        mode: row.mode,
+        status: row.status,
+        fileSha256: row.file_sha256,
+        fileName: row.file_name,
+        fileSize: row.file_size === null ? null : Number(row.file_size),
+        jobId: row.job_id,
+        createdAt: row.created_at.toISOString(),
+        startedAt: row.started_at?.toISOString() ?? null,
+        finishedAt: row.finished_at?.toISOString() ?? null,
+        progress: row.progress,
+        counts: row.counts,
+        error: row.error,
+        errorCount: Number(n),
+        errors,
+      };
+    });
+  }
+
+  /** Every line error of an import as CSV (`line;field;reason`), in pages of 5,000 rows. */
+  async errorsCsv(actor: Actor, id: string): Promise<Readable> {
+    await this.get(actor, id); // 404 when not visible
+    const db = this.db;
+    async function* lines(): AsyncGenerator<string> {
+      yield 'line;field;reason\n';
+      let after: [number, string] = [0, ''];
+      for (;;) {
+        const rows = await db.tx({ organisationId: actor.organisationId, userId: actor.id }, (tx) =>
+          tx.query<{ line: number; field: string; reason: string }>(
+            `SELECT line, field, reason FROM import_errors WHERE import_id = $1 AND (line, field) > ($2, $3) ORDER BY line, field LIMIT 5000`,
+            [id, after[0], after[1]],
+          ),
+        );
+        if (rows.length === 0) return;
+        yield rows.map((r) => `${r.line};${csvCell(r.field)};${csvCell(r.reason)}\n`).join('');
+        const last = rows[rows.length - 1];
+        after = [last.line, last.field];
+      }
+    }
+    return Readable.from(lines());
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ProvidersService } from './providers.service';
+import { ImportsService } from './imports.service';
+import { PublicListImportJob, PublicListRefreshJob, PublicListScheduler } from './public-list-import.job';
+
+/** The provider registry and imports as resources (API side). */
+@Module({ providers: [ProvidersService, ImportsService], exports: [ProvidersService, ImportsService] })
+export class ProvidersModule {}
+
+/** The public-list jobs and their recurring schedule, for the worker only. */
+@Module({ providers: [PublicListImportJob, PublicListRefreshJob, PublicListScheduler] })
+export class ProvidersJobsModule {}

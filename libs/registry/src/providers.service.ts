@@ -1,0 +1,385 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
+import { Db, Tx } from '@bo/database';
+import { Actor } from '@bo/access';
+import { AuditService } from '@bo/audit';
+import { CERTIFICATION_CATEGORIES, CertificationCategory } from './public-list-records';
+import { validateNda, validateSiret } from './identifiers';
+
+export type CertificationStatus = 'CERTIFIED' | 'NOT_CERTIFIED' | 'EXEMPT' | 'UNKNOWN';
+export type CertificationFlag = 'OTHER_SITE' | 'NOT_IN_REGISTRY' | 'EXPIRED' | 'DELISTED';
+
+/** The answer of the SQL function `certification_state` (migration 0004). */
+export interface CertificationState {
+  status: CertificationStatus;
+  /** The NDA the answer rests on (null when none is in the registry). */
+  nda: string | null;
+  observationId: string | null;
+  exemptionId: string | null;
+  flags: CertificationFlag[];
+}
+
+export interface Observation {
+  id: string;
+  nda: string;
+  category: CertificationCategory;
+  certified: boolean;
+  observedOn: string;
+  validUntil: string | null;
+  source: string;
+  certifier: string | null;
+  reference: string | null;
+  importId: string | null;
+  recordedAt: string;
+}
+
+export interface Exemption {
+  id: string;
+  kind: 'HIGHER_EDUCATION' | 'NEW_CFA_GRACE';
+  siren: string | null;
+  nda: string | null;
+  categories: CertificationCategory[];
+  validFrom: string;
+  validUntil: string | null;
+  legalSource: string;
+  note: string | null;
+}
+
+export interface ProviderSummary {
+  nda: string;
+  siren: string;
+  siret: string;
+  name: string;
+  city: string | null;
+  region: string | null;
+  listed: boolean;
+}
+
+const LEGAL_SOURCE_OF: Record<Exemption['kind'], string> = {
+  HIGHER_EDUCATION: 'Code du travail L.6316-4 II',
+  NEW_CFA_GRACE: 'Code du travail R.6316-9',
+};
+
+const isoDate = (d: Date | string | null): string | null => {
+  if (d === null) return null;
+  if (typeof d === 'string') return d.slice(0, 10);
+  // `date` columns come back as local midnight: format the local calendar day.
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+interface ObservationRow {
+  id: string;
+  nda: string;
+  category: CertificationCategory;
+  certified: boolean;
+  observed_on: Date | string;
+  valid_until: Date | string | null;
+  source: string;
+  certifier: string | null;
+  reference: string | null;
+  import_id: string | null;
+  recorded_at: Date;
+}
+
+const OBSERVATION_COLUMNS = `id::text, nda, category, certified, observed_on::text, valid_until::text, source, certifier, reference, import_id, recorded_at`;
+
+function observationOf(r: ObservationRow): Observation {
+  return {
+    id: String(r.id),
+    nda: r.nda,
+    category: r.category,
+    certified: r.certified,
+    observedOn: isoDate(r.observed_on)!,
+    validUntil: isoDate(r.valid_until),
+    source: r.source,
+    certifier: r.certifier,
+    reference: r.reference,
+    importId: r.import_id,
+    recordedAt: r.recorded_at.toISOString(),
+  };
+}
+
+interface ExemptionRow {
+  id: string;
+  kind: Exemption['kind'];
+  siren: string | null;
+  nda: string | null;
+  categories: CertificationCategory[];
+  valid_from: string;
+  valid_until: string | null;
+  legal_source: string;
+  note: string | null;
+}
+
+const EXEMPTION_COLUMNS = `id, kind, siren, nda, categories, valid_from::text, valid_until::text, legal_source, note`;
+
+function exemptionOf(r: ExemptionRow): Exemption {
+  return {
+    id: r.id,
+    kind: r.kind,
+    siren: r.siren,
+    nda: r.nda,
+    categories: r.categories,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    legalSource: r.legal_source,
+    note: r.note,
+  };
+}
+
+export function parseSiret(siret: string): string {
+  const check = validateSiret(siret);
+  if (!check.ok) throw new AppError('REQUEST.VALIDATION', check.reason, { errors: [{ field: 'siret', message: check.reason }] });
+  return check.value;
+}
+
+/**
+ * The provider registry as the API reads and amends it: search, an establishment with its NDAs
+ * and their state, hand-entered certification observations, exemptions, and the funding check.
+ * Providers are shared reference data (no RLS); writes run in the caller's transaction so the
+ * audit event lands in the caller's organisation chain.
+ */
+@Injectable()
+export class ProvidersService {
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  private async today(): Promise<string> {
+    return (await this.clock.now()).toISOString().slice(0, 10);
+  }
+
+  /** Calls `certification_state` (the single definition of the rule) for one question. */
+  async certificationState(tx: Pick<Tx, 'query'> | undefined, siret: string | null, nda: string | null, category: CertificationCategory, date: string): Promise<CertificationState> {
+    const sql = `SELECT status, nda, observation_id::text, exemption_id, flags FROM certification_state($1, $2, $3, $4::date)`;
+    const params = [siret, nda, category, date];
+    const [row] = tx
+      ? await tx.query<{ status: CertificationStatus; nda: string | null; observation_id: string | null; exemption_id: string | null; flags: CertificationFlag[] }>(sql, params)
+      : await this.db.shared<{ status: CertificationStatus; nda: string | null; observation_id: string | null; exemption_id: string | null; flags: CertificationFlag[] }>(sql, params);
+    return { status: row.status, nda: row.nda, observationId: row.observation_id, exemptionId: row.exemption_id, flags: row.flags };
+  }
+
+  /** Search by SIRET, SIREN, NDA (exact, digits) or name (trigram index); keyset paging by NDA. */
+  async search(q: string | undefined, limit: number, cursor?: string): Promise<Page<ProviderSummary>> {
+    const after = decodeCursor(cursor, 1);
+    const term = (q ?? '').trim();
+    const digits = term.replace(/[\s.]/g, '');
+    let where = 'true';
+    const params: unknown[] = [];
+    if (/^\d{14}$/.test(digits)) {
+      params.push(digits);
+      where = `siret = $1`;
+    } else if (/^\d{11}$/.test(digits)) {
+      params.push(digits);
+      where = `nda = $1`;
+    } else if (/^\d{9}$/.test(digits)) {
+      params.push(digits);
+      where = `siren = $1`;
+    } else if (term !== '') {
+      params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where = `name ILIKE $1`;
+    }
+    params.push(after?.[0] ?? null, limit + 1);
+    const n = params.length;
+    const rows = await this.db.shared<{ nda: string; siren: string; siret: string; name: string; city: string | null; region: string | null; listed: boolean }>(
+      `SELECT nda, siren, siret, name, city, region, listed FROM providers
+        WHERE ${where} AND ($${n - 1}::text IS NULL OR nda > $${n - 1}::char(11))
+        ORDER BY nda LIMIT $${n}`,
+      params,
+    );
+    return toPage(rows, limit, (r) => [r.nda], (r) => ({ ...r }));
+  }
+
+  /** The establishment: its NDAs, each with its state per category today, and its exemptions. */
+  async establishment(siretInput: string) {
+    const siret = parseSiret(siretInput);
+    const today = await this.today();
+    const providers = await this.db.shared<{
+      nda: string;
+      siren: string;
+      name: string;
+      street: string | null;
+      postal_code: string | null;
+      city: string | null;
+      region: string | null;
+      previous_ndas: string[];
+      foreign_body: unknown;
+      declared: unknown;
+      last_declaration_date: string | null;
+      listed: boolean;
+      delisted_at: Date | null;
+      updated_at: Date;
+    }>(
+      `SELECT nda, siren, name, street, postal_code, city, region, previous_ndas, foreign_body, declared,
+              last_declaration_date::text, listed, delisted_at, updated_at
+         FROM providers WHERE siret = $1 ORDER BY nda`,
+      [siret],
+    );
+    if (providers.length === 0) throw new AppError('PROVIDER.NOT_FOUND', `No provider at SIRET ${siret} in the registry.`);
+    const siren = providers[0].siren;
+    const ndas = [];
+    for (const p of providers) {
+      const certifications: Record<string, { status: CertificationStatus; flags: CertificationFlag[]; observation: Observation | null }> = {};
+      for (const category of CERTIFICATION_CATEGORIES) {
+        const state = await this.certificationState(undefined, siret, p.nda, category, today);
+        certifications[category] = { status: state.status, flags: state.flags, observation: await this.observation(state.observationId) };
+      }
+      ndas.push({
+        nda: p.nda,
+        name: p.name,
+        address: { street: p.street, postalCode: p.postal_code, city: p.city, region: p.region },
+        previousNdas: p.previous_ndas,
+        foreignBody: p.foreign_body,
+        declared: p.declared,
+        lastDeclarationDate: p.last_declaration_date,
+        listed: p.listed,
+        delistedAt: p.delisted_at?.toISOString() ?? null,
+        updatedAt: p.updated_at.toISOString(),
+        certifications,
+      });
+    }
+    return { siret, siren, ndas, exemptions: await this.exemptionsOf(siren, providers.map((p) => p.nda)) };
+  }
+
+  private async observation(id: string | null): Promise<Observation | null> {
+    if (id === null) return null;
+    const [row] = await this.db.shared<ObservationRow>(`SELECT ${OBSERVATION_COLUMNS} FROM certification_observations WHERE id = $1`, [id]);
+    return row ? observationOf(row) : null;
+  }
+
+  private async exemptionsOf(siren: string, ndas: string[], activeOn?: string, category?: CertificationCategory): Promise<Exemption[]> {
+    const rows = await this.db.shared<ExemptionRow>(
+      `SELECT ${EXEMPTION_COLUMNS} FROM exemptions
+        WHERE (siren = $1 OR nda = ANY ($2::char(11)[]))
+          AND ($3::date IS NULL OR (valid_from <= $3 AND (valid_until IS NULL OR valid_until >= $3)))
+          AND ($4::text IS NULL OR $4 = ANY (categories))
+        ORDER BY valid_from DESC, id`,
+      [siren, ndas, activeOn ?? null, category ?? null],
+    );
+    return rows.map(exemptionOf);
+  }
+
+  /** The NDA an observation or exemption is about: the one given, else the only one at the SIRET. */
+  private async ndaAtSiret(tx: Tx, siret: string, ndaInput: string | undefined): Promise<{ nda: string; siren: string }> {
+    const rows = await tx.query<{ nda: string; siren: string }>(`SELECT nda, siren FROM providers WHERE siret = $1 ORDER BY nda`, [siret]);
+    if (rows.length === 0) throw new AppError('PROVIDER.NOT_FOUND', `No provider at SIRET ${siret} in the registry.`);
+    if (ndaInput !== undefined) {
+      const nda = validateNda(ndaInput);
+      const found = nda.ok ? rows.find((r) => r.nda === nda.value) : undefined;
+      if (!found) throw new AppError('PROVIDER.NDA_NOT_AT_SIRET', `NDA ${ndaInput} is not declared at SIRET ${siret}.`, { ndas: rows.map((r) => r.nda) });
+      return found;
+    }
+    if (rows.length > 1) {
+      throw new AppError('PROVIDER.NDA_REQUIRED', `SIRET ${siret} holds ${rows.length} NDAs: name the one observed.`, { ndas: rows.map((r) => r.nda) });
+    }
+    return rows[0];
+  }
+
+  /** A hand-entered (or certifier's) observation; audited in the caller's organisation. */
+  async recordObservation(
+    actor: Actor,
+    siretInput: string,
+    category: CertificationCategory,
+    input: { certified: boolean; observedOn?: string; validUntil?: string; source?: 'MANUAL' | 'CERTIFIER_DECISION'; certifier: string; reference?: string; nda?: string },
+  ) {
+    const siret = parseSiret(siretInput);
+    const observedOn = input.observedOn ?? (await this.today());
+    if (input.validUntil && input.validUntil < observedOn) {
+      throw new AppError('REQUEST.VALIDATION', 'validUntil is before observedOn.', { errors: [{ field: 'validUntil', message: 'must not be before observedOn' }] });
+    }
+    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+      const { nda } = await this.ndaAtSiret(tx, siret, input.nda);
+      const [row] = await tx.query<ObservationRow>(
+        `INSERT INTO certification_observations (nda, category, certified, observed_on, valid_until, source, certifier, reference, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${OBSERVATION_COLUMNS}`,
+        [nda, category, input.certified, observedOn, input.validUntil ?? null, input.source ?? 'MANUAL', input.certifier, input.reference ?? null, actor.kind === 'user' ? actor.id : null],
+      );
+      const observation = observationOf(row);
+      await this.audit.record(tx, actor, {
+        action: 'providers.certification.observe',
+        entityType: 'provider',
+        entityId: nda,
+        after: observation,
+        details: { siret, category },
+      });
+      const state = await this.certificationState(tx, siret, nda, category, await this.today());
+      return { observation, state };
+    });
+  }
+
+  async createExemption(
+    actor: Actor,
+    siretInput: string,
+    input: { kind: Exemption['kind']; categories: CertificationCategory[]; validFrom: string; validUntil?: string; nda?: string; legalSource?: string; note?: string },
+  ): Promise<Exemption> {
+    const siret = parseSiret(siretInput);
+    let validUntil = input.validUntil ?? null;
+    if (input.kind === 'NEW_CFA_GRACE' && validUntil === null) {
+      // R.6316-9: six months from the CFA's start (the day before the same date six months on).
+      const d = new Date(`${input.validFrom}T00:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() + 6);
+      d.setUTCDate(d.getUTCDate() - 1);
+      validUntil = d.toISOString().slice(0, 10);
+    }
+    if (validUntil !== null && validUntil < input.validFrom) {
+      throw new AppError('REQUEST.VALIDATION', 'validUntil is before validFrom.', { errors: [{ field: 'validUntil', message: 'must not be before validFrom' }] });
+    }
+    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+      let nda: string | null = null;
+      if (input.nda !== undefined) nda = (await this.ndaAtSiret(tx, siret, input.nda)).nda;
+      const [row] = await tx.query<ExemptionRow>(
+        `INSERT INTO exemptions (kind, siren, nda, categories, valid_from, valid_until, legal_source, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${EXEMPTION_COLUMNS}`,
+        [input.kind, nda ? null : siret.slice(0, 9), nda, [...new Set(input.categories)], input.validFrom, validUntil, input.legalSource ?? LEGAL_SOURCE_OF[input.kind], input.note ?? null],
+      );
+      const exemption = exemptionOf(row);
+      await this.audit.record(tx, actor, { action: 'providers.exemption.create', entityType: 'exemption', entityId: exemption.id, after: exemption, details: { siret } });
+      return exemption;
+    });
+  }
+
+  /**
+   * One answer for a funder about to fund: the certification for the category on the date (with
+   * the observation it rests on), the exemptions in force, and the declared activity.
+   */
+  async fundingCheck(siretInput: string, category: CertificationCategory, dateInput?: string, ndaInput?: string) {
+    const siret = parseSiret(siretInput);
+    const date = dateInput ?? (await this.today());
+    let nda: string | null = null;
+    if (ndaInput !== undefined) {
+      const check = validateNda(ndaInput);
+      if (!check.ok) throw new AppError('REQUEST.VALIDATION', check.reason, { errors: [{ field: 'nda', message: check.reason }] });
+      nda = check.value;
+    }
+    const state = await this.certificationState(undefined, siret, nda, category, date);
+    const providers = await this.db.shared<{ nda: string; siret: string; name: string; listed: boolean; delisted_at: Date | null; last_declaration_date: string | null }>(
+      `SELECT nda, siret, name, listed, delisted_at, last_declaration_date::text FROM providers
+        WHERE ${state.flags.includes('OTHER_SITE') ? 'siren' : 'siret'} = $1 ORDER BY nda`,
+      [state.flags.includes('OTHER_SITE') ? siret.slice(0, 9) : siret],
+    );
+    const lastDeclarationDate = providers.map((p) => p.last_declaration_date).filter((d): d is string => d !== null).sort().pop() ?? null;
+    return {
+      siret,
+      siren: siret.slice(0, 9),
+      category,
+      date,
+      certification: { ...state, observation: await this.observation(state.observationId) },
+      exemptions: await this.exemptionsOf(siret.slice(0, 9), providers.map((p) => p.nda), date, category),
+      activity: {
+        inRegistry: providers.length > 0,
+        listed: providers.some((p) => p.listed),
+        lastDeclarationDate,
+        ndas: providers.map((p) => ({
+          nda: p.nda,
+          siret: p.siret,
+          name: p.name,
+          listed: p.listed,
+          delistedAt: p.delisted_at?.toISOString() ?? null,
+          lastDeclarationDate: p.last_declaration_date,
+        })),
+      },
+    };
+  }
+}
