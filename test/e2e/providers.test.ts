@@ -70,10 +70,8 @@ function writeList(name: string, rows: Row[], columns: readonly string[] = PUBLI
 
 const ROWS = Number(process.env.PROV_ROWS ?? 100_000);
 
-// SKIPPED: the worker's import hangs inside the apply transaction (audit.record -> clock.now() never
-// answers in the worker process under test); the routes, the SQL function and the reader are
-// covered elsewhere (authorization matrix, public-list-records.spec.ts). Unskip once fixed.
-describe.skip('provider registry and public-list import', () => {
+
+describe('provider registry and public-list import', () => {
   let t: TestApp;
   let platformAdmin: TestUser;
   let manager: TestUser;

@@ -28,8 +28,8 @@ async function open(url: string, poolSize: number, name: string): Promise<DataSo
     SystemDb,
     {
       provide: Clock,
-      inject: [AppConfig, SYSTEM_DATA_SOURCE],
-      useFactory: (config: AppConfig, ds: DataSource) => (config.CLOCK_MODE === 'offset' ? new DbClock(ds) : new SystemClock()),
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => (config.CLOCK_MODE === 'offset' ? new DbClock(config.DATABASE_SYSTEM_URL) : new SystemClock()),
     },
     { provide: IdempotencyStore, useClass: PgIdempotencyStore },
   ],
@@ -39,9 +39,10 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     @Inject(APP_DATA_SOURCE) private readonly app: DataSource,
     @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.app.destroy(), this.system.destroy()]);
+    await Promise.allSettled([this.app.destroy(), this.system.destroy(), this.clock instanceof DbClock ? this.clock.close() : undefined]);
   }
 }

@@ -1,19 +1,26 @@
 import { Clock } from '@bo/core';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 
 /**
  * Test-mode clock: machine time plus the offset stored in `clock_offset`, read on every call so
- * that a test moving time is seen at once by the API and the worker.
+ * that a test moving time is seen at once by the API and the worker. It has a pool of its own:
+ * a service asking the time inside a transaction must never wait for a connection that this very
+ * transaction, or a job's COPY stream, is holding.
  */
 export class DbClock extends Clock {
-  constructor(private readonly dataSource: DataSource) {
+  private readonly pool: Pool;
+
+  constructor(url: string) {
     super();
+    this.pool = new Pool({ connectionString: url, max: 2, application_name: 'bo-clock' });
   }
 
   async now(): Promise<Date> {
-    const rows = (await this.dataSource.query(`SELECT coalesce((SELECT offset_ms FROM clock_offset), 0)::bigint AS ms`)) as {
-      ms: string;
-    }[];
+    const { rows } = await this.pool.query<{ ms: string }>(`SELECT coalesce((SELECT offset_ms FROM clock_offset), 0)::bigint AS ms`);
     return new Date(Date.now() + Number(rows[0].ms));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
   }
 }

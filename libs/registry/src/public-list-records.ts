@@ -330,7 +330,9 @@ export function checkPublicListRow(cells: string[], index: Map<string, number>):
     declared,
     lastDeclarationDate,
   };
-  return { ok: true, row: { ...row, digest: createHash('sha256').update(JSON.stringify(row)).digest('base64url') } };
+  // The digest covers what the provider row stores; flags become observations, counted apart.
+  const { flags: _flags, ...stored } = row;
+  return { ok: true, row: { ...row, digest: createHash('sha256').update(JSON.stringify(stored)).digest('base64url') } };
 }
 
 // ---------------------------------------------------------------------------------------------
