@@ -12,7 +12,7 @@ interface Ctx {
   t: TestApp;
   /** Users of funder A (OPCO-ATLAS) by role, and funder B's admin (CDC). */
   a: Record<Role, TestUser>;
-  b: Record<'admin' | 'officer', TestUser>;
+  b: Record<'admin' | 'officer' | 'manager', TestUser>;
 }
 
 interface RouteCase {
@@ -87,6 +87,44 @@ async function completableCheck(c: Ctx): Promise<string> {
   const id = await createCheck(c, c.a.officer, { framework: { code: 'MATRIX-GRID', version } });
   await c.t.http.put(`/api/v1/checks/${id}/findings/P1`).set('authorization', await bearerOf(c, c.a.officer)).send({ grade: 'COMPLIANT' });
   return id;
+}
+
+/** A one-point check with a contact, graded by an officer: ready to notify (or complete). */
+async function notifiableCheck(c: Ctx, user: TestUser = c.a.officer, grade: object = { grade: 'COMPLIANT' }): Promise<string> {
+  const version = await createGrid(c, user, `MATRIX-GRID-${user.organisationCode}`);
+  const id = await createCheck(c, user, { framework: { code: `MATRIX-GRID-${user.organisationCode}`, version }, contact: { name: 'Contact OF' } });
+  await c.t.http.put(`/api/v1/checks/${id}/findings/P1`).set('authorization', await bearerOf(c, user)).send(grade);
+  return id;
+}
+
+async function notifiedCheck(c: Ctx, user: TestUser = c.a.officer, grade?: object): Promise<string> {
+  const id = await notifiableCheck(c, user, grade);
+  await c.t.http.post(`/api/v1/checks/${id}/notify`).set('authorization', await bearerOf(c, user)).send({});
+  return id;
+}
+
+/** A completed check; with `nonConformity`, notified and answered first, so that it has a corrective action. */
+async function completedCheck(c: Ctx, owner: 'a' | 'b' = 'a', nonConformity = false): Promise<string> {
+  const recorder = owner === 'a' ? c.a.officer : c.b.officer;
+  const finalizer = owner === 'a' ? c.a.manager : c.b.manager;
+  const grade = nonConformity ? { grade: 'MINOR_NC', comment: 'Écart', evidenceRefs: ['REGISTRE-1'] } : { grade: 'COMPLIANT' };
+  const id = nonConformity ? await notifiedCheck(c, recorder, grade) : await notifiableCheck(c, recorder, grade);
+  if (nonConformity) await c.t.http.post(`/api/v1/checks/${id}/provider-response`).set('authorization', await bearerOf(c, recorder)).send({ text: 'Réponse' });
+  await c.t.http.post(`/api/v1/checks/${id}/complete`).set('authorization', await bearerOf(c, finalizer));
+  return id;
+}
+
+async function correctiveActionOf(c: Ctx, owner: 'a' | 'b'): Promise<{ id: string; actionId: string }> {
+  const id = await completedCheck(c, owner, true);
+  const user = owner === 'a' ? c.a.officer : c.b.officer;
+  const list = await c.t.http.get(`/api/v1/checks/${id}/corrective-actions`).set('authorization', await bearerOf(c, user));
+  return { id, actionId: list.body[0].id as string };
+}
+
+async function evidenceOf(c: Ctx, user: TestUser): Promise<{ id: string; evidenceId: string }> {
+  const id = await createCheck(c, user);
+  const res = await c.t.http.post(`/api/v1/checks/${id}/evidence`).set('authorization', await bearerOf(c, user)).attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'preuve.pdf');
+  return { id, evidenceId: res.body.id as string };
 }
 
 const MAPPING_BODY = { source: { code: 'RNQ', version: 1 }, target: { code: 'ILLUSTRATIVE-GRID', version: 1 }, pairs: [{ sourceCode: '1', targetCode: 'G1' }] };
@@ -297,6 +335,134 @@ export const ROUTES: RouteCase[] = [
     own: async (c) => ({ params: { id: await createCheck(c, c.a.officer), mappingId: await createMapping(c, c.a.officer) } }),
     foreign: async (c) => ({ id: await createCheck(c, c.b.officer), mappingId: await createMapping(c, c.b.officer) }),
   },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/notify',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => ({ params: { id: await notifiableCheck(c) }, body: {} }),
+    foreign: async (c) => ({ id: await notifiableCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/notification-receipt',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => ({ params: { id: await notifiedCheck(c) }, body: { receivedOn: new Date().toISOString().slice(0, 10) } }),
+    foreign: async (c) => ({ id: await notifiedCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/notification-letter',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await notifiedCheck(c) } }),
+    foreign: async (c) => ({ id: await notifiedCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/provider-response',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => ({ params: { id: await notifiedCheck(c) }, body: { text: 'Nos observations' } }),
+    foreign: async (c) => ({ id: await notifiedCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/provider-responses',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  // Multipart only: a JSON body reaches the route and is refused as 415 (uploads: check-procedure.test.ts).
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/evidence',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    expected: 415,
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/evidence/records',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) }, body: { reference: 'EDOF-1', personalData: false } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/evidence',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/evidence/{evidenceId}',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: await evidenceOf(c, c.a.officer) }),
+    foreign: async (c) => evidenceOf(c, c.b.officer),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/amendments',
+    allowed: ['manager'],
+    own: async (c) => ({ params: { id: await completedCheck(c) }, body: { reason: 'Nouvelle pièce' } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/versions',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await completedCheck(c) } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/versions/{n}',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await completedCheck(c), n: '1' } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b'), n: '1' }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/corrective-actions',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await completedCheck(c) } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/corrective-actions/{actionId}/follow-ups',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: await correctiveActionOf(c, 'a'), body: { note: 'Plan reçu' } }),
+    foreign: async (c) => correctiveActionOf(c, 'b'),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/corrective-actions/{actionId}/close',
+    allowed: ['manager'],
+    expected: 200,
+    own: async (c) => ({ params: await correctiveActionOf(c, 'a'), body: { note: 'Levée' } }),
+    foreign: async (c) => correctiveActionOf(c, 'b'),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/export',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await completedCheck(c) }, query: 'format=json' }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
   { method: 'get', path: '/api/v1/actions', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/actions', allowed: ['officer', 'manager'], expected: 201, own: async () => ({ body: actionBody() }) },
   {
@@ -354,7 +520,7 @@ describe('authorization matrix', () => {
     await c.t.db.superQuery(`INSERT INTO organisations (code, kind, name) VALUES ('CERT-MATRIX', 'CERTIFIER', 'Certificateur')`);
     c.a = {} as Ctx['a'];
     for (const role of ALL_ROLES) c.a[role] = await createUser(c.t.db, ORG_FOR_ROLE[role], [role]);
-    c.b = { admin: await createUser(c.t.db, 'CDC', ['admin']), officer: await createUser(c.t.db, 'CDC', ['officer']) };
+    c.b = { admin: await createUser(c.t.db, 'CDC', ['admin']), officer: await createUser(c.t.db, 'CDC', ['officer']), manager: await createUser(c.t.db, 'CDC', ['manager']) };
   });
   afterAll(async () => {
     await c.t?.close();
@@ -370,7 +536,8 @@ describe('authorization matrix', () => {
 
   describe.each(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
     it('answers 401 without credentials (or serves a public route)', async () => {
-      const { params, body, query } = route.own ? await route.own(c) : {};
+      // The guard answers before any lookup: a protected route needs no real resource here.
+      const { params, body, query } = route.own && route.allowed === 'public' ? await route.own(c) : {};
       const res = await c.t.http[route.method](fill(route.path, params, query)).send(body);
       if (route.allowed === 'public') {
         expect(res.status).not.toBe(403);
@@ -387,8 +554,8 @@ describe('authorization matrix', () => {
       if (denied.length) {
         it(`answers 403 to ${denied.join(', ')}`, async () => {
           for (const role of denied) {
-            const { params, body, query } = route.own ? await route.own(c) : {};
-            const res = await c.t.http[route.method](fill(route.path, params, query)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(body);
+            // Refused by the guard, before pipes and lookups: placeholder ids are enough.
+            const res = await c.t.http[route.method](fill(route.path)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send({});
             expect({ role, status: res.status, code: res.body.code }).toEqual({ role, status: 403, code: 'ACCESS.FORBIDDEN' });
           }
         });
@@ -398,7 +565,7 @@ describe('authorization matrix', () => {
         it("answers 404 for another organisation's resource", async () => {
           const role = route.asRole ?? allowed[0];
           const own = route.own ? await route.own(c) : {};
-          const res = await c.t.http[route.method](fill(route.path, await foreign(c))).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(own.body);
+          const res = await c.t.http[route.method](fill(route.path, await foreign(c), own.query)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(own.body);
           expect(res.status).toBe(404);
         });
       }

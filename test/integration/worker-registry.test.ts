@@ -4,10 +4,14 @@ import { Test } from '@nestjs/testing';
 import { ConfigModule } from '@bo/core';
 import { DatabaseModule } from '@bo/database';
 import { QueueModule } from '@bo/queue';
-import { ReferenceJobsModule } from '@bo/reference';
 import { TestDatabase, createTestDatabase, testServices } from '@bo/testing';
 import { JobRunner } from '../../apps/worker/src/job-runner.service';
 import { ReferenceReloadJob } from '@bo/reference';
+import { JOB_DEFINITIONS } from '@bo/queue';
+import { StorageModule } from '@bo/storage';
+import { AuditModule } from '@bo/audit';
+import { AccessModule } from '@bo/access';
+import { JOB_MODULES } from '../../apps/worker/src/job-modules';
 
 describe('worker job registry', () => {
   let db: TestDatabase;
@@ -21,7 +25,7 @@ describe('worker job registry', () => {
   });
 
   async function boot(handlerModules: unknown[]) {
-    @Module({ imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, ...(handlerModules as never[])], providers: [JobRunner] })
+    @Module({ imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, AccessModule, ...(handlerModules as never[])], providers: [JobRunner] })
     class TestWorkerModule {}
     // compile() resolves providers without running lifecycle hooks: no worker starts polling.
     const moduleRef = await Test.createTestingModule({ imports: [TestWorkerModule] }).compile();
@@ -33,17 +37,17 @@ describe('worker job registry', () => {
   }
 
   it('boots when every job has one handler', async () => {
-    const handlers = await boot([ReferenceJobsModule]);
-    expect([...handlers.keys()]).toEqual(['reference.reload']);
+    const handlers = await boot(JOB_MODULES);
+    expect([...handlers.keys()].sort()).toEqual(Object.keys(JOB_DEFINITIONS).sort());
   });
 
   it('refuses to boot when a job has no handler', async () => {
-    await expect(boot([])).rejects.toThrow(/job "reference.reload" has no handler/);
+    await expect(boot(JOB_MODULES.slice(1))).rejects.toThrow(/job "reference.reload" has no handler/);
   });
 
   it('refuses to boot when a job has two handlers', async () => {
     @Module({ providers: [{ provide: 'second', useClass: ReferenceReloadJob }] })
     class Duplicate {}
-    await expect(boot([ReferenceJobsModule, Duplicate])).rejects.toThrow(/has 2 handlers/);
+    await expect(boot([...JOB_MODULES, Duplicate])).rejects.toThrow(/"reference.reload" has 2 handlers/);
   });
 });

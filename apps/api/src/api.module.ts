@@ -25,6 +25,7 @@ import { ImportsController } from './registry/imports.controller';
 import { ActionsController, CoverageController } from './actions/actions.controller';
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
+import { CheckProcedureController } from './controls/check-procedure.controller';
 
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
@@ -44,6 +45,7 @@ import { ChecksController } from './controls/checks.controller';
     PlatformController,
     FrameworksController,
     ChecksController,
+    CheckProcedureController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -5,13 +5,13 @@ import { DatabaseModule } from '@bo/database';
 import { QueueModule } from '@bo/queue';
 import { StorageModule } from '@bo/storage';
 import { AuditModule } from '@bo/audit';
-import { ReferenceJobsModule } from '@bo/reference';
-import { ActionsJobsModule, ProvidersJobsModule } from '@bo/registry';
+import { AccessModule } from '@bo/access';
 import { JobRunner } from './job-runner.service';
 import { WorkerHealth } from './worker-health';
+import { JOB_MODULES } from './job-modules';
 
 @Module({
-  imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, ReferenceJobsModule, ActionsJobsModule, ProvidersJobsModule],
+  imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, AccessModule, ...JOB_MODULES],
   providers: [JobRunner, WorkerHealth],
   exports: [JobRunner],
 })

@@ -1,7 +1,17 @@
 import { Module } from '@nestjs/common';
 import { FrameworksService } from './frameworks/frameworks.service';
 import { ChecksService } from './checks/checks.service';
+import { CheckProcedureService } from './checks/procedure.service';
+import { EvidenceService } from './checks/evidence.service';
+import { CorrectiveActionsService } from './checks/corrective-actions.service';
+import { DeadlineScanJob, DeadlineScanScheduler } from './checks/deadline-scan.job';
+
+const SERVICES = [FrameworksService, ChecksService, CheckProcedureService, EvidenceService, CorrectiveActionsService];
 
 /** Control frameworks, mapping sets and quality checks (services; the API adds the controllers). */
-@Module({ providers: [FrameworksService, ChecksService], exports: [FrameworksService, ChecksService] })
+@Module({ providers: SERVICES, exports: SERVICES })
 export class ControlsModule {}
+
+/** The controls jobs, for the worker only. */
+@Module({ imports: [ControlsModule], providers: [DeadlineScanJob, DeadlineScanScheduler] })
+export class ControlsJobsModule {}

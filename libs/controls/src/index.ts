@@ -3,3 +3,7 @@ export * from './frameworks/builtin';
 export * from './frameworks/frameworks.service';
 export * from './checks/checks.service';
 export * from './controls.module';
+export * from './checks/procedure.service';
+export * from './checks/evidence.service';
+export * from './checks/corrective-actions.service';
+export * from './checks/deadline-scan.job';

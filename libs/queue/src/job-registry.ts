@@ -12,14 +12,16 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export interface JobPayloads {
   /** Reloads the project's reference data files (funders, RNQ) into PostgreSQL. */
   'reference.reload': { organisationId: null; requestedBy: string | null; force?: boolean };
-  /** Imports an uploaded public list (owned by the PLATFORM organisation) from the blob store. */
-  'registry.public-list-import': { organisationId: string; importId: string; requestedBy: string | null };
-  /** Fetches PUBLIC_LIST_SOURCE and imports it in FULL mode (the recurring job scheduler). */
-  'registry.public-list-refresh': { organisationId: null; requestedBy: string | null };
   /** Imports a funder's funded-actions CSV (stored blob) under that funder's RLS context. */
   'actions.import': { organisationId: string; importId: string; actor: { kind: 'user' | 'api_key'; id: string; label: string } };
   /** Re-evaluates the certification coverage of every funded action (after a registry change). */
   'registry.coverage-recompute': { organisationId: null; requestedBy: string | null; reason?: string };
+  /** Imports an uploaded public list (owned by the PLATFORM organisation) from the blob store. */
+  'registry.public-list-import': { organisationId: string; importId: string; requestedBy: string | null };
+  /** Fetches PUBLIC_LIST_SOURCE and imports it in FULL mode (the recurring job scheduler). */
+  'registry.public-list-refresh': { organisationId: null; requestedBy: string | null };
+  /** Moves checks past their response window to RESPONSE_OVERDUE; flags overdue corrective actions. */
+  'controls.deadline-scan': { organisationId: null };
 }
 
 export type JobName = keyof JobPayloads;
@@ -33,10 +35,11 @@ export interface JobDefinition {
 
 export const JOB_DEFINITIONS = {
   'reference.reload': { queue: 'default', description: 'Reload funders and the RNQ from the project data files' },
-  'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
-  'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
   'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 1 } },
   'registry.coverage-recompute': { queue: 'default', description: 'Re-evaluate the certification coverage of all funded actions' },
+  'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
+  'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
+  'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },
 } as const satisfies Record<JobName, JobDefinition>;
 
 /** Retry, backoff and retention for every job, in one place. */

@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACTION_CSV_TO_SQL, ActionCsvRecords, checkActionCsvHeader } from './action-csv-records';
-import { CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, coverageSql } from './actions.sql';
+import { CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, PREFER_HASH_JOINS_SQL, coverageSql } from './actions.sql';
 
 export interface ActionsImportCounts {
   rows: number;
@@ -96,6 +96,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     );
     await pipeline(source!, records, copy);
     await tx.query(`ANALYZE action_import_rows`); // the planner needs the row count of the fresh table
+    await tx.query(PREFER_HASH_JOINS_SQL);
     await context.progress(40);
 
     const [r] = await tx.query<{ rows: number; accepted: number; rejected: number; inserted: number; updated: number; affected_digest: string }>(

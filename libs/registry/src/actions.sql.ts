@@ -154,6 +154,14 @@ SELECT (SELECT count(*) FROM n)::int AS rows,
  * - an active exemption (by SIREN or NDA, category, period) -> EXEMPT; else any NDA certified ->
  *   CERTIFIED; else any NDA observed -> NOT_CERTIFIED; else UNKNOWN.
  */
+/**
+ * Run before a big coverage or import statement in the same transaction: rows written earlier in
+ * that transaction are not in the planner's statistics yet (it may think funded_actions is nearly
+ * empty), and a nested loop between two million-row sets would be quadratic. The lateral look-ups
+ * still run as index nested loops; only the set joins go to hashes.
+ */
+export const PREFER_HASH_JOINS_SQL = `SELECT set_config('enable_nestloop', 'off', true)`;
+
 export function coverageSql(filter: string): string {
   return `
 WITH target AS (

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SystemDb } from '@bo/database';
 import { HandlesJob, JobContext, JobHandler, JobPayloads } from '@bo/queue';
-import { coverageSql } from './actions.sql';
+import { PREFER_HASH_JOINS_SQL, coverageSql } from './actions.sql';
 
 /**
  * `registry.coverage-recompute`: re-evaluates the coverage of every funded action of every
@@ -15,6 +15,7 @@ export class CoverageRecomputeJob implements JobHandler<'registry.coverage-recom
 
   async handle(_payload: JobPayloads['registry.coverage-recompute'], context: JobContext): Promise<{ changed: number }> {
     const changed = await this.systemDb.withLock('registry.coverage-recompute', async (tx) => {
+      await tx.query(PREFER_HASH_JOINS_SQL);
       const [row] = await tx.query<{ n: number }>(`WITH u AS (${coverageSql('true')}) SELECT count(*)::int AS n FROM u`);
       return row?.n ?? 0;
     });

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsEmail,
   IsIn,
+  IsISO8601,
   IsInt,
   IsObject,
   IsOptional,
@@ -205,6 +206,11 @@ export class CreateCheckDto {
   @ValidateNested()
   @Type(() => ContactDto)
   contact?: ContactDto;
+
+  @ApiPropertyOptional({ description: 'Run the service-fait checklist in the same control (its points join the check)' })
+  @IsOptional()
+  @IsBoolean()
+  jointServiceFait?: boolean;
 }
 
 export class UpdateCheckDto {
@@ -240,6 +246,11 @@ export class UpdateCheckDto {
   @ValidateNested()
   @Type(() => ContactDto)
   contact?: ContactDto;
+
+  @ApiPropertyOptional({ description: 'Run the service-fait checklist in the same control (its points join the check)' })
+  @IsOptional()
+  @IsBoolean()
+  jointServiceFait?: boolean;
 }
 
 export class SampleDto {
@@ -291,4 +302,99 @@ export class CheckListQuery extends PageQuery {
   @IsOptional()
   @Matches(/^[0-9]{14}$/)
   providerSiret?: string;
+}
+
+export class NotifyDto {
+  @ApiPropertyOptional({ description: 'Date the provider received the notification (YYYY-MM-DD); opens the response window', example: '2026-11-20' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'receivedOn must be a date YYYY-MM-DD' })
+  receivedOn?: string;
+}
+
+export class ReceiptDto {
+  @ApiProperty({ description: 'Date the provider received the notification (YYYY-MM-DD)', example: '2026-11-20' })
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'receivedOn must be a date YYYY-MM-DD' })
+  receivedOn: string;
+}
+
+export class ProviderResponseDto {
+  @ApiProperty({ description: "The provider's observations" })
+  @IsString()
+  @Length(1, 20000)
+  text: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Evidence of this check (uploaded with purpose PROVIDER_RESPONSE)' })
+  @IsOptional()
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true })
+  evidenceIds?: string[];
+
+  @ApiPropertyOptional({ description: 'When the answer reached you; defaults to now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  receivedAt?: string;
+}
+
+export class RecordEvidenceDto {
+  @ApiProperty({ description: 'Reference of a record (a register entry, an information-system id...)', example: 'EDOF-2026-000123' })
+  @IsString()
+  @Length(1, 500)
+  reference: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  description?: string;
+
+  @ApiProperty({ description: 'Holds personal data: never leaves the owning funder' })
+  @IsBoolean()
+  personalData: boolean;
+
+  @ApiPropertyOptional({ enum: ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'], default: 'FINDING' })
+  @IsOptional()
+  @IsIn(['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'])
+  purpose?: 'FINDING' | 'PROVIDER_RESPONSE' | 'CORRECTIVE_FOLLOW_UP';
+}
+
+export class AmendmentDto {
+  @ApiProperty({ description: 'Why the completed check is amended' })
+  @IsString()
+  @Length(3, 2000)
+  reason: string;
+}
+
+export class FollowUpDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 5000)
+  note: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true })
+  evidenceIds?: string[];
+}
+
+export class CloseCorrectiveActionDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 5000)
+  note: string;
+}
+
+export class ExportQuery {
+  @ApiProperty({ enum: ['pdf', 'json'] })
+  @IsIn(['pdf', 'json'])
+  format: 'pdf' | 'json';
+
+  @ApiPropertyOptional({ description: 'Version number; defaults to the current one' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  version?: number;
 }

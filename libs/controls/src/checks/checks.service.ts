@@ -26,7 +26,8 @@ import {
   validateFinding,
 } from '../rules';
 import { FrameworkRef, FrameworksService, PointRow, minorThresholdOf } from '../frameworks/frameworks.service';
-import { RNQ_CODE } from '../frameworks/builtin';
+import { RNQ_CODE, SERVICE_FAIT_CODE } from '../frameworks/builtin';
+import { addsOrWorsensNonConformity, applyPaymentBlocks, freezeVersion, openCorrectiveActions } from './completion';
 
 export type CheckMethod = 'DOCUMENTARY' | 'ON_SITE' | 'REMOTE';
 export const CHECK_METHODS: readonly CheckMethod[] = ['DOCUMENTARY', 'ON_SITE', 'REMOTE'];
@@ -51,6 +52,8 @@ export interface CreateCheckInput {
   scopeContext?: ScopeContextInput;
   assigneeId?: string | null;
   contact?: ContactInput;
+  /** Runs the *service fait* checklist in the same control (its points join the check). */
+  jointServiceFait?: boolean;
 }
 
 export interface UpdateCheckInput {
@@ -60,6 +63,7 @@ export interface UpdateCheckInput {
   scopeContext?: ScopeContextInput;
   assigneeId?: string | null;
   contact?: ContactInput;
+  jointServiceFait?: boolean;
 }
 
 export interface SampleInput {
@@ -113,7 +117,18 @@ export interface CheckView {
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
+  /** ETag counter of the working copy. */
   version: number;
+  /** Version number of the check itself: 1, then n+1 per amendment. */
+  revision: number;
+  amendmentReason: string | null;
+  jointServiceFait: boolean;
+  procedure: {
+    notifiedAt: string | null;
+    providerReceivedOn: string | null;
+    responseDueAt: string | null;
+    notificationLetter: string | null;
+  };
 }
 
 export interface MappedGradesView {
@@ -123,7 +138,7 @@ export interface MappedGradesView {
   points: { code: string; title: string; grade: Grade | null; sources: { code: string; grade: Grade | null }[] }[];
 }
 
-interface CheckRow {
+export interface CheckRow {
   id: string;
   organisation_id: string;
   provider_siret: string;
@@ -146,9 +161,18 @@ interface CheckRow {
   created_at: Date;
   updated_at: Date;
   version: number;
+  revision: number;
+  joint_service_fait: boolean;
+  amendment_reason: string | null;
+  region: string | null;
+  notified_at: Date | null;
+  notified_by: string | null;
+  provider_received_on: Date | string | null;
+  response_due_at: Date | null;
+  notification_letter_sha256: string | null;
 }
 
-interface FindingRow {
+export interface FindingRow {
   point_code: string;
   grade: Grade;
   comment: string | null;
@@ -164,6 +188,8 @@ interface ActionFactsRow {
   category: ActionCategory;
   certification_code: string | null;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CHECK_COLUMNS = `c.*, f.code AS framework_code, f.version AS framework_version`;
 
@@ -232,8 +258,10 @@ export class ChecksService {
       const scope = scopeOf(framework, points, context, actions.map(factsOf));
       const row = await tx.one<{ id: string }>(
         `INSERT INTO checks (organisation_id, provider_siret, provider_nda, method, framework_id, scope_context, scope,
-                             assignee_id, contact_name, contact_email, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+                             assignee_id, contact_name, contact_email, created_by, joint_service_fait, region)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                 (SELECT region FROM providers WHERE siret = $2 OR nda = $3 OR siren = left($2, 9)
+                   ORDER BY (nda = $3) DESC NULLS LAST, (siret = $2) DESC LIMIT 1)) RETURNING id`,
         [
           actor.organisationId,
           input.providerSiret,
@@ -246,6 +274,7 @@ export class ChecksService {
           input.contact?.name ?? null,
           input.contact?.email ?? null,
           actor.kind === 'user' ? actor.id : null,
+          input.jointServiceFait ?? false,
         ],
       );
       await this.link(tx, actor, row!.id, actions.map((a) => a.id), 'LINKED');
@@ -301,7 +330,7 @@ export class ChecksService {
       const scope = await this.rescope(tx, row, context);
       await tx.query(
         `UPDATE checks SET provider_nda = $2, method = $3, scope_context = $4, scope = $5,
-                assignee_id = $6, contact_name = $7, contact_email = $8, version = version + 1, updated_at = now()
+                assignee_id = $6, contact_name = $7, contact_email = $8, joint_service_fait = $9, version = version + 1, updated_at = now()
           WHERE id = $1`,
         [
           id,
@@ -312,6 +341,7 @@ export class ChecksService {
           input.assigneeId !== undefined ? input.assigneeId : row.assignee_id,
           input.contact?.name !== undefined ? input.contact.name : row.contact_name,
           input.contact?.email !== undefined ? input.contact.email : row.contact_email,
+          input.jointServiceFait ?? row.joint_service_fait,
         ],
       );
       const after = await this.view(tx, await this.loadRow(tx, id));
@@ -362,13 +392,11 @@ export class ChecksService {
     return this.db.tx(this.ctx(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id, true);
       assertEditable(row);
-      const point = await tx.one<PointRow>(`SELECT code, position, group_code, title, rules FROM framework_points WHERE framework_id = $1 AND code = $2`, [
-        row.framework_id,
-        pointCode,
-      ]);
+      const point = (await this.gradablePoints(tx, row)).find((p) => p.code === pointCode);
       if (!point) throw new AppError('CHECK.POINT_NOT_IN_FRAMEWORK', `No point ${pointCode} in ${row.framework_code} v${row.framework_version}.`);
       const inScope = row.scope.points[pointCode];
       const evidenceRefs = [...new Set(input.evidenceRefs ?? [])];
+      await this.assertEvidenceOfCheck(tx, id, evidenceRefs);
       const error = validateFinding(
         { majorOnly: point.rules.majorOnly === true, applicable: inScope ? inScope.applicable : true },
         input.grade,
@@ -401,9 +429,12 @@ export class ChecksService {
   }
 
   /**
-   * DRAFT -> COMPLETED for a check without non-conformity (with one, the provider must first be
-   * notified: a later part). Every applicable point graded, finalized by someone who recorded
-   * none of the findings; the outcome is derived and fixed.
+   * Completes the current version. Without any non-conformity a DRAFT may complete directly;
+   * with some, the provider must have been notified and have answered, or its window must have
+   * closed. An amendment that adds or worsens a non-conformity must be notified again. Every
+   * applicable point is graded; the finalizer recorded none of the findings (maker-checker).
+   * The outcome is derived and fixed, the version frozen, corrective actions opened and payment
+   * blocks of the linked actions follow the service-fait findings.
    */
   async complete(actor: Actor, id: string, checkVersion: (version: number) => void = () => undefined): Promise<CheckView> {
     return this.db.tx(this.ctx(actor), async (tx) => {
@@ -411,17 +442,33 @@ export class ChecksService {
       checkVersion(row.version);
       const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1`, [id]);
       const graded = new Set(findings.map((f) => f.point_code));
-      const points = await this.frameworks.points(tx, row.framework_id);
+      const points = await this.gradablePoints(tx, row);
       const missing = points.filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code)).map((p) => p.code);
       const now = await this.clock.now();
+      let hasNonConformities = findings.some((f) => isNonConformity(f.grade));
+      if (row.state === 'DRAFT' && row.revision > 1 && hasNonConformities) {
+        // An amendment: only non-conformities new or worse than the previous version need the provider heard again.
+        const previous = await tx.one<{ snapshot: { check: { findings: FindingView[] } } }>(
+          `SELECT snapshot FROM check_versions WHERE check_id = $1 AND revision = $2`,
+          [id, row.revision - 1],
+        );
+        hasNonConformities = addsOrWorsensNonConformity(previous?.snapshot.check.findings ?? [], findings);
+      }
+      const response = await tx.one(`SELECT 1 FROM check_responses WHERE check_id = $1 AND revision = $2`, [id, row.revision]);
       const error = assertTransition(row.state, 'COMPLETED', {
-        hasNonConformities: findings.some((f) => isNonConformity(f.grade)),
+        hasNonConformities,
+        responseReceived: response !== undefined,
+        windowClosesAt: row.response_due_at,
         now,
         finalizerId: actor.id,
         recorderIds: [...new Set(findings.map((f) => f.recorded_by))],
         missingFindings: missing.length,
       });
-      if (error) throw new AppError(error, transitionMessage(error, row.state), error === 'CHECK.FINDINGS_MISSING' ? { missingPoints: missing } : { state: row.state });
+      if (error) {
+        const details: Record<string, unknown> = error === 'CHECK.FINDINGS_MISSING' ? { missingPoints: missing } : { state: row.state };
+        if (error === 'CHECK.RESPONSE_WINDOW_OPEN') details.responseDueAt = row.response_due_at?.toISOString() ?? null;
+        throw new AppError(error, transitionMessage(error, row.state, row.revision), details);
+      }
       const framework = await this.frameworks.findById(tx, row.framework_id);
       const outcome = deriveOutcome(
         findings.map((f) => f.grade),
@@ -433,16 +480,39 @@ export class ChecksService {
         [id, outcome, now, actor.id],
       );
       const after = await this.view(tx, await this.loadRow(tx, id));
+      const snapshotSha256 = await freezeVersion(
+        tx,
+        { id, organisationId: row.organisation_id, revision: row.revision, outcome, completedAt: now, completedBy: actor.id, amendmentReason: row.amendment_reason },
+        after,
+      );
+      const correctiveActions = await openCorrectiveActions(tx, { id, organisationId: row.organisation_id, revision: row.revision, region: row.region }, findings, now);
+      const serviceFaitCodes = new Set((await this.serviceFaitPoints(tx, row)).map((p) => p.code));
+      const payments = await applyPaymentBlocks(tx, { id, revision: row.revision }, findings, serviceFaitCodes);
       await this.audit.record(tx, actor, {
         action: 'check.completed',
         entityType: 'check',
         entityId: id,
         before: auditable(before),
         after: auditable(after),
-        details: { outcome },
+        details: { outcome, revision: row.revision, snapshotSha256, correctiveActions, payments },
       });
       return after;
     });
+  }
+
+  /** The points a check grades: its framework's, plus the service-fait checklist for a joint control. */
+  async gradablePoints(tx: Tx, row: CheckRow): Promise<PointRow[]> {
+    const own = await this.frameworks.points(tx, row.framework_id);
+    if (!row.joint_service_fait) return own;
+    return [...own, ...(await this.serviceFaitPoints(tx, row))];
+  }
+
+  /** Service-fait points of the check: all of its framework's when it is the checklist, else the checklist's when joint. */
+  private async serviceFaitPoints(tx: Tx, row: CheckRow): Promise<PointRow[]> {
+    if (row.framework_code === SERVICE_FAIT_CODE) return this.frameworks.points(tx, row.framework_id);
+    if (!row.joint_service_fait) return [];
+    const checklist = await this.frameworks.find(tx, { code: SERVICE_FAIT_CODE, version: 1 });
+    return this.frameworks.points(tx, checklist.id);
   }
 
   /** The grades a mapped grid takes from the check's findings, through one of the caller's mapping sets. */
@@ -478,7 +548,7 @@ export class ChecksService {
 
   // --- helpers -----------------------------------------------------------------------------
 
-  private async loadRow(tx: Tx, id: string, forUpdate = false): Promise<CheckRow> {
+  async loadRow(tx: Tx, id: string, forUpdate = false): Promise<CheckRow> {
     const row = await tx.one<CheckRow>(
       `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`,
       [id],
@@ -488,7 +558,7 @@ export class ChecksService {
   }
 
   /** Another funder's check, or for an auditor a check not assigned to it: 404, as if absent. */
-  private async loadVisible(tx: Tx, actor: Actor, id: string, forUpdate = false): Promise<CheckRow> {
+  async loadVisible(tx: Tx, actor: Actor, id: string, forUpdate = false): Promise<CheckRow> {
     const row = await this.loadRow(tx, id, forUpdate);
     if (auditorOnly(actor) && row.assignee_id !== actor.id) throw new AppError('CHECK.NOT_FOUND', `No check ${id}.`);
     return row;
@@ -517,10 +587,19 @@ export class ChecksService {
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
       version: row.version,
+      revision: row.revision,
+      amendmentReason: row.amendment_reason,
+      jointServiceFait: row.joint_service_fait,
+      procedure: {
+        notifiedAt: row.notified_at?.toISOString() ?? null,
+        providerReceivedOn: isoDate(row.provider_received_on),
+        responseDueAt: row.response_due_at?.toISOString() ?? null,
+        notificationLetter: row.notification_letter_sha256 ? `/api/v1/checks/${row.id}/notification-letter` : null,
+      },
     };
   }
 
-  private async view(tx: Tx, row: CheckRow): Promise<CheckView> {
+  async view(tx: Tx, row: CheckRow): Promise<CheckView> {
     const actions = await tx.query<{ action_id: string; source: 'LINKED' | 'SAMPLE' }>(
       `SELECT action_id, source FROM check_actions WHERE check_id = $1 ORDER BY source, action_id`,
       [row.id],
@@ -587,6 +666,21 @@ export class ChecksService {
     }
   }
 
+  /** References that are evidence ids must be evidence of this check; other references name records. */
+  async assertEvidenceOfCheck(tx: Tx, checkId: string, refs: readonly string[], field = 'evidenceRefs'): Promise<void> {
+    const ids = refs.filter((r) => UUID.test(r));
+    if (!ids.length) return;
+    const found = new Set(
+      (await tx.query<{ id: string }>(`SELECT id::text AS id FROM check_evidence WHERE check_id = $1 AND id = ANY($2::uuid[])`, [checkId, ids])).map((r) => r.id),
+    );
+    const unknown = ids.filter((i) => !found.has(i));
+    if (unknown.length) {
+      throw new AppError('EVIDENCE.UNKNOWN_REFERENCE', `Not evidence of this check: ${unknown.join(', ')}.`, {
+        errors: unknown.map((u) => ({ field: `${field}[${refs.indexOf(u)}]`, message: 'not evidence of this check' })),
+      });
+    }
+  }
+
   private async assertAssignee(tx: Tx, userId: string): Promise<void> {
     const user = await tx.one<{ roles: string[]; disabled: boolean }>(`SELECT roles, disabled FROM users WHERE id = $1`, [userId]);
     if (!user || user.disabled || !user.roles.some((r) => r === 'officer' || r === 'manager' || r === 'auditor')) {
@@ -595,6 +689,14 @@ export class ChecksService {
       });
     }
   }
+}
+
+/** A `date` column as YYYY-MM-DD: node-pg builds a local-midnight Date, so read local fields. */
+export function isoDate(value: Date | string | null): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value.slice(0, 10);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
 
 function factsOf(a: ActionFactsRow): LinkedActionFacts {
@@ -644,15 +746,18 @@ function findingMessage(code: string, pointCode: string, reason: string | undefi
   }
 }
 
-function transitionMessage(code: string, state: CheckState): string {
+function transitionMessage(code: string, state: CheckState, revision: number): string {
   switch (code) {
     case 'CHECK.FINDINGS_MISSING':
       return 'Every applicable point needs a finding before completion.';
     case 'CHECK.MAKER_CHECKER':
       return 'A check is completed by someone who recorded none of its findings.';
+    case 'CHECK.RESPONSE_WINDOW_OPEN':
+      return "The provider's response window is still open and no response was recorded.";
     default:
-      return state === 'DRAFT'
-        ? 'A check with non-conformities must be notified to the provider before completion.'
-        : `A ${state} check cannot be completed.`;
+      if (state !== 'DRAFT') return `A ${state} check cannot be completed.`;
+      return revision > 1
+        ? 'This amendment adds or worsens a non-conformity: notify the provider again before completion.'
+        : 'A check with non-conformities must be notified to the provider before completion.';
   }
 }

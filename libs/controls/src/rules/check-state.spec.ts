@@ -32,6 +32,7 @@ describe('assertTransition', () => {
       'NOTIFIED>RESPONSE_OVERDUE',
       'NOTIFIED>COMPLETED',
       'RESPONDED>COMPLETED',
+      'RESPONSE_OVERDUE>RESPONDED',
       'RESPONSE_OVERDUE>COMPLETED',
     ]);
     const heard = ctx({ windowClosesAt: before, responseReceived: true });

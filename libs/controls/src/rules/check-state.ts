@@ -2,6 +2,7 @@
  * States of a quality check version:
  *
  *   DRAFT -> NOTIFIED -> RESPONDED | RESPONSE_OVERDUE -> COMPLETED
+ *   RESPONSE_OVERDUE -> RESPONDED             (a late answer is still recorded, marked late)
  *   DRAFT -> COMPLETED                      (only without any non-conformity)
  *   NOTIFIED -> COMPLETED                   (once the response window closed, or without non-conformity)
  *
@@ -21,7 +22,7 @@ export const CHECK_TRANSITIONS: Readonly<Record<CheckState, readonly CheckState[
   DRAFT: ['NOTIFIED', 'COMPLETED'],
   NOTIFIED: ['RESPONDED', 'RESPONSE_OVERDUE', 'COMPLETED'],
   RESPONDED: ['COMPLETED'],
-  RESPONSE_OVERDUE: ['COMPLETED'],
+  RESPONSE_OVERDUE: ['RESPONDED', 'COMPLETED'],
   COMPLETED: [],
 };
 

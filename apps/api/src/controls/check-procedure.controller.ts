@@ -1,0 +1,215 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '@bo/access';
+import { AppError, Idempotent } from '@bo/core';
+import { CheckProcedureService, CorrectiveActionsService, EvidencePurpose, EvidenceService } from '@bo/controls';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
+import { Allow } from '../auth/allow.decorator';
+import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, RecordEvidenceDto } from './controls.dto';
+
+const READERS = ['officer', 'manager', 'auditor'] as const;
+const PURPOSES: EvidencePurpose[] = ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'];
+
+function attachment(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Fields sent before the file part of a multipart upload. */
+function fieldValue(file: MultipartFile, name: string): string | undefined {
+  const field = file.fields[name];
+  const one = Array.isArray(field) ? field[0] : field;
+  return one && 'value' in one ? String(one.value) : undefined;
+}
+
+/**
+ * The contradictory procedure of a check, its evidence, corrective actions, amendments,
+ * versions and exports. Rules live in @bo/controls; this controller maps HTTP to them.
+ */
+@ApiTags('checks')
+@Controller('checks/:id')
+export class CheckProcedureController {
+  constructor(
+    private readonly procedure: CheckProcedureService,
+    private readonly evidence: EvidenceService,
+    private readonly corrective: CorrectiveActionsService,
+  ) {}
+
+  @Post('notify')
+  @HttpCode(200)
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Notify the provider: the letter (PDF) is generated; with the receipt date the response window opens' })
+  notify(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: NotifyDto) {
+    return this.procedure.notify(actor, id, body);
+  }
+
+  @Post('notification-receipt')
+  @HttpCode(200)
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Record the date the provider received the notification: opens the response window' })
+  receipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptDto) {
+    return this.procedure.recordReceipt(actor, id, body.receivedOn);
+  }
+
+  @Get('notification-letter')
+  @Allow([...READERS])
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: 'The notification letter of the current version, as sent' })
+  async letter(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Res() reply: FastifyReply) {
+    const { stream, fileName } = await this.procedure.letter(actor, id);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', attachment(fileName)).send(stream);
+  }
+
+  @Post('provider-response')
+  @HttpCode(200)
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: "Record the provider's answer (text and evidence ids): NOTIFIED or overdue -> RESPONDED" })
+  respond(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ProviderResponseDto) {
+    return this.procedure.recordResponse(actor, id, body);
+  }
+
+  @Get('provider-responses')
+  @Allow([...READERS])
+  @ApiOperation({ summary: "The provider's answers, every version" })
+  responses(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    return this.procedure.responses(actor, id);
+  }
+
+  @Post('evidence')
+  @Allow([...READERS])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        personalData: { type: 'boolean', description: 'send before the file part' },
+        description: { type: 'string' },
+        purpose: { type: 'string', enum: PURPOSES },
+        file: { type: 'string', format: 'binary' },
+      },
+    },
+  })
+  @ApiOperation({ summary: 'Upload an evidence file (media type sniffed from the bytes; fields before the file part)' })
+  async upload(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.evidence.assertCheckVisible(actor, id);
+    const withFile = request as FastifyRequest & { isMultipart?: () => boolean; file?: () => Promise<MultipartFile | undefined> };
+    if (!withFile.isMultipart?.() || !withFile.file) {
+      throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the evidence as multipart/form-data with a "file" part.');
+    }
+    const file = await withFile.file();
+    if (!file) throw new AppError('IMPORT.FILE_REQUIRED', 'The request has no file part.', { errors: [{ field: 'file', message: 'required' }] });
+    try {
+      const personalData = fieldValue(file, 'personalData');
+      const purpose = (fieldValue(file, 'purpose') ?? 'FINDING') as EvidencePurpose;
+      const errors = [];
+      if (personalData !== undefined && personalData !== 'true' && personalData !== 'false') errors.push({ field: 'personalData', message: 'true or false' });
+      if (!PURPOSES.includes(purpose)) errors.push({ field: 'purpose', message: `one of ${PURPOSES.join(', ')}` });
+      const description = fieldValue(file, 'description');
+      if (description !== undefined && description.length > 2000) errors.push({ field: 'description', message: 'at most 2000 characters' });
+      if (errors.length) throw new AppError('REQUEST.VALIDATION', 'The evidence fields are invalid.', { errors });
+      const view = await this.evidence.upload(actor, id, { stream: file.file, fileName: file.filename }, { personalData: personalData === 'true', description, purpose });
+      void reply.header('location', view.download!);
+      return view;
+    } finally {
+      file.file.resume();
+    }
+  }
+
+  @Post('evidence/records')
+  @Idempotent()
+  @Allow([...READERS])
+  @ApiOperation({ summary: 'Add a record reference as evidence' })
+  record(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: RecordEvidenceDto) {
+    return this.evidence.addRecord(actor, id, { ...body, purpose: body.purpose ?? 'FINDING' });
+  }
+
+  @Get('evidence')
+  @Allow([...READERS])
+  @ApiOperation({ summary: 'Evidence of the check, with hashes' })
+  listEvidence(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    return this.evidence.list(actor, id);
+  }
+
+  @Get('evidence/:evidenceId')
+  @Allow([...READERS])
+  @ApiOperation({ summary: 'Download an evidence file; its hash is checked again first (corrupt bytes answer EVIDENCE.CORRUPT)' })
+  async download(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('evidenceId', ParseUUIDPipe) evidenceId: string,
+    @Res() reply: FastifyReply,
+  ) {
+    const { evidence, stream } = await this.evidence.download(actor, id, evidenceId);
+    return reply
+      .header('content-type', evidence.mediaType ?? 'application/octet-stream')
+      .header('content-disposition', attachment(evidence.fileName ?? `${evidence.id}`))
+      .header('x-content-sha256', evidence.sha256!)
+      .header('x-content-type-options', 'nosniff')
+      .send(stream);
+  }
+
+  @Post('amendments')
+  @Allow(['manager'])
+  @ApiOperation({ summary: 'Amend a completed check: opens version n+1 as a DRAFT, with the reason; version n stays readable' })
+  amend(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AmendmentDto) {
+    return this.procedure.amend(actor, id, body.reason);
+  }
+
+  @Get('versions')
+  @Allow([...READERS])
+  @ApiOperation({ summary: 'Completed versions of the check' })
+  versions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    return this.procedure.versions(actor, id);
+  }
+
+  @Get('versions/:n')
+  @Allow([...READERS])
+  @ApiOperation({ summary: 'Version n: frozen when completed, else the working copy' })
+  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', ParseIntPipe) n: number) {
+    return this.procedure.version(actor, id, n);
+  }
+
+  @Get('corrective-actions')
+  @Allow([...READERS])
+  @ApiOperation({ summary: 'Corrective actions per non-conformity, with due dates and computed overdue' })
+  correctiveActions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    return this.corrective.list(actor, id);
+  }
+
+  @Post('corrective-actions/:actionId/follow-ups')
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Record a follow-up (note and evidence) on a corrective action' })
+  followUp(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('actionId', ParseUUIDPipe) actionId: string,
+    @Body() body: FollowUpDto,
+  ) {
+    return this.corrective.followUp(actor, id, actionId, body);
+  }
+
+  @Post('corrective-actions/:actionId/close')
+  @HttpCode(200)
+  @Allow(['manager'])
+  @ApiOperation({ summary: 'Close a corrective action' })
+  close(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('actionId', ParseUUIDPipe) actionId: string,
+    @Body() body: CloseCorrectiveActionDto,
+  ) {
+    return this.corrective.close(actor, id, actionId, body.note);
+  }
+
+  @Get('export')
+  @Allow([...READERS])
+  @ApiProduces('application/json', 'application/pdf')
+  @ApiOperation({ summary: 'The check (current or ?version=n) as JSON or PDF' })
+  async export(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Query() query: ExportQuery, @Res() reply: FastifyReply) {
+    const out = await this.procedure.export(actor, id, query.format, query.version);
+    if (out.pdf) return reply.header('content-type', 'application/pdf').header('content-disposition', attachment(out.fileName)).send(out.pdf);
+    return reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', attachment(out.fileName)).send(out.json);
+  }
+}

@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, AppError } from '@bo/core';
+import { Db } from '@bo/database';
+import { Actor } from '@bo/access';
+import { AuditService } from '@bo/audit';
+import { BlobStore, BlobTooLargeError, EVIDENCE_MEDIA_TYPES, SNIFF_BYTES, sniffMediaType } from '@bo/storage';
+import { Readable } from 'node:stream';
+import { ChecksService } from './checks.service';
+
+export type EvidencePurpose = 'FINDING' | 'PROVIDER_RESPONSE' | 'CORRECTIVE_FOLLOW_UP';
+
+export interface EvidenceView {
+  id: string;
+  checkId: string;
+  kind: 'FILE' | 'RECORD';
+  purpose: EvidencePurpose;
+  sha256: string | null;
+  size: number | null;
+  mediaType: string | null;
+  fileName: string | null;
+  recordReference: string | null;
+  description: string | null;
+  personalData: boolean;
+  uploadedBy: string;
+  uploadedAt: string;
+  download: string | null;
+}
+
+interface EvidenceRow {
+  id: string;
+  check_id: string;
+  kind: 'FILE' | 'RECORD';
+  purpose: EvidencePurpose;
+  sha256: string | null;
+  size: string | null;
+  media_type: string | null;
+  file_name: string | null;
+  record_reference: string | null;
+  description: string | null;
+  personal_data: boolean;
+  uploaded_by: string;
+  uploaded_at: Date;
+}
+
+const toView = (r: EvidenceRow): EvidenceView => ({
+  id: r.id,
+  checkId: r.check_id,
+  kind: r.kind,
+  purpose: r.purpose,
+  sha256: r.sha256,
+  size: r.size === null ? null : Number(r.size),
+  mediaType: r.media_type,
+  fileName: r.file_name,
+  recordReference: r.record_reference,
+  description: r.description,
+  personalData: r.personal_data,
+  uploadedBy: r.uploaded_by,
+  uploadedAt: r.uploaded_at.toISOString(),
+  download: r.kind === 'FILE' ? `/api/v1/checks/${r.check_id}/evidence/${r.id}` : null,
+});
+
+/** Keeps only the base name, without path or control characters, for the download header. */
+function cleanFileName(name: string | undefined): string | null {
+  if (!name) return null;
+  const base = [...name.split(/[\\/]/).pop()!].filter((c) => c.charCodeAt(0) >= 0x20 && c !== '"').join('').trim();
+  return base.slice(0, 200) || null;
+}
+
+/**
+ * Evidence of a check: files stored by content hash (the media type sniffed from their bytes,
+ * checked against an allowlist) or references to records. Immutable: the hash is shown and
+ * checked again on every download, so bytes altered in storage are reported as corrupt.
+ */
+@Injectable()
+export class EvidenceService {
+  constructor(
+    private readonly db: Db,
+    private readonly checks: ChecksService,
+    private readonly blobs: BlobStore,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  private ctx(actor: Actor) {
+    return { organisationId: actor.organisationId, userId: actor.id };
+  }
+
+  /** 404 unless the caller may see the check (asked before reading any upload). */
+  async assertCheckVisible(actor: Actor, checkId: string): Promise<void> {
+    await this.db.tx(this.ctx(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
+  }
+
+  async upload(
+    actor: Actor,
+    checkId: string,
+    file: { stream: Readable; fileName?: string },
+    meta: { personalData: boolean; description?: string; purpose: EvidencePurpose },
+  ): Promise<EvidenceView> {
+    await this.db.tx(this.ctx(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
+    let stored;
+    try {
+      stored = await this.blobs.put(file.stream, { maxBytes: this.config.UPLOAD_MAX_BYTES });
+    } catch (error) {
+      if (error instanceof BlobTooLargeError) throw new AppError('REQUEST.TOO_LARGE', `Evidence files are limited to ${this.config.UPLOAD_MAX_BYTES} bytes.`, { errors: [{ field: 'file', message: 'too large' }] });
+      throw error;
+    }
+    if (stored.size === 0) throw new AppError('EVIDENCE.EMPTY', 'The file is empty.', { errors: [{ field: 'file', message: 'empty' }] });
+    const mediaType = await sniffMediaType(await this.head(stored.sha256));
+    if (!mediaType || !EVIDENCE_MEDIA_TYPES.has(mediaType)) {
+      throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', `This kind of file is not accepted as evidence${mediaType ? ` (${mediaType})` : ''}: PDF, images, office documents, e-mails or text.`, {
+        errors: [{ field: 'file', message: mediaType ? `media type ${mediaType} not accepted` : 'unrecognised content' }],
+      });
+    }
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const check = await this.checks.loadVisible(tx, actor, checkId);
+      const row = await tx.one<EvidenceRow>(
+        `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, sha256, size, media_type, file_name, description, personal_data, uploaded_by)
+         VALUES ($1, $2, 'FILE', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [checkId, check.organisation_id, meta.purpose, stored.sha256, stored.size, mediaType, cleanFileName(file.fileName), meta.description ?? null, meta.personalData, actor.id],
+      );
+      const view = toView(row!);
+      await this.audit.record(tx, actor, { action: 'evidence.added', entityType: 'check', entityId: checkId, after: view });
+      return view;
+    });
+  }
+
+  async addRecord(actor: Actor, checkId: string, input: { reference: string; description?: string; personalData: boolean; purpose: EvidencePurpose }): Promise<EvidenceView> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      const check = await this.checks.loadVisible(tx, actor, checkId);
+      const row = await tx.one<EvidenceRow>(
+        `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, record_reference, description, personal_data, uploaded_by)
+         VALUES ($1, $2, 'RECORD', $3, $4, $5, $6, $7) RETURNING *`,
+        [checkId, check.organisation_id, input.purpose, input.reference, input.description ?? null, input.personalData, actor.id],
+      );
+      const view = toView(row!);
+      await this.audit.record(tx, actor, { action: 'evidence.added', entityType: 'check', entityId: checkId, after: view });
+      return view;
+    });
+  }
+
+  async list(actor: Actor, checkId: string): Promise<EvidenceView[]> {
+    return this.db.tx(this.ctx(actor), async (tx) => {
+      await this.checks.loadVisible(tx, actor, checkId);
+      return (await tx.query<EvidenceRow>(`SELECT * FROM check_evidence WHERE check_id = $1 ORDER BY uploaded_at, id`, [checkId])).map(toView);
+    });
+  }
+
+  /** The file, after checking that its stored bytes still hash to its name. */
+  async download(actor: Actor, checkId: string, evidenceId: string): Promise<{ evidence: EvidenceView; stream: Readable }> {
+    const evidence = await this.db.tx(this.ctx(actor), async (tx) => {
+      await this.checks.loadVisible(tx, actor, checkId);
+      const row = await tx.one<EvidenceRow>(`SELECT * FROM check_evidence WHERE id = $1 AND check_id = $2`, [evidenceId, checkId]);
+      if (!row || row.kind !== 'FILE') throw new AppError('EVIDENCE.NOT_FOUND', `No evidence file ${evidenceId} on this check.`);
+      return toView(row);
+    });
+    if (!(await this.blobs.verify(evidence.sha256!))) {
+      throw new AppError('EVIDENCE.CORRUPT', `The stored bytes of evidence ${evidenceId} no longer match its SHA-256 ${evidence.sha256}: the file is corrupt.`, {
+        evidenceId,
+        sha256: evidence.sha256,
+      });
+    }
+    return { evidence, stream: (await this.blobs.open(evidence.sha256!))! };
+  }
+
+  private async head(sha256: string): Promise<Buffer> {
+    const stream = (await this.blobs.open(sha256))!;
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= SNIFF_BYTES) break;
+    }
+    stream.destroy();
+    return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+  }
+}
