@@ -268,6 +268,13 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     const [blocked] = await t.db.superQuery<{ payment_blocked: boolean; payment_block_reason: string }>(`SELECT payment_blocked, payment_block_reason FROM funded_actions WHERE id = $1`, [action]);
     expect(blocked.payment_blocked).toBe(true);
     expect(blocked.payment_block_reason).toMatch(/SF-07/);
+    // The funding check shows it to the funder, and only to it.
+    const own = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check`).query({ category: 'TRAINING' }).set(as(officer));
+    expect(own.status).toBe(200);
+    expect(own.body.controls.blockedPayments).toEqual({ actions: 1, amountFunded: 1000 });
+    expect(own.body.controls.openMajorNonConformities.map((m: { pointCode: string }) => m.pointCode)).toContain('SF-07');
+    const other = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check`).query({ category: 'TRAINING' }).set(as(officerB));
+    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 } });
 
     // A later joint control grades the service-fait points compliant: the block is lifted.
     const joint = await t.http

@@ -5,11 +5,13 @@ import { CheckProcedureService } from './checks/procedure.service';
 import { EvidenceService } from './checks/evidence.service';
 import { CorrectiveActionsService } from './checks/corrective-actions.service';
 import { DeadlineScanJob, DeadlineScanScheduler } from './checks/deadline-scan.job';
+import { FundingCheckService } from './checks/funding-check.service';
+import { ProvidersModule } from '@bo/registry';
 
-const SERVICES = [FrameworksService, ChecksService, CheckProcedureService, EvidenceService, CorrectiveActionsService];
+const SERVICES = [FrameworksService, ChecksService, CheckProcedureService, EvidenceService, CorrectiveActionsService, FundingCheckService];
 
 /** Control frameworks, mapping sets and quality checks (services; the API adds the controllers). */
-@Module({ providers: SERVICES, exports: SERVICES })
+@Module({ imports: [ProvidersModule], providers: SERVICES, exports: SERVICES })
 export class ControlsModule {}
 
 /** The controls jobs, for the worker only. */

@@ -7,3 +7,4 @@ export * from './checks/procedure.service';
 export * from './checks/evidence.service';
 export * from './checks/corrective-actions.service';
 export * from './checks/deadline-scan.job';
+export * from './checks/funding-check.service';

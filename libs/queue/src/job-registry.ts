@@ -36,7 +36,12 @@ export interface JobDefinition {
 export const JOB_DEFINITIONS = {
   'reference.reload': { queue: 'default', description: 'Reload funders and the RNQ from the project data files' },
   'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 1 } },
-  'registry.coverage-recompute': { queue: 'default', description: 'Re-evaluate the certification coverage of all funded actions' },
+  'registry.coverage-recompute': {
+    queue: 'default',
+    description: 'Re-evaluate the certification coverage of all funded actions',
+    // A burst of registry changes coalesces into one waiting run (and one more if one is running).
+    options: { deduplication: { id: 'registry.coverage-recompute', keepLastIfActive: true } },
+  },
   'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
   'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
   'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },

@@ -3,6 +3,7 @@ import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor } from '@bo/access';
 import { AuditService } from '@bo/audit';
+import { JobDispatcher } from '@bo/queue';
 import { CERTIFICATION_CATEGORIES, CertificationCategory } from './public-list-records';
 import { validateNda, validateSiret } from './identifiers';
 
@@ -145,7 +146,13 @@ export class ProvidersService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly jobs: JobDispatcher,
   ) {}
+
+  /** Certification coverage of funded actions depends on observations and exemptions: re-evaluate it. */
+  private recomputeCoverage(actor: Actor, reason: string): Promise<string> {
+    return this.jobs.dispatch('registry.coverage-recompute', { organisationId: null, requestedBy: actor.id, reason });
+  }
 
   private async today(): Promise<string> {
     return (await this.clock.now()).toISOString().slice(0, 10);
@@ -306,6 +313,9 @@ export class ProvidersService {
       });
       const state = await this.certificationState(tx, siret, nda, category, await this.today());
       return { observation, state };
+    }).then(async (result) => {
+      await this.recomputeCoverage(actor, `certification observation on ${siret}`);
+      return result;
     });
   }
 
@@ -336,6 +346,9 @@ export class ProvidersService {
       );
       const exemption = exemptionOf(row);
       await this.audit.record(tx, actor, { action: 'providers.exemption.create', entityType: 'exemption', entityId: exemption.id, after: exemption, details: { siret } });
+      return exemption;
+    }).then(async (exemption) => {
+      await this.recomputeCoverage(actor, `exemption on ${siret}`);
       return exemption;
     });
   }

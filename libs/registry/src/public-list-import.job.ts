@@ -31,7 +31,7 @@ const logger = new Logger('PublicListImport');
  * staging rows. Safe to run again: an import that succeeded answers its counts; a retried one
  * starts its staging over.
  */
-async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: AuditService; clock: Clock }, importId: string, requestedBy: string | null, context?: JobContext): Promise<PublicListImportCounts> {
+async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: AuditService; clock: Clock; jobs: JobDispatcher }, importId: string, requestedBy: string | null, context?: JobContext): Promise<PublicListImportCounts> {
   const { systemDb, blobs } = deps;
   const [imp] = await systemDb.tx((tx) =>
     tx.query<ImportRow>(`SELECT id, organisation_id, mode, status, file_sha256, counts FROM imports WHERE id = $1 AND kind = 'PUBLIC_LIST'`, [importId]),
@@ -103,6 +103,9 @@ async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: Au
       });
       logger.log({ importId, lines, readMs: read - started, applyMs: Date.now() - read }, 'public-list import applied');
       await client.query(`DELETE FROM public_list_staging WHERE import_id = $1`, [importId]);
+      if (result && registryChanged(result)) {
+        await deps.jobs.dispatch('registry.coverage-recompute', { organisationId: null, requestedBy, reason: `public-list import ${importId}` });
+      }
       await context?.progress(100);
       return result!;
     } finally {
@@ -116,6 +119,11 @@ async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: Au
   }
 }
 
+/** Whether an import changed what certification coverage depends on. */
+function registryChanged(counts: PublicListImportCounts): boolean {
+  return counts.changes > 0;
+}
+
 /** `registry.public-list-import`: imports an uploaded file. */
 @Injectable()
 @HandlesJob('registry.public-list-import')
@@ -125,10 +133,11 @@ export class PublicListImportJob implements JobHandler<'registry.public-list-imp
     private readonly blobs: BlobStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly jobs: JobDispatcher,
   ) {}
 
   handle(payload: JobPayloads['registry.public-list-import'], context: JobContext): Promise<PublicListImportCounts> {
-    return runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock }, payload.importId, payload.requestedBy, context);
+    return runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock, jobs: this.jobs }, payload.importId, payload.requestedBy, context);
   }
 }
 
@@ -146,6 +155,7 @@ export class PublicListRefreshJob implements JobHandler<'registry.public-list-re
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly jobs: JobDispatcher,
   ) {}
 
   async handle(payload: JobPayloads['registry.public-list-refresh'], context: JobContext): Promise<unknown> {
@@ -177,7 +187,7 @@ export class PublicListRefreshJob implements JobHandler<'registry.public-list-re
       return row.id;
     });
     if (!created) return { skipped: 'the source did not change since the last import', fileSha256: blob.sha256 };
-    const counts = await runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock }, created, payload.requestedBy, context);
+    const counts = await runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock, jobs: this.jobs }, created, payload.requestedBy, context);
     return { importId: created, counts };
   }
 }

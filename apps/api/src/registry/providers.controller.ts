@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiT
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, DEFAULT_PAGE_SIZE, Idempotent } from '@bo/core';
 import { CERTIFICATION_CATEGORIES, CertificationCategory, ImportsService, ProvidersService } from '@bo/registry';
+import { FundingCheckService } from '@bo/controls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
@@ -20,6 +21,7 @@ export class ProvidersController {
   constructor(
     private readonly providers: ProvidersService,
     private readonly imports: ImportsService,
+    private readonly funding: FundingCheckService,
   ) {}
 
   @Get()
@@ -81,9 +83,11 @@ export class ProvidersController {
 
   @Get(':siret/funding-check')
   @Allow(ANY_ROLE, ['providers:read'])
-  @ApiOperation({ summary: 'Certification on a date for a category, exemptions and declared activity, in one answer' })
-  fundingCheck(@Param('siret') siret: string, @Query() query: FundingCheckQuery) {
-    return this.providers.fundingCheck(siret, query.category, query.date, query.nda);
+  @ApiOperation({
+    summary: "Certification on a date for a category, exemptions, declared activity, and the caller's open major non-conformities and blocked payments, in one answer",
+  })
+  fundingCheck(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Query() query: FundingCheckQuery) {
+    return this.funding.check(actor, siret, query.category, query.date, query.nda);
   }
 
   @Put(':siret/certifications/:category')

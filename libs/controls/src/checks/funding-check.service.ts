@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '@bo/core';
+import { Db } from '@bo/database';
+import { Actor } from '@bo/access';
+import { CertificationCategory, ProvidersService } from '@bo/registry';
+import { isOverdue } from '../rules';
+
+/**
+ * What a funder weighs before funding a provider, in one answer: the registry's facts
+ * (certification on the date, exemptions, declared activity) and the funder's own control
+ * results on the organisation (all its sites): open major non-conformities and blocked payments.
+ * Control facts come from the caller's own checks only; other funders' checks join through the
+ * sharing rules (a later issue).
+ */
+@Injectable()
+export class FundingCheckService {
+  constructor(
+    private readonly providers: ProvidersService,
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async check(actor: Actor, siret: string, category: CertificationCategory, date?: string, nda?: string) {
+    const registry = await this.providers.fundingCheck(siret, category, date, nda);
+    const now = await this.clock.now();
+    const controls = await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+      const majors = await tx.query<{ id: string; check_id: string; revision: number; point_code: string; description: string; due_at: Date; provider_siret: string }>(
+        `SELECT ca.id, ca.check_id, ca.revision, ca.point_code, ca.description, ca.due_at, c.provider_siret
+           FROM corrective_actions ca JOIN checks c ON c.id = ca.check_id
+          WHERE ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC' AND left(c.provider_siret, 9) = $1
+          ORDER BY ca.due_at`,
+        [registry.siren],
+      );
+      const [blocked] = await tx.query<{ n: number; amount: string | null }>(
+        `SELECT count(*)::int AS n, sum(amount_funded)::text AS amount FROM funded_actions
+          WHERE payment_blocked AND left(provider_siret, 9) = $1`,
+        [registry.siren],
+      );
+      return {
+        openMajorNonConformities: majors.map((m) => ({
+          correctiveActionId: m.id,
+          checkId: m.check_id,
+          revision: m.revision,
+          pointCode: m.point_code,
+          description: m.description,
+          dueAt: m.due_at.toISOString(),
+          overdue: isOverdue(m.due_at, now, null),
+          siret: m.provider_siret,
+        })),
+        blockedPayments: { actions: blocked.n, amountFunded: blocked.amount === null ? 0 : Number(blocked.amount) },
+      };
+    });
+    return { ...registry, controls };
+  }
+}

@@ -1,0 +1,60 @@
+import { TestApp, createTestApp } from '../support/test-app';
+import { TestUser, createUser, login } from '../support/fixtures';
+import { insertProvider, newSiren, siretOf } from '../support/actions-fixtures';
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A registry change re-evaluates the coverage of funded actions (registry.coverage-recompute). */
+describe('registry changes and coverage', () => {
+  let t: TestApp;
+  let officer: TestUser;
+  let manager: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ withWorker: true });
+    officer = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
+    manager = await createUser(t.db, 'OPCO-ATLAS', ['manager']);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('re-evaluates an action when a certification is recorded by hand, and again when it is withdrawn', async () => {
+    const siret = siretOf(newSiren());
+    await insertProvider(t.db, { siret, name: 'Formations du Rhône' });
+    const officerToken = await login(t.http, officer);
+    const created = await t.http.post('/api/v1/actions').set(bearer(officerToken)).send({
+      externalRef: 'COV-1',
+      providerSiret: siret,
+      category: 'TRAINING',
+      formacode: '31054',
+      modality: 'ON_SITE',
+      region: '84',
+      fundingDecisionDate: '2026-03-01',
+      startDate: '2026-04-01',
+      amountFunded: 1200,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.coverage).toBe('UNKNOWN');
+
+    const managerToken = await login(t.http, manager);
+    const certified = await t.http
+      .put(`/api/v1/providers/${siret}/certifications/TRAINING`)
+      .set(bearer(managerToken))
+      .send({ certified: true, certifier: 'Certificateur Démo', observedOn: '2026-01-10' });
+    expect(certified.status).toBe(200);
+    await t.drain();
+    expect((await t.http.get(`/api/v1/actions/${created.body.id}`).set(bearer(officerToken))).body.coverage).toBe('CERTIFIED');
+
+    // Withdrawn before the funding decision: the action is now flagged.
+    await t.http
+      .put(`/api/v1/providers/${siret}/certifications/TRAINING`)
+      .set(bearer(managerToken))
+      .send({ certified: false, certifier: 'Certificateur Démo', observedOn: '2026-02-15', source: 'CERTIFIER_DECISION' })
+      .expect(200);
+    await t.drain();
+    expect((await t.http.get(`/api/v1/actions/${created.body.id}`).set(bearer(officerToken))).body.coverage).toBe('NOT_CERTIFIED');
+    const uncertified = await t.http.get('/api/v1/coverage/uncertified').set(bearer(officerToken));
+    expect(JSON.stringify(uncertified.body)).toContain(created.body.id);
+  });
+});
