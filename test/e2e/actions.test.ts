@@ -192,7 +192,7 @@ describe('funded actions', () => {
 
     it('judges another site of a certified organisation through its SIREN', async () => {
       const otherSite = siretOf(siren, 42);
-      expect(await create({ providerSiret: otherSite, fundingDecisionDate: '2025-01-15' })).toMatchObject({ coverage: 'CERTIFIED', coverageFlags: ['JUDGED_BY_SIREN'] });
+      expect(await create({ providerSiret: otherSite, fundingDecisionDate: '2025-01-15' })).toMatchObject({ coverage: 'CERTIFIED', coverageFlags: ['OTHER_SITE'] });
     });
 
     it('uses the NDA an action names', async () => {

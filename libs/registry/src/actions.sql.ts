@@ -145,14 +145,9 @@ SELECT (SELECT count(*) FROM n)::int AS rows,
 /**
  * Certification coverage of the funded actions matching `filter` (a condition on `a`, the
  * funded_actions row; parameters as the caller numbers them). One UPDATE; only changed rows are
- * written. The rule (DESIGN.md section 2, docs/actions.md):
- * - date: the funding decision date (R.6316-8), else the start date;
- * - NDAs judged: the named providerNda when it is in the registry; else the SIRET's NDAs; else
- *   the NDAs of its SIREN (certification covers every site); none -> UNKNOWN + NOT_IN_REGISTRY;
- * - per NDA and category, the latest observation on or before the date (ties: highest id) wins;
- *   certified with valid_until before the date counts as not certified;
- * - an active exemption (by SIREN or NDA, category, period) -> EXEMPT; else any NDA certified ->
- *   CERTIFIED; else any NDA observed -> NOT_CERTIFIED; else UNKNOWN.
+ * written. The date is the funding decision date (R.6316-8), else the start date (flag
+ * START_DATE_USED); the rule itself is the SQL function `certification_state` (migration 0004),
+ * the same one the funding check answers with, so the two never disagree.
  */
 /**
  * Run before a big coverage or import statement in the same transaction: rows written earlier in
@@ -169,57 +164,14 @@ WITH target AS (
          coalesce(a.funding_decision_date, a.start_date) AS on_date
     FROM funded_actions a WHERE ${filter}
 ),
-judged AS (
-  SELECT t.id, t.category, t.on_date, c.nda, c.lvl
-    FROM target t
-    CROSS JOIN LATERAL (
-      SELECT nda, lvl FROM (
-        SELECT nda, lvl, min(lvl) OVER () AS best FROM (
-          SELECT p.nda, 1 AS lvl FROM providers p WHERE p.nda = t.provider_nda
-          UNION ALL SELECT p.nda, 2 FROM providers p WHERE p.siret = t.provider_siret
-          UNION ALL SELECT p.nda, 3 FROM providers p WHERE p.siren = left(t.provider_siret, 9)::char(9) -- char = char: the index applies
-        ) c0
-      ) c1 WHERE lvl = best
-    ) c
-),
-observed AS (
-  SELECT j.id, j.nda, j.lvl, o.id IS NOT NULL AS seen,
-         coalesce(o.certified AND (o.valid_until IS NULL OR o.valid_until >= j.on_date), false) AS ok
-    FROM judged j
-    LEFT JOIN LATERAL (
-      SELECT co.id, co.certified, co.valid_until FROM certification_observations co
-       WHERE co.nda = j.nda AND co.category = j.category AND co.observed_on <= j.on_date
-       ORDER BY co.observed_on DESC, co.id DESC LIMIT 1
-    ) o ON true
-),
-per_action AS (
-  SELECT id, min(lvl) AS lvl, bool_or(ok) AS any_ok, bool_or(seen) AS any_seen,
-         min(nda) FILTER (WHERE ok) AS ok_nda, min(nda) FILTER (WHERE seen) AS seen_nda, array_agg(nda) AS ndas
-    FROM observed GROUP BY id
-),
 result AS (
-  SELECT t.id,
-         CASE WHEN ex.id IS NOT NULL THEN 'EXEMPT'
-              WHEN pa.any_ok THEN 'CERTIFIED'
-              WHEN pa.any_seen THEN 'NOT_CERTIFIED'
-              ELSE 'UNKNOWN' END AS coverage,
-         CASE WHEN pa.any_ok THEN pa.ok_nda WHEN pa.any_seen THEN pa.seen_nda END::char(11) AS nda,
-         array_remove(ARRAY[
-           CASE WHEN pa.id IS NULL THEN 'NOT_IN_REGISTRY' END,
-           CASE WHEN pa.lvl = 3 THEN 'JUDGED_BY_SIREN' END,
-           CASE WHEN t.provider_nda IS NOT NULL AND pa.lvl IS DISTINCT FROM 1 THEN 'NDA_NOT_IN_REGISTRY' END,
-           CASE WHEN t.funding_decision_date IS NULL THEN 'START_DATE_USED' END,
-           CASE WHEN ex.id IS NOT NULL THEN 'EXEMPTION_' || ex.kind END
-         ], NULL) AS flags
+  SELECT t.id, cs.status AS coverage, cs.nda::char(11) AS nda,
+         cs.flags
+           || CASE WHEN t.funding_decision_date IS NULL THEN ARRAY['START_DATE_USED'] ELSE ARRAY[]::text[] END
+           || CASE WHEN ex.kind IS NOT NULL THEN ARRAY['EXEMPTION_' || ex.kind] ELSE ARRAY[]::text[] END AS flags
     FROM target t
-    LEFT JOIN per_action pa ON pa.id = t.id
-    LEFT JOIN LATERAL (
-      SELECT e.id, e.kind FROM exemptions e
-       WHERE (e.siren = left(t.provider_siret, 9)::char(9) OR e.nda = t.provider_nda OR e.nda = ANY (pa.ndas))
-         AND t.category = ANY (e.categories)
-         AND e.valid_from <= t.on_date AND (e.valid_until IS NULL OR e.valid_until >= t.on_date)
-       ORDER BY e.valid_from, e.id LIMIT 1
-    ) ex ON true
+    CROSS JOIN LATERAL certification_state(t.provider_siret, t.provider_nda, t.category, t.on_date) cs
+    LEFT JOIN exemptions ex ON ex.id = cs.exemption_id
 )
 UPDATE funded_actions f
    SET coverage = r.coverage, coverage_flags = r.flags, coverage_nda = r.nda, coverage_evaluated_at = now()

@@ -8,7 +8,7 @@ import { CERTIFICATION_CATEGORIES, CertificationCategory } from './public-list-r
 import { validateNda, validateSiret } from './identifiers';
 
 export type CertificationStatus = 'CERTIFIED' | 'NOT_CERTIFIED' | 'EXEMPT' | 'UNKNOWN';
-export type CertificationFlag = 'OTHER_SITE' | 'NOT_IN_REGISTRY' | 'EXPIRED' | 'DELISTED';
+export type CertificationFlag = 'OTHER_SITE' | 'NOT_IN_REGISTRY' | 'NDA_NOT_IN_REGISTRY' | 'EXPIRED' | 'DELISTED';
 
 /** The answer of the SQL function `certification_state` (migration 0004). */
 export interface CertificationState {

@@ -6,9 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * way (the job can call it set-based, `CROSS JOIN LATERAL certification_state(...)`).
  *
  * Rules (docs/registry.md):
- * - the candidates are the NDA named, else the NDAs at the SIRET, else (flag OTHER_SITE) the NDAs
- *   of the same SIREN: certification covers all the sites of an organisation; none at all gives
- *   UNKNOWN with the flag NOT_IN_REGISTRY;
+ * - the candidates are the NDA named, else (flag NDA_NOT_IN_REGISTRY when one was named) the NDAs
+ *   at the SIRET, else (flag OTHER_SITE) the NDAs of the same SIREN: certification covers all the
+ *   sites of an organisation; none at all gives UNKNOWN with the flag NOT_IN_REGISTRY;
  * - per candidate, the latest observation with observed_on <= date wins (ties by id), over the
  *   NDA and its previous NDAs (the history carries over); a certified observation whose
  *   valid_until is before the date counts as not certified (flag EXPIRED);
@@ -27,18 +27,24 @@ export class CertificationState1790000000004 implements MigrationInterface {
       CREATE FUNCTION certification_state(p_siret text, p_nda text, p_category text, p_date date)
       RETURNS TABLE (status text, nda text, observation_id bigint, exemption_id uuid, flags text[])
       LANGUAGE sql STABLE AS $fn$
-        WITH direct AS (
+        WITH named AS (
           SELECT p.nda::text AS nda, p.siren::text AS siren, p.previous_ndas, p.listed
             FROM providers p
-           WHERE (p_nda IS NOT NULL AND p.nda = p_nda::char(11))
-              OR (p_nda IS NULL AND p.siret = p_siret::char(14))
+           WHERE p_nda IS NOT NULL AND p.nda = p_nda::char(11)
+        ),
+        direct AS (
+          SELECT * FROM named
+          UNION ALL
+          SELECT p.nda::text, p.siren::text, p.previous_ndas, p.listed
+            FROM providers p
+           WHERE NOT EXISTS (SELECT 1 FROM named) AND p_siret IS NOT NULL AND p.siret = p_siret::char(14)
         ),
         candidates AS (
           SELECT d.*, false AS other_site FROM direct d
           UNION ALL
           SELECT p.nda::text, p.siren::text, p.previous_ndas, p.listed, true
             FROM providers p
-           WHERE NOT EXISTS (SELECT 1 FROM direct) AND p_nda IS NULL AND p_siret IS NOT NULL
+           WHERE NOT EXISTS (SELECT 1 FROM direct) AND p_siret IS NOT NULL
              AND p.siren = left(p_siret, 9)::char(9)
         ),
         latest AS (
@@ -82,6 +88,7 @@ export class CertificationState1790000000004 implements MigrationInterface {
           array_remove(ARRAY[
             CASE WHEN b.nda IS NULL THEN 'NOT_IN_REGISTRY' END,
             CASE WHEN b.other_site THEN 'OTHER_SITE' END,
+            CASE WHEN p_nda IS NOT NULL AND NOT EXISTS (SELECT 1 FROM named) THEN 'NDA_NOT_IN_REGISTRY' END,
             CASE WHEN NOT coalesce(b.certified, false) AND b.expired THEN 'EXPIRED' END,
             CASE WHEN b.nda IS NOT NULL AND NOT EXISTS (SELECT 1 FROM candidates c WHERE c.listed) THEN 'DELISTED' END
           ], NULL) AS flags
