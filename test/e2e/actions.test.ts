@@ -32,7 +32,7 @@ describe('funded actions', () => {
   async function importAndWait(csv: string | Buffer, auth: Record<string, string> = bearer(token)) {
     const res = await upload(csv, auth);
     expect(res.status).toBe(202);
-    expect(res.headers.location).toBe(`/api/v1/actions/imports/${res.body.id}`);
+    expect(res.headers.location).toBe(`/api/v1/imports/${res.body.id}`);
     await t.drain(60_000);
     const status = await t.http.get(res.headers.location).set(auth);
     expect(status.status).toBe(200);

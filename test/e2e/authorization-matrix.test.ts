@@ -274,8 +274,22 @@ export const ROUTES: RouteCase[] = [
     allowed: ['platform_admin'],
     own: async () => ({ params: { siret: PROVIDER_SIRET }, body: { kind: 'HIGHER_EDUCATION', categories: ['TRAINING'], validFrom: '2025-01-01' } }),
   },
-  { method: 'get', path: '/api/v1/imports/{id}', allowed: ALL_ROLES, expected: 404 },
-  { method: 'get', path: '/api/v1/imports/{id}/errors', allowed: ALL_ROLES, expected: 404 },
+  {
+    method: 'get',
+    path: '/api/v1/imports/{id}',
+    allowed: ALL_ROLES,
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await actionsImportOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await actionsImportOf(c, 'CDC') }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/imports/{id}/errors',
+    allowed: ALL_ROLES,
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await actionsImportOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await actionsImportOf(c, 'CDC') }),
+  },
   { method: 'get', path: '/api/v1/frameworks', allowed: ['officer', 'manager', 'auditor'] },
   {
     method: 'get',
@@ -481,13 +495,6 @@ export const ROUTES: RouteCase[] = [
   },
   // Multipart only: a JSON body reaches the route and is refused as 415 (the upload is tested in actions.test.ts).
   { method: 'post', path: '/api/v1/actions/imports', allowed: ['officer', 'manager'], expected: 415 },
-  {
-    method: 'get',
-    path: '/api/v1/actions/imports/{id}',
-    allowed: ['officer', 'manager'],
-    own: async (c) => ({ params: { id: await actionsImportOf(c, 'OPCO-ATLAS') } }),
-    foreign: async (c) => ({ id: await actionsImportOf(c, 'CDC') }),
-  },
   { method: 'get', path: '/api/v1/coverage/uncertified', allowed: ['officer', 'manager', 'ministry', 'platform_admin'] },
 ];
 

@@ -6,26 +6,10 @@ import { JobDispatcher } from '@bo/queue';
 import { BlobStore, BlobTooLargeError } from '@bo/storage';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { checkActionCsvHeader } from './action-csv-records';
+import { ImportResource, ImportsService } from './imports.service';
 
 const HEADER_MAX_BYTES = 64 * 1024;
 
-export interface ActionsImportView {
-  id: string;
-  kind: string;
-  status: string;
-  fileSha256: string;
-  fileName: string | null;
-  fileSize: number | null;
-  jobId: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  counts: Record<string, unknown>;
-  error: string | null;
-  /** Bad lines, in line order (at most 1000 here). */
-  errors: { line: number; field: string; reason: string }[];
-  errorsTruncated: boolean;
-}
 
 /**
  * Lets bytes through once the first line is a valid actions header; refuses the whole file
@@ -78,10 +62,11 @@ export class ActionsImportService {
     private readonly blobs: BlobStore,
     private readonly jobs: JobDispatcher,
     private readonly config: AppConfig,
+    private readonly imports: ImportsService,
   ) {}
 
   /** `file` may say it was cut at the multipart limit (`truncated`): then nothing is imported. */
-  async start(actor: Actor, file: Readable, fileName: string | null): Promise<ActionsImportView> {
+  async start(actor: Actor, file: Readable, fileName: string | null): Promise<ImportResource> {
     const gate = new ActionsHeaderGate();
     file.once('error', (e) => gate.destroy(e));
     gate.on('error', () => undefined); // a refused header is kept in gate.failure; put() rejects too
@@ -112,36 +97,6 @@ export class ActionsImportService {
       actor: { kind: actor.kind, id: actor.id, label: actor.label },
     });
     await this.db.tx(ctx, (tx) => tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [importId, jobId]));
-    return this.get(actor, importId);
-  }
-
-  async get(actor: Actor, id: string): Promise<ActionsImportView> {
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
-      const r = await tx.one<{
-        id: string; kind: string; status: string; file_sha256: string; file_name: string | null; file_size: string | null; job_id: string | null;
-        created_at: Date; started_at: Date | null; finished_at: Date | null; counts: Record<string, unknown>; error: string | null;
-      }>(`SELECT * FROM imports WHERE id = $1 AND kind = 'ACTIONS'`, [id]);
-      if (!r) throw new AppError('IMPORT.NOT_FOUND', `No import ${id}.`);
-      const errors = await tx.query<{ line: number; field: string; reason: string }>(
-        `SELECT line, field, reason FROM import_errors WHERE import_id = $1 ORDER BY line, field LIMIT 1001`,
-        [id],
-      );
-      return {
-        id: r.id,
-        kind: r.kind,
-        status: r.status,
-        fileSha256: r.file_sha256,
-        fileName: r.file_name,
-        fileSize: r.file_size === null ? null : Number(r.file_size),
-        jobId: r.job_id,
-        createdAt: r.created_at.toISOString(),
-        startedAt: r.started_at?.toISOString() ?? null,
-        finishedAt: r.finished_at?.toISOString() ?? null,
-        counts: r.counts,
-        error: r.error,
-        errors: errors.slice(0, 1000),
-        errorsTruncated: errors.length > 1000,
-      };
-    });
+    return this.imports.get(actor, importId);
   }
 }

@@ -4,9 +4,10 @@ import { ActionsImportService } from './actions-import.service';
 import { CoverageService } from './coverage.service';
 import { ActionsImportJob } from './actions-import.job';
 import { CoverageRecomputeJob } from './coverage-recompute.job';
+import { ProvidersModule } from './providers.module';
 
 /** Funded actions, their import and their certification coverage (API side). */
-@Module({ providers: [ActionsService, ActionsImportService, CoverageService], exports: [ActionsService, ActionsImportService, CoverageService] })
+@Module({ imports: [ProvidersModule], providers: [ActionsService, ActionsImportService, CoverageService], exports: [ActionsService, ActionsImportService, CoverageService] })
 export class ActionsModule {}
 
 /** The actions jobs, for the worker only. */

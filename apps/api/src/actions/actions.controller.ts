@@ -51,19 +51,12 @@ export class ActionsController {
     const file = await readFile(request);
     try {
       const view = await this.imports.start(actor, file.file, file.filename || null);
-      void reply.header('location', `/api/v1/actions/imports/${view.id}`);
+      void reply.header('location', `/api/v1/imports/${view.id}`);
       return view;
     } catch (error) {
       file.file.resume();
       throw error;
     }
-  }
-
-  @Get('imports/:id')
-  @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
-  @ApiOperation({ summary: 'An actions import: status, counts and the bad lines with their reasons' })
-  importStatus(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
-    return this.imports.get(actor, id);
   }
 
   @Get(':id')
