@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Role } from '@bo/access';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
@@ -539,6 +541,12 @@ describe('authorization matrix', () => {
     const inMatrix = ROUTES.map((r) => `${r.method} ${r.path}`);
     expect(documented.filter((r) => !inMatrix.includes(r))).toEqual([]);
     expect(inMatrix.filter((r) => !documented.includes(r))).toEqual([]);
+  });
+
+  it('names every route in docs/security.md', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
+    const missing = ROUTES.filter((r) => !doc.includes(`${r.method.toUpperCase()} ${r.path}`)).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(missing).toEqual([]);
   });
 
   describe.each(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s', (_name, route) => {
