@@ -161,6 +161,17 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect((await t.http.get(`/api/v1/checks/${check.id}/export`).query({ format: 'json' }).set(as(officerB))).status).toBe(404);
   });
 
+  it("takes the scope's categories from the provider's certifications when no action is linked", async () => {
+    const certified = await createProvider(t.db, 'Centre VAE Lyon');
+    await t.db.superQuery(
+      `INSERT INTO certification_observations (nda, category, certified, observed_on, source) VALUES ($1, 'VAE', true, '2024-01-01', 'MANUAL')`,
+      [certified.nda],
+    );
+    const res = await t.http.post('/api/v1/checks').set(as(officer)).send({ method: 'REMOTE', providerSiret: certified.siret });
+    expect(res.status).toBe(201);
+    expect(res.body.scope).toMatchObject({ categories: ['VAE'], categorySource: 'CERTIFIED', counts: { applicable: 24 } });
+  });
+
   it('requires a contact to notify, and re-notification of an amendment that worsens a non-conformity', async () => {
     const noContact = await newCheck({ contact: undefined });
     await grade(noContact, {});

@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { TestDatabase } from '@bo/testing';
+import { luhnCheckDigit } from '@bo/registry';
 import { orgId } from './fixtures';
 
-/** Digits only; the registry's Luhn rules are not what these tests are about. */
 const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
+const withKey = (body: string) => body + luhnCheckDigit(body);
 
 export interface TestProvider {
   siret: string;
   nda: string;
 }
 
-/** A provider written straight into the registry (one NDA at one SIRET). */
+/** A provider written straight into the registry (one NDA at one SIRET, valid Luhn keys). */
 export async function createProvider(db: TestDatabase, name = 'Organisme de test'): Promise<TestProvider> {
-  const siret = digits(14);
+  const siren = withKey(digits(8));
+  const siret = withKey(siren + digits(4));
   const nda = digits(11);
   await db.superQuery(`INSERT INTO providers (nda, siren, siret, name, region) VALUES ($1, $2, $3, $4, '84')`, [nda, siret.slice(0, 9), siret, name]);
   return { siret, nda };

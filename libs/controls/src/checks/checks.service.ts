@@ -212,8 +212,14 @@ function auditorOnly(actor: Actor): boolean {
  * actions, else the officer's; flags implied, set or default). Other frameworks have no scope
  * rules: every point applies.
  */
-export function scopeOf(framework: { code: string; organisation_id: string | null }, points: readonly PointRow[], context: ScopeContextInput, linked: readonly LinkedActionFacts[]): StoredScope {
-  const scopeContext = { linkedActions: linked, chosenCategories: context.categories ?? [], flags: context.flags ?? {} };
+export function scopeOf(
+  framework: { code: string; organisation_id: string | null },
+  points: readonly PointRow[],
+  context: ScopeContextInput,
+  linked: readonly LinkedActionFacts[],
+  certifiedCategories: readonly ActionCategory[] = [],
+): StoredScope {
+  const scopeContext = { linkedActions: linked, certifiedCategories, chosenCategories: context.categories ?? [], flags: context.flags ?? {} };
   if (framework.code === RNQ_CODE && framework.organisation_id === null) {
     const derived = deriveScope(scopeContext);
     return { ...derived };
@@ -255,7 +261,7 @@ export class ChecksService {
       const actions = await this.actionsOfProvider(tx, input.providerSiret, input.providerNda ?? null, input.actionIds ?? []);
       const points = await this.frameworks.points(tx, framework.id);
       const context = normaliseContext(input.scopeContext);
-      const scope = scopeOf(framework, points, context, actions.map(factsOf));
+      const scope = scopeOf(framework, points, context, actions.map(factsOf), await this.certifiedCategories(tx, input.providerSiret, input.providerNda ?? null));
       const row = await tx.one<{ id: string }>(
         `INSERT INTO checks (organisation_id, provider_siret, provider_nda, method, framework_id, scope_context, scope,
                              assignee_id, contact_name, contact_email, created_by, joint_service_fait, region)
@@ -622,7 +628,7 @@ export class ChecksService {
       [row.id],
     );
     const framework = await this.frameworks.findById(tx, row.framework_id);
-    return scopeOf(framework, await this.frameworks.points(tx, framework.id), context, linked.map(factsOf));
+    return scopeOf(framework, await this.frameworks.points(tx, framework.id), context, linked.map(factsOf), await this.certifiedCategories(tx, row.provider_siret, row.provider_nda));
   }
 
   private async link(tx: Tx, actor: Actor, checkId: string, actionIds: string[], source: 'LINKED' | 'SAMPLE'): Promise<void> {
@@ -664,6 +670,21 @@ export class ChecksService {
         errors: [{ field: 'providerNda', message: 'not declared at this SIRET' }],
       });
     }
+  }
+
+  /**
+   * The categories the provider is certified for today (or deemed so by an exemption), by the
+   * registry's one rule (`certification_state`): the scope's categories when no action is linked.
+   */
+  private async certifiedCategories(tx: Tx, siret: string, nda: string | null): Promise<ActionCategory[]> {
+    const today = (await this.clock.now()).toISOString().slice(0, 10);
+    const rows = await tx.query<{ category: ActionCategory }>(
+      `SELECT c.category FROM unnest($1::text[]) AS c(category)
+        CROSS JOIN LATERAL certification_state($2, $3, c.category, $4::date) s
+        WHERE s.status IN ('CERTIFIED', 'EXEMPT')`,
+      [ACTION_CATEGORIES, siret, nda, today],
+    );
+    return rows.map((r) => r.category);
   }
 
   /** References that are evidence ids must be evidence of this check; other references name records. */
