@@ -161,6 +161,19 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect((await t.http.get(`/api/v1/checks/${check.id}/export`).query({ format: 'json' }).set(as(officerB))).status).toBe(404);
   });
 
+  it('loads a funder grid written in YAML, validated like JSON', async () => {
+    const yaml = ['code: GRILLE-YAML', 'title: Grille qualité (YAML)', 'points:', '  - code: Q1', '    title: Information du public', '  - code: Q2', '    title: Moyens pédagogiques', '    majorOnly: true', ''].join('\n');
+    const created = await t.http.post('/api/v1/frameworks').set(as(officer)).set('content-type', 'application/yaml').send(yaml);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ code: 'GRILLE-YAML', version: 1, points: [{ code: 'Q1' }, { code: 'Q2', rules: { majorOnly: true } }] });
+    const broken = await t.http.post('/api/v1/frameworks').set(as(officer)).set('content-type', 'application/yaml').send('code: [unclosed');
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe('REQUEST.MALFORMED');
+    const unknown = await t.http.post('/api/v1/frameworks').set(as(officer)).set('content-type', 'text/yaml').send(yaml + 'owner: CDC\n');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ field: 'owner', message: 'property owner should not exist' }]);
+  });
+
   it("takes the scope's categories from the provider's certifications when no action is linked", async () => {
     const certified = await createProvider(t.db, 'Centre VAE Lyon');
     await t.db.superQuery(

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import fastifyMultipart from '@fastify/multipart';
+import { parse as parseYaml } from 'yaml';
 import {
   AppConfig,
   CORRELATION_HEADER,
@@ -42,6 +43,14 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
   // Uploads stream (request.file()/parts()); the blob store enforces UPLOAD_MAX_BYTES with a 413,
   // so the parser's own limit sits just above it.
   await app.register(fastifyMultipart, { limits: { fileSize: config.UPLOAD_MAX_BYTES + 1024, files: 1, fields: 20 } });
+  // Funders may send their grids as YAML: parsed here, validated by the same DTOs as JSON.
+  fastify.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseYaml(String(body), { maxAliasCount: 50 }));
+    } catch (error) {
+      done(Object.assign(new Error(`Body is not valid YAML: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { Idempotent } from '@bo/core';
 import { FrameworksService } from '@bo/controls';
@@ -22,7 +22,8 @@ export class FrameworksController {
   @Post()
   @Idempotent()
   @Allow(['officer', 'manager'])
-  @ApiOperation({ summary: "A funder's own grid; the same code again creates the next version" })
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiOperation({ summary: "A funder's own grid, as JSON or YAML; the same code again creates the next version" })
   async create(@CurrentActor() actor: Actor, @Body() body: CreateFrameworkDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const framework = await this.frameworks.create(actor, body);
     void reply.header('location', `/api/v1/frameworks/${encodeURIComponent(framework.code)}/versions/${framework.version}`);
