@@ -23,6 +23,9 @@ describe('registry changes and coverage', () => {
     const siret = siretOf(newSiren());
     await insertProvider(t.db, { siret, name: 'Formations du Rhône' });
     const officerToken = await login(t.http, officer);
+    // Name search ignores accents and case.
+    const found = await t.http.get('/api/v1/providers').query({ q: 'formations du rhone' }).set(bearer(officerToken));
+    expect(found.body.items.map((p: { siret: string }) => p.siret)).toEqual([siret]);
     const created = await t.http.post('/api/v1/actions').set(bearer(officerToken)).send({
       externalRef: 'COV-1',
       providerSiret: siret,

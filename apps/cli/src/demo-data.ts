@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '@bo/database';
-import { OrganisationKind, Role } from '@bo/access';
+import { Actor, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { UsersService } from '@bo/identity';
+import { ActionsService, luhnCheckDigit } from '@bo/registry';
+import { ChecksService } from '@bo/controls';
 
 export const DEMO_PASSWORD = 'demo-qualite-2026';
 
@@ -27,13 +29,116 @@ export const DEMO_USERS: (DemoLogin & { displayName: string })[] = [
   { email: 'platform@bo.demo', displayName: 'Admin Plateforme', roles: ['platform_admin', 'admin'], organisationCode: 'PLATFORM', what: 'administrateur de la plateforme' },
 ];
 
-/** Loads the demo users when the database has none. Returns whether it did. */
+const key = (body: string) => body + luhnCheckDigit(body);
+
+/**
+ * Demo providers (fictitious, with valid identifiers) and how their Qualiopi state evolved, so
+ * that coverage and the funding check have something to say: certified, lost before funding,
+ * never observed, deemed certified, another site of a certified organisation.
+ */
+const DEMO_PROVIDERS = [
+  { siren: key('81234567'), nic: '0012', nda: '84691234567', name: 'Formation Rhône Compétences', city: 'Lyon', postalCode: '69003', region: '84', history: [['TRAINING', true, '2022-01-01'], ['APPRENTICESHIP', true, '2022-01-01']] },
+  { siren: key('79876543'), nic: '0021', nda: '11755432109', name: 'Institut Parisien des Métiers', city: 'Paris', postalCode: '75011', region: '11', history: [['TRAINING', true, '2022-01-01'], ['TRAINING', false, '2025-06-01']] },
+  { siren: key('83322211'), nic: '0018', nda: '53350001112', name: 'Bilans Bretagne Conseil', city: 'Rennes', postalCode: '35000', region: '53', history: [['SKILLS_ASSESSMENT', true, '2022-03-15'], ['VAE', true, '2023-09-01']] },
+  { siren: key('80099988'), nic: '0014', nda: '76310009876', name: 'Académie Occitane du Numérique', city: 'Toulouse', postalCode: '31000', region: '76', history: [] },
+  { siren: key('19690001'), nic: '0010', nda: '84690000001', name: 'Université Lumière (démo)', city: 'Lyon', postalCode: '69007', region: '84', history: [], exemption: 'HIGHER_EDUCATION' },
+] as const;
+
+/** Loads the demo data when the database has no demo users. Returns whether it did. */
 @Injectable()
 export class DemoSeeder {
   constructor(
     private readonly db: Db,
     private readonly users: UsersService,
+    private readonly actions: ActionsService,
+    private readonly checks: ChecksService,
   ) {}
+
+  private async actorOf(email: string): Promise<Actor> {
+    const [u] = await this.db.shared<{ id: string; organisation_id: string; organisation_kind: OrganisationKind; roles: Role[] }>(
+      `SELECT u.id, u.organisation_id, p.organisation_kind, p.roles FROM auth_user_by_email($1) u CROSS JOIN LATERAL auth_principal(u.id) p`,
+      [email],
+    );
+    return { kind: 'user', id: u.id, organisationId: u.organisation_id, organisationKind: u.organisation_kind, roles: effectiveRoles(u.roles), scopes: [], label: email };
+  }
+
+  private async seedRegistry(): Promise<void> {
+    for (const p of DEMO_PROVIDERS) {
+      const siret = key(p.siren + p.nic);
+      await this.db.shared(
+        `INSERT INTO providers (nda, siren, siret, name, street, postal_code, city, region, last_declaration_date)
+         VALUES ($1, $2, $3, $4, '1 rue de la Démo', $5, $6, $7, '2026-03-31') ON CONFLICT (nda) DO NOTHING`,
+        [p.nda, p.siren, siret, p.name, p.postalCode, p.city, p.region],
+      );
+      for (const [category, certified, on] of p.history) {
+        await this.db.shared(
+          `INSERT INTO certification_observations (nda, category, certified, observed_on, source, certifier) VALUES ($1, $2, $3, $4, 'MANUAL', 'Certificateur Démo')`,
+          [p.nda, category, certified, on],
+        );
+      }
+      if ('exemption' in p) {
+        await this.db.shared(
+          `INSERT INTO exemptions (kind, siren, categories, valid_from, legal_source) VALUES ('HIGHER_EDUCATION', $1, '{TRAINING,SKILLS_ASSESSMENT,VAE,APPRENTICESHIP}', '2022-01-01', 'Code du travail L.6316-4 II')`,
+          [p.siren],
+        );
+      }
+    }
+  }
+
+  /** Funded actions of two funders on those providers (one on another site of a certified organisation). */
+  private async seedActions(): Promise<string[]> {
+    const atlas = await this.actorOf('officer@atlas.demo');
+    const cdc = await this.actorOf('officer@cdc.demo');
+    const [lyon, paris, rennes, toulouse, university] = DEMO_PROVIDERS;
+    const plan: [Actor, (typeof DEMO_PROVIDERS)[number], string, string, string, number, string][] = [
+      [atlas, lyon, 'TRAINING', 'RNCP37098', '2026-02-10', 4200, '0012'],
+      [atlas, lyon, 'APPRENTICESHIP', 'RNCP35341', '2025-09-01', 7800, '0012'],
+      [atlas, lyon, 'TRAINING', 'RS5635', '2026-04-02', 1900, '0027'],
+      [atlas, paris, 'TRAINING', 'RNCP36004', '2025-09-15', 5200, '0021'],
+      [atlas, paris, 'TRAINING', 'RNCP36004', '2025-03-10', 5100, '0021'],
+      [atlas, toulouse, 'TRAINING', 'RS6012', '2026-01-20', 2300, '0014'],
+      [cdc, rennes, 'SKILLS_ASSESSMENT', '', '2026-02-01', 1500, '0018'],
+      [cdc, rennes, 'VAE', 'RNCP34567', '2026-05-12', 2400, '0018'],
+      [cdc, university, 'TRAINING', 'RNCP31002', '2026-01-08', 3200, '0010'],
+      [cdc, paris, 'TRAINING', 'RS5635', '2025-11-03', 1450, '0021'],
+    ];
+    const atlasIds: string[] = [];
+    let n = 1;
+    for (const [actor, provider, category, code, decidedOn, amount, nic] of plan) {
+      const start = new Date(`${decidedOn}T00:00:00Z`);
+      start.setUTCDate(start.getUTCDate() + 30);
+      const { action } = await this.actions.upsert(actor, {
+        externalRef: `DEMO-${String(n++).padStart(4, '0')}`,
+        providerSiret: key(provider.siren + nic),
+        category: category as never,
+        certificationCode: code || null,
+        formacode: code ? null : '15081',
+        modality: 'ON_SITE',
+        region: provider.region,
+        fundingDecisionDate: decidedOn,
+        startDate: start.toISOString().slice(0, 10),
+        hoursPerTrainee: 35,
+        trainees: 8,
+        priceExclVat: amount,
+        amountFunded: amount,
+      });
+      if (actor === atlas && provider === lyon) atlasIds.push(action.id);
+    }
+    return atlasIds;
+  }
+
+  /** A draft quality check of OPCO Atlas on the Lyon provider, with its two certification-leading actions. */
+  private async seedCheck(actionIds: string[]): Promise<void> {
+    const officer = await this.actorOf('officer@atlas.demo');
+    const [lyon] = DEMO_PROVIDERS;
+    await this.checks.create(officer, {
+      providerSiret: key(lyon.siren + lyon.nic),
+      providerNda: lyon.nda,
+      actionIds: actionIds.slice(0, 2),
+      method: 'DOCUMENTARY',
+      contact: { name: 'Mme Martin, responsable qualité', email: 'qualite@rhone-competences.demo' },
+    });
+  }
 
   async seedIfEmpty(): Promise<boolean> {
     const [{ n }] = await this.db.shared<{ n: number }>(`SELECT count(*)::int AS n FROM auth_user_by_email('platform@bo.demo')`);
@@ -55,6 +160,8 @@ export class DemoSeeder {
         }),
       );
     }
+    await this.seedRegistry();
+    await this.seedCheck(await this.seedActions());
     return true;
   }
 }

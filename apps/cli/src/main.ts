@@ -8,9 +8,12 @@ import { IdentityModule } from '@bo/identity';
 import { loadReferenceData } from '@bo/reference';
 import { DataSource } from 'typeorm';
 import { QueueModule } from '@bo/queue';
+import { ActionsModule } from '@bo/registry';
+import { ControlsModule } from '@bo/controls';
+import { StorageModule } from '@bo/storage';
 import { DemoSeeder } from './demo-data';
 
-@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, AuditModule, IdentityModule], providers: [DemoSeeder] })
+@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, IdentityModule, ActionsModule, ControlsModule], providers: [DemoSeeder] })
 class SetupModule {}
 
 function credentialsOf(url: string): { user: string; password: string; database: string } {

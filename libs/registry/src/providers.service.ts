@@ -168,7 +168,7 @@ export class ProvidersService {
     return { status: row.status, nda: row.nda, observationId: row.observation_id, exemptionId: row.exemption_id, flags: row.flags };
   }
 
-  /** Search by SIRET, SIREN, NDA (exact, digits) or name (trigram index); keyset paging by NDA. */
+  /** Search by SIRET, SIREN, NDA (exact, digits) or name (accent- and case-insensitive, trigram index); keyset paging by NDA. */
   async search(q: string | undefined, limit: number, cursor?: string): Promise<Page<ProviderSummary>> {
     const after = decodeCursor(cursor, 1);
     const term = (q ?? '').trim();
@@ -185,8 +185,9 @@ export class ProvidersService {
       params.push(digits);
       where = `siren = $1`;
     } else if (term !== '') {
+      // Accent- and case-insensitive, on the trigram-indexed search key (migration 0008).
       params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where = `name ILIKE $1`;
+      where = `search_name LIKE search_key($1)`;
     }
     params.push(after?.[0] ?? null, limit + 1);
     const n = params.length;
