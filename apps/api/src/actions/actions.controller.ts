@@ -1,17 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
-import { AppError, DEFAULT_PAGE_SIZE, Idempotent, PageQuery, assertIfMatch, etagOf } from '@bo/core';
+import { DEFAULT_PAGE_SIZE, Idempotent, PageQuery, assertIfMatch, etagOf } from '@bo/core';
 import { ActionsImportService, ActionsService, CoverageService } from '@bo/registry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
 import { Allow } from '../auth/allow.decorator';
+import { readUpload } from '../http/multipart-upload';
 import { ActionListQuery, CreateActionDto, PatchActionDto } from './actions.dto';
-
-interface MultipartFile {
-  file: Readable;
-  filename: string;
-}
 
 @ApiTags('actions')
 @Controller('actions')
@@ -48,15 +43,9 @@ export class ActionsController {
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOperation({ summary: 'Import a funded-actions CSV (docs/actions.md); 202 with the import, checked header first' })
   async import(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const file = await readFile(request);
-    try {
-      const view = await this.imports.start(actor, file.file, file.filename || null);
-      void reply.header('location', `/api/v1/imports/${view.id}`);
-      return view;
-    } catch (error) {
-      file.file.resume();
-      throw error;
-    }
+    const { stored: view } = await readUpload(request, 'the funded-actions CSV', (file, fileName) => this.imports.start(actor, file, fileName));
+    void reply.header('location', `/api/v1/imports/${view.id}`);
+    return view;
   }
 
   @Get(':id')
@@ -96,15 +85,4 @@ export class CoverageController {
   uncertified(@CurrentActor() actor: Actor, @Query() q: PageQuery) {
     return this.coverage.uncertified(actor, { limit: q.limit ?? DEFAULT_PAGE_SIZE, cursor: q.cursor });
   }
-}
-
-/** The single file part of a multipart request (streamed, never buffered). */
-async function readFile(request: FastifyRequest): Promise<MultipartFile> {
-  const withFile = request as FastifyRequest & { isMultipart?: () => boolean; file?: () => Promise<MultipartFile | undefined> };
-  if (!withFile.isMultipart?.() || !withFile.file) {
-    throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as multipart/form-data with a "file" part.');
-  }
-  const file = await withFile.file();
-  if (!file) throw new AppError('IMPORT.FILE_REQUIRED', 'The request has no file part.');
-  return file;
 }

@@ -4,8 +4,8 @@ import { Actor, CurrentActor } from '@bo/access';
 import { AppError, Idempotent } from '@bo/core';
 import { CheckProcedureService, CorrectiveActionsService, EvidencePurpose, EvidenceService } from '@bo/controls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { MultipartFile } from '@fastify/multipart';
 import { Allow } from '../auth/allow.decorator';
+import { readUpload } from '../http/multipart-upload';
 import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, RecordEvidenceDto } from './controls.dto';
 
 const READERS = ['officer', 'manager', 'auditor'] as const;
@@ -14,13 +14,6 @@ const PURPOSES: EvidencePurpose[] = ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE
 function attachment(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
-}
-
-/** Fields sent before the file part of a multipart upload. */
-function fieldValue(file: MultipartFile, name: string): string | undefined {
-  const field = file.fields[name];
-  const one = Array.isArray(field) ? field[0] : field;
-  return one && 'value' in one ? String(one.value) : undefined;
 }
 
 /**
@@ -84,37 +77,30 @@ export class CheckProcedureController {
       type: 'object',
       required: ['file'],
       properties: {
-        personalData: { type: 'boolean', description: 'send before the file part' },
+        personalData: { type: 'boolean' },
         description: { type: 'string' },
         purpose: { type: 'string', enum: PURPOSES },
         file: { type: 'string', format: 'binary' },
       },
     },
   })
-  @ApiOperation({ summary: 'Upload an evidence file (media type sniffed from the bytes; fields before the file part)' })
+  @ApiOperation({ summary: 'Upload an evidence file (media type sniffed from the bytes)' })
   async upload(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.evidence.assertCheckVisible(actor, id);
-    const withFile = request as FastifyRequest & { isMultipart?: () => boolean; file?: () => Promise<MultipartFile | undefined> };
-    if (!withFile.isMultipart?.() || !withFile.file) {
-      throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the evidence as multipart/form-data with a "file" part.');
-    }
-    const file = await withFile.file();
-    if (!file) throw new AppError('IMPORT.FILE_REQUIRED', 'The request has no file part.', { errors: [{ field: 'file', message: 'required' }] });
-    try {
-      const personalData = fieldValue(file, 'personalData');
-      const purpose = (fieldValue(file, 'purpose') ?? 'FINDING') as EvidencePurpose;
-      const errors = [];
-      if (personalData !== undefined && personalData !== 'true' && personalData !== 'false') errors.push({ field: 'personalData', message: 'true or false' });
-      if (!PURPOSES.includes(purpose)) errors.push({ field: 'purpose', message: `one of ${PURPOSES.join(', ')}` });
-      const description = fieldValue(file, 'description');
-      if (description !== undefined && description.length > 2000) errors.push({ field: 'description', message: 'at most 2000 characters' });
-      if (errors.length) throw new AppError('REQUEST.VALIDATION', 'The evidence fields are invalid.', { errors });
-      const view = await this.evidence.upload(actor, id, { stream: file.file, fileName: file.filename }, { personalData: personalData === 'true', description, purpose });
-      void reply.header('location', view.download!);
-      return view;
-    } finally {
-      file.file.resume();
-    }
+    const upload = await readUpload(request, 'the evidence', (file) => this.evidence.store(file));
+    const { personalData, purpose = 'FINDING', description } = upload.fields;
+    const errors = [];
+    if (personalData !== undefined && personalData !== 'true' && personalData !== 'false') errors.push({ field: 'personalData', message: 'true or false' });
+    if (!PURPOSES.includes(purpose as EvidencePurpose)) errors.push({ field: 'purpose', message: `one of ${PURPOSES.join(', ')}` });
+    if (description !== undefined && description.length > 2000) errors.push({ field: 'description', message: 'at most 2000 characters' });
+    if (errors.length) throw new AppError('REQUEST.VALIDATION', 'The evidence fields are invalid.', { errors });
+    const view = await this.evidence.register(actor, id, { ...upload.stored, fileName: upload.fileName }, {
+      personalData: personalData === 'true',
+      description,
+      purpose: purpose as EvidencePurpose,
+    });
+    void reply.header('location', view.download!);
+    return view;
   }
 
   @Post('evidence/records')

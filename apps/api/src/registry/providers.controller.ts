@@ -6,6 +6,7 @@ import { CERTIFICATION_CATEGORIES, CertificationCategory, ImportsService, Provid
 import { FundingCheckService } from '@bo/controls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
+import { readUpload } from '../http/multipart-upload';
 import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
 
 function categoryOf(value: string): CertificationCategory {
@@ -48,26 +49,12 @@ export class ProvidersController {
   @ApiOperation({ summary: 'Import the public list of training providers in the background' })
   @ApiAcceptedResponse({ description: 'The import; follow Location for its progress and errors' })
   async importPublicList(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    if (!request.isMultipart()) throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data (field "file").');
-    let stored: { sha256: string; size: number } | undefined;
-    let fileName: string | null = null;
-    let mode = 'DELTA';
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file' || stored) {
-          part.file.resume();
-          continue;
-        }
-        fileName = part.filename || null;
-        stored = await this.imports.storePublicListFile(part.file);
-      } else if (part.fieldname === 'mode') {
-        mode = String(part.value).trim().toUpperCase();
-      }
-    }
+    const upload = await readUpload(request, 'the public list', (file) => this.imports.storePublicListFile(file));
+    const mode = (upload.fields.mode ?? 'DELTA').trim().toUpperCase();
     if (mode !== 'FULL' && mode !== 'DELTA') {
       throw new AppError('REQUEST.VALIDATION', 'mode must be FULL or DELTA.', { errors: [{ field: 'mode', message: 'FULL or DELTA' }] });
     }
-    if (!stored) throw new AppError('IMPORT.FILE_REQUIRED', 'Attach the public list as the multipart field "file".');
+    const { stored, fileName } = upload;
     const view = await this.imports.createPublicListImport(actor, stored, fileName, mode);
     void reply.header('location', `/api/v1/imports/${view.id}`);
     return view;

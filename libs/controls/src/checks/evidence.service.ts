@@ -90,16 +90,14 @@ export class EvidenceService {
     await this.db.tx(this.ctx(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
   }
 
-  async upload(
-    actor: Actor,
-    checkId: string,
-    file: { stream: Readable; fileName?: string },
-    meta: { personalData: boolean; description?: string; purpose: EvidencePurpose },
-  ): Promise<EvidenceView> {
-    await this.db.tx(this.ctx(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
+  /**
+   * Streams an evidence file into the blob store and checks it: not empty, and a media type
+   * sniffed from its bytes that the allowlist accepts. Nothing is recorded yet (`register` does).
+   */
+  async store(stream: Readable): Promise<{ sha256: string; size: number; mediaType: string }> {
     let stored;
     try {
-      stored = await this.blobs.put(file.stream, { maxBytes: this.config.UPLOAD_MAX_BYTES });
+      stored = await this.blobs.put(stream, { maxBytes: this.config.UPLOAD_MAX_BYTES });
     } catch (error) {
       if (error instanceof BlobTooLargeError) throw new AppError('REQUEST.TOO_LARGE', `Evidence files are limited to ${this.config.UPLOAD_MAX_BYTES} bytes.`, { errors: [{ field: 'file', message: 'too large' }] });
       throw error;
@@ -111,12 +109,22 @@ export class EvidenceService {
         errors: [{ field: 'file', message: mediaType ? `media type ${mediaType} not accepted` : 'unrecognised content' }],
       });
     }
+    return { ...stored, mediaType };
+  }
+
+  /** Records a stored file as evidence of the check; audited. */
+  async register(
+    actor: Actor,
+    checkId: string,
+    file: { sha256: string; size: number; mediaType: string; fileName: string | null },
+    meta: { personalData: boolean; description?: string; purpose: EvidencePurpose },
+  ): Promise<EvidenceView> {
     return this.db.tx(this.ctx(actor), async (tx) => {
       const check = await this.checks.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(
         `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, sha256, size, media_type, file_name, description, personal_data, uploaded_by)
          VALUES ($1, $2, 'FILE', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-        [checkId, check.organisation_id, meta.purpose, stored.sha256, stored.size, mediaType, cleanFileName(file.fileName), meta.description ?? null, meta.personalData, actor.id],
+        [checkId, check.organisation_id, meta.purpose, file.sha256, file.size, file.mediaType, cleanFileName(file.fileName ?? undefined), meta.description ?? null, meta.personalData, actor.id],
       );
       const view = toView(row!);
       await this.audit.record(tx, actor, { action: 'evidence.added', entityType: 'check', entityId: checkId, after: view });
