@@ -55,6 +55,7 @@ export class CheckProcedureController {
   }
 
   @Post('provider-response')
+  @Idempotent()
   @HttpCode(200)
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: "Record the provider's answer (text and evidence ids): NOTIFIED or overdue -> RESPONDED" })
@@ -137,6 +138,7 @@ export class CheckProcedureController {
   }
 
   @Post('amendments')
+  @Idempotent()
   @Allow(['manager'])
   @ApiOperation({ summary: 'Amend a completed check: opens version n+1 as a DRAFT, with the reason; version n stays readable' })
   amend(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AmendmentDto) {
@@ -165,6 +167,7 @@ export class CheckProcedureController {
   }
 
   @Post('corrective-actions/:actionId/follow-ups')
+  @Idempotent()
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Record a follow-up (note and evidence) on a corrective action' })
   followUp(
