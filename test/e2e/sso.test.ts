@@ -169,6 +169,10 @@ describe('single sign-on (OpenID Connect)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ issuer: idp.issuer, clientId: idp.clientId, allowInsecureLoopback: true });
       expect(JSON.stringify(res.body)).not.toContain(idp.clientSecret);
+      // Stored sealed: a database dump does not reveal it.
+      const [stored] = await t.db.superQuery<{ client_secret: string }>(`SELECT client_secret FROM sso_providers WHERE organisation_id = $1`, [adminA.organisationId]);
+      expect(stored.client_secret).toMatch(/^v1\./);
+      expect(stored.client_secret).not.toContain(idp.clientSecret);
       const events = await t.db.superQuery<{ details: object }>(
         `SELECT details FROM audit_events WHERE organisation_id = $1 AND action = 'sso.configured'`,
         [adminA.organisationId],

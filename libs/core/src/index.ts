@@ -10,3 +10,4 @@ export * from './http/etag';
 export * from './http/idempotency';
 export * from './http/correlation';
 export * from './config/node-version';
+export * from './config/secret-box';

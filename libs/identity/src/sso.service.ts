@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig, AppError, Clock } from '@bo/core';
+import { AppConfig, AppError, Clock, SecretBox } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, hasRole } from '@bo/access';
 import { AuditService } from '@bo/audit';
@@ -97,7 +97,12 @@ export class SsoService {
     private readonly db: Db,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.secrets = new SecretBox(appConfig.JWT_SECRET, 'sso-client-secret');
+  }
+
+  /** Client secrets are stored sealed (AES-256-GCM), opened only to talk to the provider. */
+  private readonly secrets: SecretBox;
 
   async configure(actor: Actor, input: SsoConfigInput): Promise<SsoConfigView> {
     if (actor.kind !== 'user' || !hasRole(actor, 'admin')) throw new AppError('ACCESS.FORBIDDEN', "Only the organisation's admin configures single sign-on.");
@@ -123,7 +128,7 @@ export class SsoService {
          ON CONFLICT (organisation_id) DO UPDATE SET issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
            client_secret = EXCLUDED.client_secret, allow_insecure_loopback = EXCLUDED.allow_insecure_loopback
          RETURNING *`,
-        [actor.organisationId, issuer, input.clientId, input.clientSecret ?? before!.client_secret, allowInsecureLoopback],
+        [actor.organisationId, issuer, input.clientId, input.clientSecret !== undefined ? this.secrets.seal(input.clientSecret) : before!.client_secret, allowInsecureLoopback],
       );
       const after = toView(row!);
       await this.audit.record(tx, actor, {
@@ -293,7 +298,8 @@ export class SsoService {
     const cached = this.discovered.get(key);
     if (cached && cached.until > Date.now()) return cached.config;
     try {
-      let config = await oidc.discovery(new URL(provider.issuer), provider.client_id, provider.client_secret, undefined, {
+      const clientSecret = this.secrets.open(provider.client_secret);
+      let config = await oidc.discovery(new URL(provider.issuer), provider.client_id, clientSecret, undefined, {
         execute: insecure ? [oidc.allowInsecureRequests] : [],
         timeout: 10,
       });
@@ -301,7 +307,7 @@ export class SsoService {
       // Authorization header (client_secret_basic, the specification's default).
       const methods = config.serverMetadata().token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
       if (!methods.includes('client_secret_post')) {
-        config = new oidc.Configuration(config.serverMetadata(), provider.client_id, provider.client_secret, oidc.ClientSecretBasic());
+        config = new oidc.Configuration(config.serverMetadata(), provider.client_id, clientSecret, oidc.ClientSecretBasic());
         if (insecure) oidc.allowInsecureRequests(config);
       }
       for (const [k, v] of this.discovered) if (v.until <= Date.now()) this.discovered.delete(k);

@@ -17,6 +17,11 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** The e-mail of a user, for the audit trail's actor label (the id when it is gone). */
+async function labelOf(tx: Tx, userId: string): Promise<string> {
+  return (await tx.one<{ email: string }>(`SELECT email FROM auth_principal($1)`, [userId]))?.email ?? userId;
+}
+
 interface RefreshRow {
   id: string;
   family_id: string;
@@ -70,7 +75,7 @@ export class TokensService {
     const outcome = await this.db.tx({ organisationId: row.organisation_id, userId: row.user_id }, async (tx) => {
       if (reused) {
         await tx.query(`UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id, now]);
-        await this.audit.record(tx, { kind: 'user', id: row.user_id, organisationId: row.organisation_id, label: row.user_id }, {
+        await this.audit.record(tx, { kind: 'user', id: row.user_id, organisationId: row.organisation_id, label: await labelOf(tx, row.user_id) }, {
           action: 'auth.refresh_reused',
           entityType: 'session',
           entityId: row.family_id,
@@ -98,7 +103,7 @@ export class TokensService {
     const now = await this.clock.now();
     await this.db.tx({ organisationId: row.organisation_id, userId: row.user_id }, async (tx) => {
       await tx.query(`UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id, now]);
-      await this.audit.record(tx, { kind: 'user', id: row.user_id, organisationId: row.organisation_id, label: row.user_id }, {
+      await this.audit.record(tx, { kind: 'user', id: row.user_id, organisationId: row.organisation_id, label: await labelOf(tx, row.user_id) }, {
         action: 'auth.logout',
         entityType: 'session',
         entityId: row.family_id,
