@@ -61,7 +61,9 @@ async function main() {
       DEMO_DATA: env.DEMO_DATA ?? '1',
     });
   }
-  if (!process.env.REDIS_URL) {
+  // With DATABASE_URL set (production, compose) nothing is started: REDIS_URL is then required,
+  // and the config class says so if it is missing.
+  if (managed && !process.env.REDIS_URL) {
     log(`starting redis-server on 127.0.0.1:${REDIS_PORT} (data in .data/redis)`);
     const redis = await startRedis({ dataDir: DATA_DIR, port: REDIS_PORT, label: 'npm start', persistent: true });
     stops.push(redis.stop);
