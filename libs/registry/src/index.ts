@@ -11,3 +11,4 @@ export * from './public-list-import.sql';
 export * from './providers.service';
 export * from './imports.service';
 export * from './providers.module';
+export * from './registry-facts.service';

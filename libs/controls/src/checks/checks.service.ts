@@ -28,6 +28,7 @@ import {
 import { FrameworkRef, FrameworksService, PointRow, minorThresholdOf } from '../frameworks/frameworks.service';
 import { RNQ_CODE, SERVICE_FAIT_CODE } from '../frameworks/builtin';
 import { addsOrWorsensNonConformity, applyPaymentBlocks, freezeVersion, openCorrectiveActions } from './completion';
+import { ActionFacts, RegistryFactsService } from '@bo/registry';
 
 export type CheckMethod = 'DOCUMENTARY' | 'ON_SITE' | 'REMOTE';
 export const CHECK_METHODS: readonly CheckMethod[] = ['DOCUMENTARY', 'ON_SITE', 'REMOTE'];
@@ -181,14 +182,6 @@ export interface FindingRow {
   recorded_at: Date;
 }
 
-interface ActionFactsRow {
-  id: string;
-  provider_siret: string;
-  provider_nda: string | null;
-  category: ActionCategory;
-  certification_code: string | null;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CHECK_COLUMNS = `c.*, f.code AS framework_code, f.version AS framework_version`;
@@ -247,6 +240,7 @@ export class ChecksService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly frameworks: FrameworksService,
+    private readonly registry: RegistryFactsService,
   ) {}
 
   private ctx(actor: Actor) {
@@ -265,9 +259,7 @@ export class ChecksService {
       const row = await tx.one<{ id: string }>(
         `INSERT INTO checks (organisation_id, provider_siret, provider_nda, method, framework_id, scope_context, scope,
                              assignee_id, contact_name, contact_email, created_by, joint_service_fait, region)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 (SELECT region FROM providers WHERE siret = $2 OR nda = $3 OR siren = left($2, 9)
-                   ORDER BY (nda = $3) DESC NULLS LAST, (siret = $2) DESC LIMIT 1)) RETURNING id`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
         [
           actor.organisationId,
           input.providerSiret,
@@ -281,6 +273,7 @@ export class ChecksService {
           input.contact?.email ?? null,
           actor.kind === 'user' ? actor.id : null,
           input.jointServiceFait ?? false,
+          (await this.registry.provider(tx, input.providerSiret, input.providerNda ?? null))?.region ?? null,
         ],
       );
       await this.link(tx, actor, row!.id, actions.map((a) => a.id), 'LINKED');
@@ -365,11 +358,7 @@ export class ChecksService {
     return this.db.tx(this.ctx(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id, true);
       assertEditable(row);
-      const population = await tx.query<{ id: string; category: string }>(
-        `SELECT id, category FROM funded_actions
-          WHERE provider_siret = $1 AND ($2::text IS NULL OR provider_nda IS NULL OR provider_nda = $2)`,
-        [row.provider_siret, row.provider_nda],
-      );
+      const population = await this.registry.actionsAt(tx, row.provider_siret, row.provider_nda);
       const seed = input.seed ?? newSeed();
       const drawn = drawSample(population, { size: input.size, seed, strata: input.stratifyBy === 'category' ? 'category' : undefined });
       const now = await this.clock.now();
@@ -493,7 +482,10 @@ export class ChecksService {
       );
       const correctiveActions = await openCorrectiveActions(tx, { id, organisationId: row.organisation_id, revision: row.revision, region: row.region }, findings, now);
       const serviceFaitCodes = new Set((await this.serviceFaitPoints(tx, row)).map((p) => p.code));
-      const payments = await applyPaymentBlocks(tx, { id, revision: row.revision }, findings, serviceFaitCodes);
+      const linkedIds = (await tx.query<{ action_id: string }>(`SELECT action_id FROM check_actions WHERE check_id = $1`, [id])).map((l) => l.action_id);
+      const payments = await applyPaymentBlocks({ id, revision: row.revision }, findings, serviceFaitCodes, (blocked, reason) =>
+        this.registry.setPaymentBlock(tx, linkedIds, { blocked, reason, checkId: id }),
+      );
       await this.audit.record(tx, actor, {
         action: 'check.completed',
         entityType: 'check',
@@ -622,11 +614,8 @@ export class ChecksService {
   }
 
   private async rescope(tx: Tx, row: CheckRow, context: ScopeContextInput): Promise<StoredScope> {
-    const linked = await tx.query<ActionFactsRow>(
-      `SELECT a.id, a.provider_siret, a.provider_nda, a.category, a.certification_code
-         FROM check_actions ca JOIN funded_actions a ON a.id = ca.action_id WHERE ca.check_id = $1`,
-      [row.id],
-    );
+    const linkedIds = await tx.query<{ action_id: string }>(`SELECT action_id FROM check_actions WHERE check_id = $1`, [row.id]);
+    const linked = await this.registry.actions(tx, linkedIds.map((l) => l.action_id));
     const framework = await this.frameworks.findById(tx, row.framework_id);
     return scopeOf(framework, await this.frameworks.points(tx, framework.id), context, linked.map(factsOf), await this.certifiedCategories(tx, row.provider_siret, row.provider_nda));
   }
@@ -642,17 +631,13 @@ export class ChecksService {
   }
 
   /** The caller's funded actions with these ids, all of this provider; otherwise 422 (unknown and foreign alike). */
-  private async actionsOfProvider(tx: Tx, siret: string, nda: string | null, ids: string[]): Promise<ActionFactsRow[]> {
+  private async actionsOfProvider(tx: Tx, siret: string, nda: string | null, ids: string[]): Promise<ActionFacts[]> {
     const unique = [...new Set(ids)];
     if (!unique.length) return [];
-    const rows = await tx.query<ActionFactsRow>(
-      `SELECT id, provider_siret, provider_nda, category, certification_code FROM funded_actions WHERE id = ANY($1::uuid[])`,
-      [unique],
-    );
-    const found = new Map(rows.map((r) => [r.id, r]));
+    const found = new Map((await this.registry.actions(tx, unique)).map((r) => [r.id, r]));
     const bad = unique.filter((id) => {
       const a = found.get(id);
-      return !a || a.provider_siret !== siret || (nda !== null && a.provider_nda !== null && a.provider_nda !== nda);
+      return !a || a.providerSiret !== siret || (nda !== null && a.providerNda !== null && a.providerNda !== nda);
     });
     if (bad.length) {
       throw new AppError('CHECK.ACTION_NOT_OF_PROVIDER', `Funded actions not of provider ${siret}${nda ? ` (NDA ${nda})` : ''}: ${bad.join(', ')}.`, {
@@ -664,27 +649,17 @@ export class ChecksService {
 
   private async assertNda(tx: Tx, siret: string, nda: string | null): Promise<void> {
     if (!nda) return;
-    const provider = await tx.one<{ siret: string }>(`SELECT siret FROM providers WHERE nda = $1`, [nda]);
-    if (provider && provider.siret !== siret) {
-      throw new AppError('PROVIDER.NDA_NOT_AT_SIRET', `NDA ${nda} is declared at SIRET ${provider.siret}, not ${siret}.`, {
+    const declaredAt = await this.registry.siretOfNda(tx, nda);
+    if (declaredAt && declaredAt !== siret) {
+      throw new AppError('PROVIDER.NDA_NOT_AT_SIRET', `NDA ${nda} is declared at SIRET ${declaredAt}, not ${siret}.`, {
         errors: [{ field: 'providerNda', message: 'not declared at this SIRET' }],
       });
     }
   }
 
-  /**
-   * The categories the provider is certified for today (or deemed so by an exemption), by the
-   * registry's one rule (`certification_state`): the scope's categories when no action is linked.
-   */
+  /** The categories the provider is certified for today: the scope's categories when no action is linked. */
   private async certifiedCategories(tx: Tx, siret: string, nda: string | null): Promise<ActionCategory[]> {
-    const today = (await this.clock.now()).toISOString().slice(0, 10);
-    const rows = await tx.query<{ category: ActionCategory }>(
-      `SELECT c.category FROM unnest($1::text[]) AS c(category)
-        CROSS JOIN LATERAL certification_state($2, $3, c.category, $4::date) s
-        WHERE s.status IN ('CERTIFIED', 'EXEMPT')`,
-      [ACTION_CATEGORIES, siret, nda, today],
-    );
-    return rows.map((r) => r.category);
+    return this.registry.certifiedCategories(tx, siret, nda, (await this.clock.now()).toISOString().slice(0, 10));
   }
 
   /** References that are evidence ids must be evidence of this check; other references name records. */
@@ -720,8 +695,8 @@ export function isoDate(value: Date | string | null): string | null {
   return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
 
-function factsOf(a: ActionFactsRow): LinkedActionFacts {
-  return { category: a.category, certificationCode: a.certification_code };
+function factsOf(a: ActionFacts): LinkedActionFacts {
+  return { category: a.category, certificationCode: a.certificationCode };
 }
 
 function normaliseContext(input: ScopeContextInput | undefined): ScopeContextInput {

@@ -78,24 +78,15 @@ export async function openCorrectiveActions(
  * completed check that graded service-fait points on the action.
  */
 export async function applyPaymentBlocks(
-  tx: Tx,
   check: { id: string; revision: number },
   findings: { point_code: string; grade: Grade }[],
   serviceFaitCodes: ReadonlySet<string>,
+  setBlock: (blocked: boolean, reason: string | null) => Promise<{ updated: number; wereBlocked: number }>,
 ): Promise<{ blocked: number; lifted: number }> {
   const graded = findings.filter((f) => serviceFaitCodes.has(f.point_code));
   if (!graded.length) return { blocked: 0, lifted: 0 };
   const missing = graded.filter((f) => isNonConformity(f.grade)).map((f) => f.point_code).sort();
   const reason = missing.length ? `Preuves de service fait manquantes ou non conformes : ${missing.join(', ')} (contrôle ${check.id}, version ${check.revision})` : null;
-  const rows = await tx.query<{ was_blocked: boolean }>(
-    `WITH linked AS (SELECT action_id FROM check_actions WHERE check_id = $1),
-          before AS (SELECT id, payment_blocked FROM funded_actions WHERE id IN (SELECT action_id FROM linked) FOR UPDATE)
-     UPDATE funded_actions a SET payment_blocked = $2, payment_block_reason = $3, payment_block_check_id = $1, updated_at = now()
-       FROM before WHERE a.id = before.id
-     RETURNING before.payment_blocked AS was_blocked`,
-    [check.id, missing.length > 0, reason],
-  );
-  return missing.length
-    ? { blocked: rows.length, lifted: 0 }
-    : { blocked: 0, lifted: rows.filter((r) => r.was_blocked).length };
+  const result = await setBlock(missing.length > 0, reason);
+  return missing.length ? { blocked: result.updated, lifted: 0 } : { blocked: 0, lifted: result.wereBlocked };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor } from '@bo/access';
-import { CertificationCategory, ProvidersService } from '@bo/registry';
+import { CertificationCategory, ProvidersService, RegistryFactsService } from '@bo/registry';
 import { isOverdue } from '../rules';
 
 /**
@@ -16,6 +16,7 @@ import { isOverdue } from '../rules';
 export class FundingCheckService {
   constructor(
     private readonly providers: ProvidersService,
+    private readonly facts: RegistryFactsService,
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
@@ -31,11 +32,7 @@ export class FundingCheckService {
           ORDER BY ca.due_at`,
         [registry.siren],
       );
-      const [blocked] = await tx.query<{ n: number; amount: string | null }>(
-        `SELECT count(*)::int AS n, sum(amount_funded)::text AS amount FROM funded_actions
-          WHERE payment_blocked AND left(provider_siret, 9) = $1`,
-        [registry.siren],
-      );
+      const blockedPayments = await this.facts.blockedPayments(tx, registry.siren);
       return {
         openMajorNonConformities: majors.map((m) => ({
           correctiveActionId: m.id,
@@ -47,7 +44,7 @@ export class FundingCheckService {
           overdue: isOverdue(m.due_at, now, null),
           siret: m.provider_siret,
         })),
-        blockedPayments: { actions: blocked.n, amountFunded: blocked.amount === null ? 0 : Number(blocked.amount) },
+        blockedPayments,
       };
     });
     return { ...registry, controls };

@@ -5,6 +5,7 @@ import { Actor } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { BlobStore } from '@bo/storage';
 import { DocumentModel, renderPdf } from '@bo/documents';
+import { RegistryFactsService } from '@bo/registry';
 import { Readable } from 'node:stream';
 import { assertTransition, isNonConformity, localDateIn, responseDeadline } from '../rules';
 import { CheckRow, CheckView, ChecksService, FindingRow, isoDate } from './checks.service';
@@ -58,6 +59,7 @@ export class CheckProcedureService {
     private readonly clock: Clock,
     private readonly blobs: BlobStore,
     private readonly config: AppConfig,
+    private readonly registry: RegistryFactsService,
   ) {}
 
   private ctx(actor: Actor) {
@@ -271,11 +273,7 @@ export class CheckProcedureService {
   }
 
   private async providerName(tx: Tx, siret: string, nda: string | null): Promise<string> {
-    const row = await tx.one<{ name: string }>(
-      `SELECT name FROM providers WHERE nda = $2 OR siret = $1 OR siren = left($1, 9) ORDER BY (nda = $2) DESC NULLS LAST, (siret = $1) DESC LIMIT 1`,
-      [siret, nda],
-    );
-    return row?.name ?? 'Organisme de formation';
+    return (await this.registry.provider(tx, siret, nda))?.name ?? 'Organisme de formation';
   }
 
   private async pointTitles(tx: Tx, row: CheckRow): Promise<Map<string, string>> {
