@@ -95,6 +95,7 @@ async function main() {
   const lines = [
     '',
     'Back office qualité des financeurs is running.',
+    `  Web UI     ${base}/`,
     `  API        ${base}/api/v1`,
     `  API docs   ${base}/api/docs   (OpenAPI JSON: ${base}/api/docs-json)`,
     `  Health     ${base}/health/ready`,

@@ -16,6 +16,7 @@ import {
 } from '@bo/core';
 import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
+import { mountWebUi } from './platform/web-ui';
 
 export interface BuiltApi {
   app: NestFastifyApplication;
@@ -65,6 +66,7 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
   app.enableShutdownHooks();
   setupOpenApi(app, config);
   await mountBullBoard(app);
+  await mountWebUi(app);
   return { app, logger };
 }
 
