@@ -1,8 +1,10 @@
 // `npm test`: starts a PostgreSQL and a Redis of the tests' own (ports 54330 / 63800, data in
 // .data/test, so it can run beside `npm start`), runs Jest with any arguments given, stops them,
 // and exits with Jest's code.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildWeb } from './build.mjs';
 import { ROOT, loadSecrets, log, startPostgres, startRedis } from './lib/services.mjs';
 
 const DATA_DIR = process.env.BO_TEST_DATA_DIR ?? join(ROOT, '.data', 'test');
@@ -23,7 +25,42 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** True unless --selectProjects names projects and `browser` is not among them. */
+function browserTestsSelected(args) {
+  const at = args.indexOf('--selectProjects');
+  if (at < 0) return true;
+  const names = [];
+  for (const arg of args.slice(at + 1)) {
+    if (arg.startsWith('-')) break;
+    names.push(arg);
+  }
+  return names.includes('browser');
+}
+
+/** The browser tests drive Debian's Chromium: as root on Debian it is installed when missing. */
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/etc/debian_version') && !process.env.CHROMIUM_PATH) {
+    log('chromium is missing: installing it with apt-get (Debian package chromium) for the browser tests');
+    for (const args of [['update'], ['install', '-y', 'chromium']]) {
+      const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed`);
+    }
+    if (existsSync(path)) return;
+  }
+  throw new Error(
+    `The browser tests need Chromium at ${path}. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary.`,
+  );
+}
+
 async function main() {
+  const args = process.argv.slice(2);
+  if (browserTestsSelected(args)) {
+    ensureChromium();
+    buildWeb();
+  }
   const secrets = loadSecrets(DATA_DIR);
   log(`test services: PostgreSQL 127.0.0.1:${PG_PORT}, Redis 127.0.0.1:${REDIS_PORT} (data in ${DATA_DIR})`);
   const pg = await startPostgres({ dataDir: DATA_DIR, port: PG_PORT, superPassword: secrets.superPassword, label: 'npm test' });
@@ -37,7 +74,6 @@ async function main() {
     BO_TEST_SECRETS_FILE: join(DATA_DIR, 'secrets.json'),
     BO_TEST_REDIS_URL: redis.url,
   };
-  const args = process.argv.slice(2);
   jest = spawn(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], { env, stdio: 'inherit', cwd: ROOT });
   const code = await new Promise((r) => jest.once('exit', (c, s) => r(c ?? (s ? 1 : 0))));
   await stopAll();
