@@ -2,7 +2,7 @@
 // .data/test, so it can run beside `npm start`), runs Jest with any arguments given, stops them,
 // and exits with Jest's code.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWeb } from './build.mjs';
 import { ROOT, loadSecrets, log, startPostgres, startRedis } from './lib/services.mjs';
@@ -74,9 +74,17 @@ async function main() {
     BO_TEST_SECRETS_FILE: join(DATA_DIR, 'secrets.json'),
     BO_TEST_REDIS_URL: redis.url,
   };
-  jest = spawn(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], { env, stdio: 'inherit', cwd: ROOT });
+  const resultsFile = join(DATA_DIR, 'jest-results.json');
+  rmSync(resultsFile, { force: true });
+  jest = spawn(process.execPath, [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${resultsFile}`, ...args], { env, stdio: 'inherit', cwd: ROOT });
   const code = await new Promise((r) => jest.once('exit', (c, s) => r(c ?? (s ? 1 : 0))));
   await stopAll();
+  // One plain closing line, whatever reads the log: "Tests: N passed, N failed".
+  if (existsSync(resultsFile)) {
+    const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    const failed = results.numFailedTests + (results.numRuntimeErrorTestSuites ?? 0);
+    process.stdout.write(`\nTests: ${results.numPassedTests} passed, ${failed} failed\n`);
+  }
   process.exit(code);
 }
 

@@ -15,6 +15,7 @@ describe('foundation (API on real PostgreSQL and Redis)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } });
     expect(res.headers['x-correlation-id']).toBeDefined();
+    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
   });
 
   it('runs a job API -> Redis -> worker -> PostgreSQL and shows its status', async () => {

@@ -123,7 +123,7 @@ describe('provider registry and public-list import', () => {
     const path = join(dir, 'big.csv');
     await pipeline(generator.stream(), createWriteStream(path));
 
-    const first = await upload(path, 'FULL', 90_000);
+    const first = await upload(path, 'FULL', 150_000);
     expect(first.counts).toMatchObject({ lines: ROWS, accepted: ROWS - 15, rejected: 15, inserted: ROWS - 15, updated: 0, delisted: 0 });
     expect(first.counts.observations).toBeGreaterThan(ROWS);
 
@@ -137,7 +137,7 @@ describe('provider registry and public-list import', () => {
     const viaFormat = await t.http.get(`/api/v1/imports/${first.id}?format=csv`).set(bearer(adminToken));
     expect(viaFormat.text).toBe(csv.text);
 
-    const again = await upload(path, 'FULL', 90_000);
+    const again = await upload(path, 'FULL', 150_000);
     expect(again.counts).toMatchObject({ accepted: ROWS - 15, inserted: 0, updated: 0, delisted: 0, observations: 0, changes: 0, unchanged: ROWS - 15 });
 
     const [audit] = await t.db.superQuery<{ details: { counts: { changes: number }; fileSha256: string } }>(
@@ -145,7 +145,7 @@ describe('provider registry and public-list import', () => {
       [again.id],
     );
     expect(audit.details.counts.changes).toBe(0);
-  }, 180_000);
+  }, 330_000);
 
   it('refuses a file whose header misses a column, before importing anything', async () => {
     const [before] = await t.db.superQuery<{ n: string }>(`SELECT count(*) AS n FROM imports`);

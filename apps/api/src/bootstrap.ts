@@ -13,6 +13,7 @@ import {
   correlationIdOf,
   createRootLogger,
   createValidationPipe,
+  loadConfig,
 } from '@bo/core';
 import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
@@ -33,7 +34,7 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
     loggerInstance: logger,
     genReqId: correlationIdOf,
     bodyLimit: 10 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: loadConfig().TRUST_PROXY,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
     logger: new PinoNestLogger(logger),
@@ -53,7 +54,11 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
     }
   });
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header(CORRELATION_HEADER, request.id);
+    void reply
+      .header(CORRELATION_HEADER, request.id)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY');
   });
   app.setGlobalPrefix('api/v1', {
     exclude: [

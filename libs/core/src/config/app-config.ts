@@ -112,6 +112,14 @@ export class AppConfig {
   @IsBoolean()
   DEMO_DATA = false;
 
+  /**
+   * Trust X-Forwarded-For from a reverse proxy for the client address (log-in throttling keys
+   * on it). Off by default: without a proxy in front, a client could pick its own address.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  TRUST_PROXY = false;
+
   /** Where the recurring public-list import reads from (a path or an http(s) URL); empty = off. */
   @IsOptional()
   @IsString()
