@@ -5,11 +5,11 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /**
  * Where the web UI's build is: apps/web/dist, from this file in the sources (apps/api/src/platform)
- * or compiled (dist/apps/api/src/platform). WEB_DIST_DIR overrides it.
+ * or compiled (dist/apps/api/src/platform).
  */
 export function webDistDir(): string | undefined {
-  const candidates = [process.env.WEB_DIST_DIR, resolve(__dirname, '../../../web/dist'), resolve(__dirname, '../../../../../apps/web/dist')];
-  return candidates.find((dir): dir is string => dir !== undefined && dir !== '' && existsSync(join(dir, 'index.html')));
+  const candidates = [resolve(__dirname, '../../../web/dist'), resolve(__dirname, '../../../../../apps/web/dist')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
 /** Paths the web UI never answers: the API, the admin pages, health. */
