@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -213,45 +213,8 @@ export class CreateCheckDto {
   jointServiceFait?: boolean;
 }
 
-export class UpdateCheckDto {
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @Matches(/^[0-9]{11}$/)
-  providerNda?: string | null;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
-  actionIds?: string[];
-
-  @ApiPropertyOptional({ enum: CHECK_METHODS })
-  @IsOptional()
-  @IsIn(CHECK_METHODS)
-  method?: CheckMethod;
-
-  @ApiPropertyOptional({ type: ScopeContextDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ScopeContextDto)
-  scopeContext?: ScopeContextDto;
-
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @IsUUID()
-  assigneeId?: string | null;
-
-  @ApiPropertyOptional({ type: ContactDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ContactDto)
-  contact?: ContactDto;
-
-  @ApiPropertyOptional({ description: 'Run the service-fait checklist in the same control (its points join the check)' })
-  @IsOptional()
-  @IsBoolean()
-  jointServiceFait?: boolean;
-}
+/** The editable fields of a draft check: those of creation but the provider's SIRET and the framework. */
+export class UpdateCheckDto extends PartialType(OmitType(CreateCheckDto, ['providerSiret', 'framework'] as const)) {}
 
 export class SampleDto {
   @ApiProperty({ minimum: 1, maximum: 10000 })
