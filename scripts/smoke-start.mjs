@@ -8,7 +8,10 @@ import { ROOT } from './lib/services.mjs';
 
 const DATA_DIR = join(ROOT, '.data', 'smoke');
 const PORT = 3190;
-const env = { ...process.env, BO_DATA_DIR: DATA_DIR, PORT: String(PORT), WORKER_HEALTH_PORT: '3191', BO_PG_PORT: '54390', BO_REDIS_PORT: '63890' };
+// Ports of its own (the benchmark uses 54390/63890).
+const PG_PORT = 54391;
+const REDIS_PORT = 63891;
+const env = { ...process.env, BO_DATA_DIR: DATA_DIR, PORT: String(PORT), WORKER_HEALTH_PORT: '3191', BO_PG_PORT: String(PG_PORT), BO_REDIS_PORT: String(REDIS_PORT) };
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 
@@ -19,7 +22,7 @@ function fail(message) {
 
 function leftovers() {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  const ours = [DATA_DIR, join(ROOT, 'dist', 'apps')];
+  const ours = [DATA_DIR, join(ROOT, 'dist', 'apps'), `:${REDIS_PORT}`, `:${PG_PORT}`, `-p ${PG_PORT}`];
   return out.split('\n').filter((line) => ours.some((p) => line.includes(p)) && !line.includes('smoke-start'));
 }
 
@@ -55,6 +58,7 @@ async function once(round) {
   await new Promise((r) => setTimeout(r, 1000));
   const left = leftovers();
   if (left.length) fail(`round ${round}: processes left behind:\n${left.join('\n')}`);
+  if (code !== 0) fail(`round ${round}: npm start exited with ${code} on SIGTERM instead of stopping cleanly`);
   console.log(`[smoke] round ${round}: ready in ${seconds} s, OpenAPI ${doc.openapi} with ${Object.keys(doc.paths).length} paths, stopped (exit ${code}), nothing left behind`);
   return output;
 }

