@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor } from './actor';
+import { Actor, tenantOf } from './actor';
 
 /**
  * What the access service can decide on, and how: the table, the not-found code, and an optional
@@ -41,7 +41,7 @@ export class AccessService {
     if (wanted.length === 0) return new Set();
     const rule: EntityRule = ENTITIES[entity];
     const narrowing = rule.narrow?.(actor);
-    const rows = await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, (tx) =>
+    const rows = await this.db.tx(tenantOf(actor), (tx) =>
       tx.query<{ id: string }>(
         `SELECT id::text AS id FROM ${rule.table} WHERE id = ANY($1::uuid[])${narrowing ? ` AND (${narrowing})` : ''}`,
         narrowing ? [wanted, actor.id] : [wanted],

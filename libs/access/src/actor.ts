@@ -1,5 +1,6 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { AppError } from '@bo/core';
+import type { TenantContext } from '@bo/database';
 import { ApiKeyScope, OrganisationKind, Role } from './roles';
 
 /**
@@ -18,6 +19,11 @@ export interface Actor {
   scopes: ApiKeyScope[];
   /** For audit: e-mail or key label. */
   label: string;
+}
+
+/** The row-level security context of the actor's transactions: its organisation, and who acts. */
+export function tenantOf(actor: Pick<Actor, 'organisationId' | 'id'>): TenantContext {
+  return { organisationId: actor.organisationId, userId: actor.id };
 }
 
 export function hasRole(actor: Actor, ...roles: Role[]): boolean {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { ChainedFields, GENESIS_HASH, canonicalJson, chainHash, digestOf, sha256 } from './canonical';
 
 export interface AuditEntry {
@@ -162,7 +162,7 @@ export class AuditService {
 
   async list(actor: Actor, filter: AuditFilter): Promise<Page<AuditEvent>> {
     const after = decodeCursor(filter.cursor, 1);
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<AuditRow>(
         `SELECT * FROM audit_events
           WHERE ($1::text IS NULL OR entity_type = $1)
@@ -196,7 +196,7 @@ export class AuditService {
 
   /** Recomputes the caller's organisation chain in order, in batches, and names the first broken link. */
   async verify(actor: Actor): Promise<ChainVerification> {
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       let prevHash = GENESIS_HASH;
       let expectedSeq = 1;
       let count = 0;

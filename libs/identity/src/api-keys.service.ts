@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, ApiKeyScope } from '@bo/access';
+import { Actor, ApiKeyScope, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -53,7 +53,7 @@ export class ApiKeysService {
     const prefix = Array.from(randomBytes(12), (b) => PREFIX_ALPHABET[b % PREFIX_ALPHABET.length]).join('');
     const secret = randomBytes(32).toString('base64url');
     const key = `bo_${prefix}_${secret}`;
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await tx.one<ApiKeyRow>(
         `INSERT INTO api_keys (organisation_id, label, prefix, secret_hash, scopes, created_by)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
@@ -73,7 +73,7 @@ export class ApiKeysService {
 
   async revoke(actor: Actor, id: string): Promise<ApiKeyView> {
     const now = await this.clock.now();
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const before = await tx.one<ApiKeyRow>(`SELECT * FROM api_keys WHERE id = $1`, [id]);
       if (!before) throw new AppError('API_KEY.NOT_FOUND', `No API key ${id}.`);
       const row = await tx.one<ApiKeyRow>(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, $2) WHERE id = $1 RETURNING *`, [id, now]);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, OrganisationKind } from '@bo/access';
+import { Actor, OrganisationKind, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { CreateUserInput, UserView, UsersService } from './users.service';
 
@@ -80,7 +80,7 @@ export class OrganisationsService {
         errors: [{ field: 'funderKind', message: 'required exactly when kind is FUNDER' }],
       });
     }
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const taken = await tx.one(`SELECT 1 FROM organisations WHERE code = $1`, [input.code]);
       if (taken) throw new AppError('ORGANISATION.CODE_TAKEN', `The code ${input.code} is taken.`, { errors: [{ field: 'code', message: 'already used' }] });
       const row = await tx.one<OrganisationRow>(

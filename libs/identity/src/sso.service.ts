@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, AppError, Clock, SecretBox } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, hasRole } from '@bo/access';
+import { Actor, hasRole, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
@@ -115,7 +115,7 @@ export class SsoService {
         errors: [{ field: 'allowInsecureLoopback', message: 'not allowed in production' }],
       });
     }
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const before = await tx.one<ProviderRow>(`SELECT * FROM sso_providers WHERE organisation_id = $1`, [actor.organisationId]);
       if (!before && !input.clientSecret) {
         throw new AppError('REQUEST.VALIDATION', 'The client secret is required to configure single sign-on.', {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, OrganisationKind, ROLES_BY_ORGANISATION_KIND, Role, hasRole } from '@bo/access';
+import { Actor, OrganisationKind, ROLES_BY_ORGANISATION_KIND, Role, hasRole, tenantOf } from '@bo/access';
 import { AuditActor, AuditService } from '@bo/audit';
 import { hashPassword } from './passwords';
 import { AuthService } from './auth.service';
@@ -65,12 +65,9 @@ export class UsersService {
     private readonly auth: AuthService,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   async me(actor: Actor): Promise<UserView & { organisation: { id: string; code: string; kind: string; name: string } }> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await tx.one<UserRow & { org_code: string; org_kind: string; org_name: string }>(
         `SELECT u.id, u.organisation_id, u.email, u.display_name, u.roles, u.disabled, u.created_at, u.version,
                 o.code AS org_code, o.kind AS org_kind, o.name AS org_name
@@ -84,7 +81,7 @@ export class UsersService {
 
   async list(actor: Actor, query: { limit: number; cursor?: string; q?: string }): Promise<Page<UserView>> {
     const after = decodeCursor(query.cursor, 1);
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<UserRow>(
         `SELECT ${USER_COLUMNS} FROM users
           WHERE ($1::text IS NULL OR email > $1)
@@ -97,7 +94,7 @@ export class UsersService {
   }
 
   async get(actor: Actor, id: string): Promise<UserView> {
-    return this.db.tx(this.ctx(actor), async (tx) => toUserView(await this.load(tx, id)));
+    return this.db.tx(tenantOf(actor), async (tx) => toUserView(await this.load(tx, id)));
   }
 
   private async load(tx: Tx, id: string): Promise<UserRow> {
@@ -146,11 +143,11 @@ export class UsersService {
   }
 
   async create(actor: Actor, input: CreateUserInput): Promise<UserView> {
-    return this.db.tx(this.ctx(actor), (tx) => this.createIn(tx, actor, { id: actor.organisationId, kind: actor.organisationKind }, input));
+    return this.db.tx(tenantOf(actor), (tx) => this.createIn(tx, actor, { id: actor.organisationId, kind: actor.organisationKind }, input));
   }
 
   async update(actor: Actor, id: string, input: UpdateUserInput, ifMatchVersion?: (current: number) => void): Promise<UserView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const before = await this.load(tx, id);
       ifMatchVersion?.(before.version);
       if (input.roles) this.assertRoles(actor.organisationKind, input.roles, actor);
@@ -179,7 +176,7 @@ export class UsersService {
   }
 
   async unlock(actor: Actor, id: string): Promise<void> {
-    await this.db.tx(this.ctx(actor), async (tx) => {
+    await this.db.tx(tenantOf(actor), async (tx) => {
       const user = await this.load(tx, id);
       await this.auth.unlock(user.email);
       await this.audit.record(tx, actor, { action: 'user.unlocked', entityType: 'user', entityId: id });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { JobDispatcher } from '@bo/queue';
 import { BlobStore, BlobTooLargeError } from '@bo/storage';
 import { Readable, Transform, TransformCallback } from 'node:stream';
@@ -83,7 +83,7 @@ export class ActionsImportService {
     if ((file as Readable & { truncated?: boolean }).truncated) {
       throw new AppError('REQUEST.TOO_LARGE', `The file is larger than ${this.config.UPLOAD_MAX_BYTES} bytes (UPLOAD_MAX_BYTES).`);
     }
-    const ctx = { organisationId: actor.organisationId, userId: actor.id };
+    const ctx = tenantOf(actor);
     const row = await this.db.tx(ctx, (tx) =>
       tx.one<{ id: string }>(
         `INSERT INTO imports (organisation_id, kind, file_sha256, file_name, file_size, created_by) VALUES ($1, 'ACTIONS', $2, $3, $4, $5) RETURNING id`,

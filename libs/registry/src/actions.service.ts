@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, FieldError, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality } from './actions-csv-generator';
 import { validateCertificationCode, validateFormacode, validateIsoDate, validateNda, validateRegion, validateSiret } from './identifiers';
@@ -166,13 +166,10 @@ export class ActionsService {
     private readonly audit: AuditService,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   async list(actor: Actor, filter: ActionFilter): Promise<Page<ActionView>> {
     const after = decodeCursor(filter.cursor, 1);
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<ActionRow>(
         `SELECT ${ACTION_COLUMNS} FROM funded_actions
           WHERE ($1::text IS NULL OR provider_siret = $1)
@@ -190,7 +187,7 @@ export class ActionsService {
   }
 
   async get(actor: Actor, id: string): Promise<ActionView> {
-    return this.db.tx(this.ctx(actor), async (tx) => toActionView(await this.load(tx, id)));
+    return this.db.tx(tenantOf(actor), async (tx) => toActionView(await this.load(tx, id)));
   }
 
   private async load(tx: Tx, id: string, lock = false): Promise<ActionRow> {
@@ -202,7 +199,7 @@ export class ActionsService {
   /** Creates the action, or updates the one with the same externalRef. `created` says which. */
   async upsert(actor: Actor, raw: ActionInput): Promise<{ action: ActionView; created: boolean }> {
     const input = normaliseAction(raw);
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const before = await tx.one<ActionRow>(`SELECT ${ACTION_COLUMNS} FROM funded_actions WHERE external_ref = $1 FOR UPDATE`, [input.externalRef]);
       const values = valuesOf(input);
       let id: string;
@@ -237,7 +234,7 @@ export class ActionsService {
   }
 
   async patch(actor: Actor, id: string, patch: ActionPatch, checkVersion: (version: number) => void): Promise<ActionView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const beforeRow = await this.load(tx, id, true);
       checkVersion(beforeRow.version);
       const before = toActionView(beforeRow);

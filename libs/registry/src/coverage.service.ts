@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Page, decodeCursor, toPage } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, hasRole } from '@bo/access';
+import { Actor, hasRole, tenantOf } from '@bo/access';
 import { JobDispatcher } from '@bo/queue';
 import { ACTION_COLUMNS, ActionView, toActionView } from './actions.service';
 
@@ -39,7 +39,7 @@ export class CoverageService {
    * answers aggregates only.
    */
   async uncertified(actor: Actor, page: { limit: number; cursor?: string }): Promise<UncertifiedView> {
-    const ctx = { organisationId: actor.organisationId, userId: actor.id };
+    const ctx = tenantOf(actor);
     if (hasRole(actor, 'platform_admin', 'ministry')) {
       const rows = await this.db.tx(ctx, (tx) =>
         tx.query<{ organisation_id: string; organisation_code: string; organisation_name: string; actions: string; amount_funded: string }>(

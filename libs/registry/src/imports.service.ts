@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { JobDispatcher } from '@bo/queue';
 import { BlobStore, BlobTooLargeError } from '@bo/storage';
 import { AuditService } from '@bo/audit';
@@ -79,7 +79,7 @@ export class ImportsService {
   /** Records the import (owned by the caller's organisation, the platform) and queues its job. */
   async createPublicListImport(actor: Actor, blob: { sha256: string; size: number }, fileName: string | null, mode: 'FULL' | 'DELTA'): Promise<ImportResource> {
     const file = { fileName };
-    const id = await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    const id = await this.db.tx(tenantOf(actor), async (tx) => {
       const [row] = await tx.query<{ id: string }>(
         `INSERT INTO imports (organisation_id, kind, mode, file_sha256, file_name, file_size, created_by)
          VALUES ($1, 'PUBLIC_LIST', $2, $3, $4, $5, $6) RETURNING id`,
@@ -94,12 +94,12 @@ export class ImportsService {
       return row.id;
     });
     const jobId = await this.jobs.dispatch('registry.public-list-import', { organisationId: actor.organisationId, importId: id, requestedBy: actor.id }, `public-list-${id}`);
-    await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, (tx) => tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [id, jobId]));
+    await this.db.tx(tenantOf(actor), (tx) => tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [id, jobId]));
     return this.get(actor, id);
   }
 
   async get(actor: Actor, id: string): Promise<ImportResource> {
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const [row] = await tx.query<{
         id: string;
         kind: string;
@@ -151,7 +151,7 @@ export class ImportsService {
       yield 'line;field;reason\n';
       let after: [number, string] = [0, ''];
       for (;;) {
-        const rows = await db.tx({ organisationId: actor.organisationId, userId: actor.id }, (tx) =>
+        const rows = await db.tx(tenantOf(actor), (tx) =>
           tx.query<{ line: number; field: string; reason: string }>(
             `SELECT line, field, reason FROM import_errors WHERE import_id = $1 AND (line, field) > ($2, $3) ORDER BY line, field LIMIT 5000`,
             [id, after[0], after[1]],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { JobDispatcher } from '@bo/queue';
 import { CERTIFICATION_CATEGORIES, CertificationCategory } from './public-list-records';
@@ -297,7 +297,7 @@ export class ProvidersService {
     if (input.validUntil && input.validUntil < observedOn) {
       throw new AppError('REQUEST.VALIDATION', 'validUntil is before observedOn.', { errors: [{ field: 'validUntil', message: 'must not be before observedOn' }] });
     }
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const { nda } = await this.ndaAtSiret(tx, siret, input.nda);
       const [row] = await tx.query<ObservationRow>(
         `INSERT INTO certification_observations (nda, category, certified, observed_on, valid_until, source, certifier, reference, recorded_by)
@@ -337,7 +337,7 @@ export class ProvidersService {
     if (validUntil !== null && validUntil < input.validFrom) {
       throw new AppError('REQUEST.VALIDATION', 'validUntil is before validFrom.', { errors: [{ field: 'validUntil', message: 'must not be before validFrom' }] });
     }
-    return this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       let nda: string | null = null;
       if (input.nda !== undefined) nda = (await this.ndaAtSiret(tx, siret, input.nda)).nda;
       const [row] = await tx.query<ExemptionRow>(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, hasRole } from '@bo/access';
+import { Actor, hasRole, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import {
   ACTION_CATEGORIES,
@@ -243,12 +243,9 @@ export class ChecksService {
     private readonly registry: RegistryFactsService,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   async create(actor: Actor, input: CreateCheckInput): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const framework = await this.frameworks.find(tx, input.framework ?? { code: RNQ_CODE, version: 1 });
       await this.assertNda(tx, input.providerSiret, input.providerNda ?? null);
       if (input.assigneeId) await this.assertAssignee(tx, input.assigneeId);
@@ -285,7 +282,7 @@ export class ChecksService {
 
   async list(actor: Actor, query: { limit: number; cursor?: string; state?: CheckState; providerSiret?: string }): Promise<Page<Omit<CheckView, 'findings' | 'scope'> & { scopeCounts: StoredScope['counts'] }>> {
     const after = decodeCursor(query.cursor, 2);
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<CheckRow>(
         `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id
           WHERE ($1::timestamptz IS NULL OR (c.created_at, c.id) < ($1::timestamptz, $2::uuid))
@@ -308,11 +305,11 @@ export class ChecksService {
   }
 
   async get(actor: Actor, id: string): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => this.view(tx, await this.loadVisible(tx, actor, id)));
+    return this.db.tx(tenantOf(actor), async (tx) => this.view(tx, await this.loadVisible(tx, actor, id)));
   }
 
   async update(actor: Actor, id: string, input: UpdateCheckInput, checkVersion: (version: number) => void): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id, true);
       checkVersion(row.version);
       assertEditable(row);
@@ -355,7 +352,7 @@ export class ChecksService {
    * earlier draw; actions linked by hand stay.
    */
   async sample(actor: Actor, id: string, input: SampleInput): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id, true);
       assertEditable(row);
       const population = await this.registry.actionsAt(tx, row.provider_siret, row.provider_nda);
@@ -384,7 +381,7 @@ export class ChecksService {
   }
 
   async recordFinding(actor: Actor, id: string, pointCode: string, input: FindingInput): Promise<FindingView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id, true);
       assertEditable(row);
       const point = (await this.gradablePoints(tx, row)).find((p) => p.code === pointCode);
@@ -432,7 +429,7 @@ export class ChecksService {
    * blocks of the linked actions follow the service-fait findings.
    */
   async complete(actor: Actor, id: string, checkVersion: (version: number) => void = () => undefined): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id, true);
       checkVersion(row.version);
       const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1`, [id]);
@@ -515,7 +512,7 @@ export class ChecksService {
 
   /** The grades a mapped grid takes from the check's findings, through one of the caller's mapping sets. */
   async mappedGrades(actor: Actor, id: string, mappingId: string): Promise<MappedGradesView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.loadVisible(tx, actor, id);
       const mapping = await this.frameworks.loadMapping(tx, mappingId);
       if (mapping.source.id !== row.framework_id) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { isOverdue } from '../rules';
 import { ChecksService } from './checks.service';
@@ -48,13 +48,10 @@ export class CorrectiveActionsService {
     private readonly clock: Clock,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   async list(actor: Actor, checkId: string): Promise<CorrectiveActionView[]> {
     const now = await this.clock.now();
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, checkId);
       const rows = await tx.query<Row>(
         `SELECT ca.*, coalesce((SELECT jsonb_agg(jsonb_build_object('id', f.id, 'note', f.note, 'evidence_ids', f.evidence_ids,
@@ -86,7 +83,7 @@ export class CorrectiveActionsService {
   }
 
   async followUp(actor: Actor, checkId: string, id: string, input: { note: string; evidenceIds?: string[] }): Promise<CorrectiveActionView[]> {
-    await this.db.tx(this.ctx(actor), async (tx) => {
+    await this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, checkId);
       const action = await tx.one<{ status: string }>(`SELECT status FROM corrective_actions WHERE id = $1 AND check_id = $2 FOR UPDATE`, [id, checkId]);
       if (!action) throw new AppError('CORRECTIVE_ACTION.NOT_FOUND', `No corrective action ${id} on this check.`);
@@ -104,7 +101,7 @@ export class CorrectiveActionsService {
   }
 
   async close(actor: Actor, checkId: string, id: string, note: string): Promise<CorrectiveActionView[]> {
-    await this.db.tx(this.ctx(actor), async (tx) => {
+    await this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, checkId);
       const action = await tx.one<{ status: string }>(`SELECT status FROM corrective_actions WHERE id = $1 AND check_id = $2 FOR UPDATE`, [id, checkId]);
       if (!action) throw new AppError('CORRECTIVE_ACTION.NOT_FOUND', `No corrective action ${id} on this check.`);

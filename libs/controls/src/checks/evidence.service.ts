@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { BlobStore, BlobTooLargeError, EVIDENCE_MEDIA_TYPES, SNIFF_BYTES, sniffMediaType } from '@bo/storage';
 import { Readable } from 'node:stream';
@@ -81,13 +81,10 @@ export class EvidenceService {
     private readonly config: AppConfig,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   /** 404 unless the caller may see the check (asked before reading any upload). */
   async assertCheckVisible(actor: Actor, checkId: string): Promise<void> {
-    await this.db.tx(this.ctx(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
+    await this.db.tx(tenantOf(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
   }
 
   /**
@@ -119,7 +116,7 @@ export class EvidenceService {
     file: { sha256: string; size: number; mediaType: string; fileName: string | null },
     meta: { personalData: boolean; description?: string; purpose: EvidencePurpose },
   ): Promise<EvidenceView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const check = await this.checks.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(
         `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, sha256, size, media_type, file_name, description, personal_data, uploaded_by)
@@ -133,7 +130,7 @@ export class EvidenceService {
   }
 
   async addRecord(actor: Actor, checkId: string, input: { reference: string; description?: string; personalData: boolean; purpose: EvidencePurpose }): Promise<EvidenceView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const check = await this.checks.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(
         `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, record_reference, description, personal_data, uploaded_by)
@@ -147,7 +144,7 @@ export class EvidenceService {
   }
 
   async list(actor: Actor, checkId: string): Promise<EvidenceView[]> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, checkId);
       return (await tx.query<EvidenceRow>(`SELECT * FROM check_evidence WHERE check_id = $1 ORDER BY uploaded_at, id`, [checkId])).map(toView);
     });
@@ -155,7 +152,7 @@ export class EvidenceService {
 
   /** The file, after checking that its stored bytes still hash to its name. */
   async download(actor: Actor, checkId: string, evidenceId: string): Promise<{ evidence: EvidenceView; stream: Readable }> {
-    const evidence = await this.db.tx(this.ctx(actor), async (tx) => {
+    const evidence = await this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(`SELECT * FROM check_evidence WHERE id = $1 AND check_id = $2`, [evidenceId, checkId]);
       if (!row || row.kind !== 'FILE') throw new AppError('EVIDENCE.NOT_FOUND', `No evidence file ${evidenceId} on this check.`);

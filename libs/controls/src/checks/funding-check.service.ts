@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { CertificationCategory, ProvidersService, RegistryFactsService } from '@bo/registry';
 import { isOverdue } from '../rules';
 
@@ -24,7 +24,7 @@ export class FundingCheckService {
   async check(actor: Actor, siret: string, category: CertificationCategory, date?: string, nda?: string) {
     const registry = await this.providers.fundingCheck(siret, category, date, nda);
     const now = await this.clock.now();
-    const controls = await this.db.tx({ organisationId: actor.organisationId, userId: actor.id }, async (tx) => {
+    const controls = await this.db.tx(tenantOf(actor), async (tx) => {
       const majors = await tx.query<{ id: string; check_id: string; revision: number; point_code: string; description: string; due_at: Date; provider_siret: string }>(
         `SELECT ca.id, ca.check_id, ca.revision, ca.point_code, ca.description, ca.due_at, c.provider_siret
            FROM corrective_actions ca JOIN checks c ON c.id = ca.check_id

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { BlobStore } from '@bo/storage';
 import { DocumentModel, renderPdf } from '@bo/documents';
@@ -62,9 +62,6 @@ export class CheckProcedureService {
     private readonly registry: RegistryFactsService,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   /**
    * DRAFT -> NOTIFIED: every applicable point graded, a provider contact on the check. Generates
@@ -73,7 +70,7 @@ export class CheckProcedureService {
    * provider region's time zone).
    */
   async notify(actor: Actor, id: string, input: NotifyInput): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.checks.loadVisible(tx, actor, id, true);
       if (!row.contact_email && !row.contact_name) {
         throw new AppError('CHECK.CONTACT_REQUIRED', "Enter the provider's contact on the check before notifying it.", {
@@ -112,7 +109,7 @@ export class CheckProcedureService {
 
   /** Records the date the provider received the notification, which opens the response window. */
   async recordReceipt(actor: Actor, id: string, receivedOn: string): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.checks.loadVisible(tx, actor, id, true);
       if (row.state !== 'NOTIFIED') throw new AppError('CHECK.INVALID_TRANSITION', `The receipt date is recorded on a NOTIFIED check; this one is ${row.state}.`, { state: row.state });
       const now = await this.clock.now();
@@ -139,7 +136,7 @@ export class CheckProcedureService {
 
   /** The provider's answer (text and documents already uploaded as evidence): NOTIFIED or overdue -> RESPONDED. */
   async recordResponse(actor: Actor, id: string, input: ResponseInput): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.checks.loadVisible(tx, actor, id, true);
       const now = await this.clock.now();
       const error = assertTransition(row.state, 'RESPONDED', { hasNonConformities: true, now });
@@ -170,7 +167,7 @@ export class CheckProcedureService {
   }
 
   async responses(actor: Actor, id: string): Promise<{ id: string; revision: number; text: string; evidenceIds: string[]; receivedAt: string; late: boolean; recordedBy: string }[]> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, id);
       const rows = await tx.query<{ id: string; revision: number; text: string; evidence_ids: string[]; received_at: Date; late: boolean; recorded_by: string }>(
         `SELECT * FROM check_responses WHERE check_id = $1 ORDER BY revision, received_at`,
@@ -185,7 +182,7 @@ export class CheckProcedureService {
    * starting from the findings of version n. Version n stays readable, frozen.
    */
   async amend(actor: Actor, id: string, reason: string): Promise<CheckView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.checks.loadVisible(tx, actor, id, true);
       if (row.state !== 'COMPLETED') {
         throw new AppError('CHECK.INVALID_TRANSITION', `Only a completed check is amended; this one is ${row.state}: edit it instead.`, { state: row.state });
@@ -210,7 +207,7 @@ export class CheckProcedureService {
 
   /** Version n: frozen when completed; the current working copy when it is the open version. */
   async version(actor: Actor, id: string, revision: number): Promise<CheckVersionView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.checks.loadVisible(tx, actor, id);
       const frozen = await tx.one<{ revision: number; outcome: string; completed_at: Date; amendment_reason: string | null; snapshot: unknown; snapshot_sha256: string }>(
         `SELECT * FROM check_versions WHERE check_id = $1 AND revision = $2`,
@@ -236,7 +233,7 @@ export class CheckProcedureService {
   }
 
   async versions(actor: Actor, id: string): Promise<{ revision: number; outcome: string; completedAt: string; amendmentReason: string | null; snapshotSha256: string }[]> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       await this.checks.loadVisible(tx, actor, id);
       const rows = await tx.query<{ revision: number; outcome: string; completed_at: Date; amendment_reason: string | null; snapshot_sha256: string }>(
         `SELECT revision, outcome, completed_at, amendment_reason, snapshot_sha256 FROM check_versions WHERE check_id = $1 ORDER BY revision`,
@@ -248,7 +245,7 @@ export class CheckProcedureService {
 
   /** The notification letter of the current version, as sent (checked against its hash). */
   async letter(actor: Actor, id: string): Promise<{ stream: Readable; fileName: string }> {
-    const row = await this.db.tx(this.ctx(actor), (tx) => this.checks.loadVisible(tx, actor, id));
+    const row = await this.db.tx(tenantOf(actor), (tx) => this.checks.loadVisible(tx, actor, id));
     if (!row.notification_letter_sha256) throw new AppError('CHECK.LETTER_NOT_FOUND', 'This version of the check has not been notified.');
     if (!(await this.blobs.verify(row.notification_letter_sha256))) throw new AppError('EVIDENCE.CORRUPT', 'The stored notification letter no longer matches its hash.');
     const stream = await this.blobs.open(row.notification_letter_sha256);
@@ -265,7 +262,7 @@ export class CheckProcedureService {
   }
 
   private async currentRevision(actor: Actor, id: string): Promise<number> {
-    return this.db.tx(this.ctx(actor), async (tx) => (await this.checks.loadVisible(tx, actor, id)).revision);
+    return this.db.tx(tenantOf(actor), async (tx) => (await this.checks.loadVisible(tx, actor, id)).revision);
   }
 
   private async organisationName(tx: Tx, organisationId: string): Promise<string> {
@@ -330,7 +327,7 @@ export class CheckProcedureService {
   }
 
   private async exportModel(actor: Actor, check: CheckView, version: CheckVersionView, responses: { text: string; received_at: string; late: boolean }[]): Promise<DocumentModel> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.checks.loadRow(tx, check.id);
       const titles = await this.pointTitles(tx, row);
       const provider = await this.providerName(tx, check.providerSiret, check.providerNda);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, FieldError } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { DEFAULT_MINOR_THRESHOLD, GRADES, PointMapping } from '../rules';
 import { BUILTIN_FRAMEWORK_CODES } from './builtin';
@@ -137,12 +137,9 @@ export class FrameworksService {
     private readonly audit: AuditService,
   ) {}
 
-  private ctx(actor: Actor) {
-    return { organisationId: actor.organisationId, userId: actor.id };
-  }
 
   async list(actor: Actor): Promise<FrameworkSummary[]> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<FrameworkRow>(
         `SELECT f.*, (SELECT count(*) FROM framework_points p WHERE p.framework_id = f.id) AS point_count
            FROM frameworks f ORDER BY f.organisation_id NULLS FIRST, f.code, f.version`,
@@ -152,7 +149,7 @@ export class FrameworksService {
   }
 
   async get(actor: Actor, code: string, version: number): Promise<FrameworkView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const framework = await this.find(tx, { code, version });
       const points = await this.points(tx, framework.id);
       return { ...summaryOf({ ...framework, point_count: String(points.length) }), grading: framework.grading, source: framework.source, points: points.map(pointOf) };
@@ -191,7 +188,7 @@ export class FrameworksService {
     if (errors.length) throw new AppError('FRAMEWORK.INVALID', 'The grid is not valid.', { errors });
     const grading = { grades: GRADES, minorThreshold: input.grading?.minorThreshold ?? DEFAULT_MINOR_THRESHOLD };
 
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       // Serialises concurrent versions of the same grid.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`framework:${actor.organisationId}:${input.code}`]);
       const last = await tx.one<{ version: number | null }>(
@@ -224,7 +221,7 @@ export class FrameworksService {
 
   /** A mapping set between two framework versions the caller can read; every code must exist. */
   async createMapping(actor: Actor, input: CreateMappingInput): Promise<MappingView> {
-    return this.db.tx(this.ctx(actor), async (tx) => {
+    return this.db.tx(tenantOf(actor), async (tx) => {
       const source = await this.find(tx, input.source);
       const target = await this.find(tx, input.target);
       if (source.id === target.id) {
