@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { SystemDb } from '@bo/database';
+import { HandlesJob, JobContext, JobHandler, JobPayloads } from '@bo/queue';
+import { DEACTIVATE_SQL, MEMBERS_SQL, REFERENCES_SQL, TESTED_SQL, TEST_COVERAGE_SQL, UPSERT_GROUP_ANOMALIES_SQL } from './price-recompute.sql';
+
+export interface PriceRunResult {
+  runId: string;
+  references: number;
+  tested: number;
+  flagged: number;
+  reopened: number;
+}
+
+/**
+ * `pricing.recompute`: the cross-funder price references and the group anomalies (PRICE_HIGH,
+ * PRICE_EXTREME, PRICE_LOW), in one transaction of set-based statements under an advisory lock
+ * (system role: it reads every funder's prices and writes each funder's anomalies). Idempotent:
+ * a run over unchanged actions writes no anomaly and no event; only the references move to the
+ * new run's snapshot.
+ */
+@Injectable()
+@HandlesJob('pricing.recompute')
+export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
+  constructor(private readonly systemDb: SystemDb) {}
+
+  async handle(payload: JobPayloads['pricing.recompute'], context: JobContext): Promise<PriceRunResult> {
+    const result = await this.systemDb.withLock('pricing.recompute', async (tx) => {
+      const [run] = await tx.query<{ id: string }>(
+        `INSERT INTO price_runs (method_version, input_watermark, requested_by)
+         SELECT s.method_version, (SELECT max(updated_at) FROM funded_actions), $1 FROM pricing_settings s RETURNING id`,
+        [payload.requestedBy],
+      );
+      await tx.query(MEMBERS_SQL);
+      await tx.query(`ANALYZE price_members`);
+      await tx.query(REFERENCES_SQL, [run.id]);
+      await context.progress(40);
+      await tx.query(TESTED_SQL, [run.id]);
+      const events = await tx.query<{ event: string }>(UPSERT_GROUP_ANOMALIES_SQL, [run.id]);
+      await tx.query(DEACTIVATE_SQL);
+      const [coverage] = await tx.query<{ coverage: unknown }>(TEST_COVERAGE_SQL);
+      await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify(coverage.coverage)]);
+      // Only the latest run's references are served; anomalies keep their own snapshot ids.
+      await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
+      const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(
+        `SELECT (SELECT count(*) FROM price_references WHERE run_id = $1)::int AS references,
+                (SELECT count(*) FROM price_tested)::int AS tested,
+                (SELECT count(*) FROM price_tested WHERE kind IS NOT NULL)::int AS flagged`,
+        [run.id],
+      );
+      return { runId: run.id, ...counts, reopened: events.filter((e) => e.event === 'REOPENED').length };
+    });
+    await context.progress(100);
+    return result!;
+  }
+}
