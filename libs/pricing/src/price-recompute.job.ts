@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SystemDb } from '@bo/database';
-import { HandlesJob, JobContext, JobHandler, JobPayloads } from '@bo/queue';
+import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobPayloads } from '@bo/queue';
 import { DEACTIVATE_SQL, MEMBERS_SQL, REFERENCES_SQL, TESTED_SQL, TEST_COVERAGE_SQL, UPSERT_GROUP_ANOMALIES_SQL } from './price-recompute.sql';
 
 export interface PriceRunResult {
@@ -51,5 +51,32 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
     });
     await context.progress(100);
     return result!;
+  }
+}
+
+/**
+ * The nightly full run (a BullMQ job scheduler, registered at worker start): 02:30, Paris time;
+ * and a first run when none has ever finished.
+ */
+@Injectable()
+export class PriceRecomputeScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger('PriceRecomputeScheduler');
+
+  constructor(
+    private readonly dispatcher: JobDispatcher,
+    private readonly systemDb: SystemDb,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // A platform that never ran one (a new installation, the demo) gets its first run now.
+    const [{ runs }] = await this.systemDb.tx((tx) => tx.query<{ runs: number }>(`SELECT count(*)::int AS runs FROM price_runs WHERE finished_at IS NOT NULL`));
+    if (runs === 0) await this.dispatcher.dispatch('pricing.recompute', { organisationId: null, requestedBy: null });
+    await this.dispatcher
+      .queue('default')
+      .upsertJobScheduler('pricing.recompute.nightly', { pattern: '30 2 * * *', tz: 'Europe/Paris' }, {
+        name: 'pricing.recompute',
+        data: { organisationId: null, requestedBy: null },
+      });
+    this.logger.log('price recompute scheduled nightly at 02:30 Europe/Paris');
   }
 }
