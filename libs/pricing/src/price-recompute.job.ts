@@ -1,7 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SystemDb } from '@bo/database';
 import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobPayloads } from '@bo/queue';
-import { DEACTIVATE_SQL, MEMBERS_SQL, REFERENCES_SQL, TESTED_SQL, TEST_COVERAGE_SQL, UPSERT_GROUP_ANOMALIES_SQL } from './price-recompute.sql';
+import {
+  DEACTIVATE_SQL,
+  DISPARITY_FLAGS_SQL,
+  FLAGS_TABLE_SQL,
+  GROUP_FLAGS_SQL,
+  MEMBERS_SQL,
+  REFERENCES_SQL,
+  SHRINK_FLAGS_SQL,
+  TESTED_SQL,
+  TEST_COVERAGE_SQL,
+  UPSERT_ANOMALIES_SQL,
+} from './price-recompute.sql';
 
 export interface PriceRunResult {
   runId: string;
@@ -12,8 +23,9 @@ export interface PriceRunResult {
 }
 
 /**
- * `pricing.recompute`: the cross-funder price references and the group anomalies (PRICE_HIGH,
- * PRICE_EXTREME, PRICE_LOW), in one transaction of set-based statements under an advisory lock
+ * `pricing.recompute`: the cross-funder price references and the anomalies (group kinds
+ * PRICE_HIGH, PRICE_EXTREME, PRICE_LOW; provider kinds CROSS_FUNDER_DISPARITY, DURATION_SHORT),
+ * in one transaction of set-based statements under an advisory lock
  * (system role: it reads every funder's prices and writes each funder's anomalies). Idempotent:
  * a run over unchanged actions writes no anomaly and no event; only the references move to the
  * new run's snapshot.
@@ -35,7 +47,12 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
       await tx.query(REFERENCES_SQL, [run.id]);
       await context.progress(40);
       await tx.query(TESTED_SQL, [run.id]);
-      const events = await tx.query<{ event: string }>(UPSERT_GROUP_ANOMALIES_SQL, [run.id]);
+      await tx.query(FLAGS_TABLE_SQL);
+      await tx.query(GROUP_FLAGS_SQL);
+      await tx.query(DISPARITY_FLAGS_SQL);
+      await tx.query(SHRINK_FLAGS_SQL);
+      await context.progress(70);
+      const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
       await tx.query(DEACTIVATE_SQL);
       const [coverage] = await tx.query<{ coverage: unknown }>(TEST_COVERAGE_SQL);
       await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify(coverage.coverage)]);
@@ -44,7 +61,7 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
       const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(
         `SELECT (SELECT count(*) FROM price_references WHERE run_id = $1)::int AS references,
                 (SELECT count(*) FROM price_tested)::int AS tested,
-                (SELECT count(*) FROM price_tested WHERE kind IS NOT NULL)::int AS flagged`,
+                (SELECT count(*) FROM price_flags)::int AS flagged`,
         [run.id],
       );
       return { runId: run.id, ...counts, reopened: events.filter((e) => e.event === 'REOPENED').length };

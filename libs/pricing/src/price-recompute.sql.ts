@@ -94,51 +94,144 @@ export const TESTED_SQL = `
     JOIN price_references r ON r.run_id = $1 AND r.level = n.level AND r.group_key = n.group_key
    CROSS JOIN s`;
 
+/** What this run flags, every kind alike: the upsert below turns it into anomalies. */
+export const FLAGS_TABLE_SQL = `
+  CREATE TEMP TABLE price_flags (
+    organisation_id uuid NOT NULL, subject_key text NOT NULL, kind text NOT NULL, action_id uuid,
+    provider_siret char(14) NOT NULL, category text NOT NULL, certification_code text, year integer NOT NULL,
+    evidence jsonb NOT NULL, level smallint, percent_rank double precision, data_digest text,
+    PRIMARY KEY (organisation_id, subject_key)
+  ) ON COMMIT DROP`;
+
+/** Group kinds: each flagged action, with the group's statistics as evidence. */
+export const GROUP_FLAGS_SQL = `
+  INSERT INTO price_flags
+  SELECT t.organisation_id, 'PRICE:' || t.action_id, t.kind, t.action_id, t.provider_siret, t.category, t.certification_code, t.year,
+         jsonb_build_object(
+           'groupKey', t.group_key, 'level', t.level, 'category', t.category, 'modality', t.modality, 'year', t.year,
+           'certificationCode', t.group_certification_code, 'formacode', t.group_formacode, 'region', t.group_region,
+           'n', t.n, 'providers', t.providers, 'funders', t.funders,
+           'unit', jsonb_build_object('p10', round(t.unit_p10::numeric, 2), 'q1', round(t.unit_q1::numeric, 2),
+              'median', round(t.unit_median::numeric, 2), 'q3', round(t.unit_q3::numeric, 2), 'p90', round(t.unit_p90::numeric, 2),
+              'mad', round(t.unit_mad::numeric, 2)),
+           'fences', jsonb_build_object('low', round(t.fence_low::numeric, 2), 'high', round(t.fence_high::numeric, 2),
+              'extreme', round(t.fence_extreme::numeric, 2)),
+           'logIqr', round(t.log_iqr::numeric, 4),
+           'value', round(t.unit_price::numeric, 2), 'percentRank', round(t.rank::numeric, 4)),
+         t.level, t.rank, t.data_digest
+    FROM price_tested t
+   WHERE t.kind IS NOT NULL`;
+
+/** The band a ratio falls in: evidence shows bands, never the other side's prices. */
+const RATIO_BAND = (ratio: string) => `CASE
+    WHEN ${ratio} >= 3 THEN '>= 3' WHEN ${ratio} >= 2 THEN '2 - 3' WHEN ${ratio} >= 1.5 THEN '1.5 - 2'
+    WHEN ${ratio} >= 1.3 THEN '1.3 - 1.5' WHEN ${ratio} > 1 THEN '1 - 1.3'
+    WHEN ${ratio} > 0.75 THEN '0.75 - 1' WHEN ${ratio} > 0.5 THEN '0.5 - 0.75' ELSE '< 0.5' END`;
+
 /**
- * Flags become anomalies of the action's funder. Evidence is frozen: an open anomaly takes new
- * evidence only when it differs; a reviewed one keeps what was reviewed unless the evidence
- * changed materially (the action's own data, its kind or ladder level, or its percent rank by at
- * least the configured points), and then it reopens, saying what changed. Returns the
- * anomalies written, with `event` FLAGGED or REOPENED (NULL for a refresh of an open one).
+ * CROSS_FUNDER_DISPARITY: for one funder, a provider's median unit price (category, certification,
+ * year) above the disparity ratio times its median to the other funders; each side has at least
+ * the minimum of actions, the other side at least the minimum of funders. One per funder and set.
  */
-export const UPSERT_GROUP_ANOMALIES_SQL = `
+export const DISPARITY_FLAGS_SQL = `
+  WITH s AS (SELECT * FROM pricing_settings),
+  p AS (SELECT * FROM action_unit_prices WHERE unit_price IS NOT NULL AND certification_code IS NOT NULL),
+  own AS (
+    SELECT organisation_id, provider_siret, category, certification_code, year, count(*)::int AS n,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price::float8) AS median
+      FROM p GROUP BY 1, 2, 3, 4, 5
+  ),
+  others AS (
+    SELECT o.organisation_id, o.provider_siret, o.category, o.certification_code, o.year,
+           count(*)::int AS n, count(DISTINCT p.organisation_id)::int AS funders,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY p.unit_price::float8) AS median
+      FROM own o
+      JOIN p ON p.provider_siret = o.provider_siret AND p.category = o.category AND p.certification_code = o.certification_code
+            AND p.year = o.year AND p.organisation_id <> o.organisation_id
+     GROUP BY 1, 2, 3, 4, 5
+  ),
+  disparities AS (
+    SELECT o.*, x.n AS other_n, x.funders AS other_funders, o.median / x.median AS ratio
+      FROM own o JOIN others x USING (organisation_id, provider_siret, category, certification_code, year) CROSS JOIN s
+     WHERE o.n >= s.disparity_min_actions AND x.n >= s.disparity_min_actions AND x.funders >= s.disparity_min_other_funders
+       AND o.median > s.disparity_ratio * x.median
+  )
+  INSERT INTO price_flags
+  SELECT d.organisation_id, concat_ws('|', 'DISPARITY', d.provider_siret, d.category, d.certification_code, d.year),
+         'CROSS_FUNDER_DISPARITY', NULL, d.provider_siret, d.category, d.certification_code, d.year,
+         jsonb_build_object('ratioBand', ${RATIO_BAND('d.ratio')}, 'ownActions', d.n, 'otherActions', d.other_n,
+           'otherFunders', d.other_funders, 'providerSiret', d.provider_siret, 'category', d.category,
+           'certificationCode', d.certification_code, 'year', d.year),
+         NULL, NULL, ${RATIO_BAND('d.ratio')}
+    FROM disparities d`;
+
+/**
+ * DURATION_SHORT (shrinkflation): per provider, category, certification and year, the median hours
+ * per trainee across funders fell below the ratio times the previous year's while the median price
+ * per trainee did not fall; each year's set has the minimum of actions and funders. One anomaly
+ * per funder with actions in the current year's set.
+ */
+export const SHRINK_FLAGS_SQL = `
+  WITH s AS (SELECT * FROM pricing_settings),
+  p AS (SELECT * FROM action_unit_prices WHERE hours > 0 AND price_per_trainee IS NOT NULL AND certification_code IS NOT NULL),
+  yearly AS (
+    SELECT provider_siret, category, certification_code, year, count(*)::int AS n, count(DISTINCT organisation_id)::int AS funders,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY hours::float8) AS hours,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_trainee::float8) AS price
+      FROM p GROUP BY 1, 2, 3, 4
+  ),
+  shrunk AS (
+    SELECT cur.*, prev.n AS prev_n, prev.funders AS prev_funders, cur.hours / prev.hours AS hours_ratio, cur.price / prev.price AS price_ratio
+      FROM yearly cur
+      JOIN yearly prev ON prev.provider_siret = cur.provider_siret AND prev.category = cur.category
+                      AND prev.certification_code = cur.certification_code AND prev.year = cur.year - 1
+     CROSS JOIN s
+     WHERE cur.n >= s.shrink_min_actions AND prev.n >= s.shrink_min_actions
+       AND cur.funders >= s.shrink_min_funders AND prev.funders >= s.shrink_min_funders
+       AND cur.hours < s.shrink_hours_ratio * prev.hours AND cur.price >= prev.price
+  )
+  INSERT INTO price_flags
+  SELECT f.organisation_id, concat_ws('|', 'SHRINK', x.provider_siret, x.category, x.certification_code, x.year),
+         'DURATION_SHORT', NULL, x.provider_siret, x.category, x.certification_code, x.year,
+         jsonb_build_object('hoursRatioBand', ${RATIO_BAND('x.hours_ratio')}, 'priceRatioBand', ${RATIO_BAND('x.price_ratio')},
+           'actions', x.n, 'funders', x.funders, 'previousActions', x.prev_n, 'previousFunders', x.prev_funders,
+           'providerSiret', x.provider_siret, 'category', x.category, 'certificationCode', x.certification_code, 'year', x.year),
+         NULL, NULL, ${RATIO_BAND('x.hours_ratio')} || '/' || ${RATIO_BAND('x.price_ratio')}
+    FROM shrunk x
+    JOIN (SELECT DISTINCT organisation_id, provider_siret, category, certification_code, year FROM p) f
+      ON f.provider_siret = x.provider_siret AND f.category = x.category AND f.certification_code = x.certification_code AND f.year = x.year`;
+
+/**
+ * Flags become anomalies of their funder. Evidence is frozen: an open anomaly takes new evidence
+ * only when it differs; a reviewed one keeps what was reviewed unless the evidence changed
+ * materially (the action's own data or the provider kinds' bands, its kind or ladder level, or its
+ * percent rank by at least the configured points), and then it reopens, saying what changed.
+ * Returns the events written (FLAGGED, REOPENED).
+ */
+export const UPSERT_ANOMALIES_SQL = `
   WITH s AS (SELECT * FROM pricing_settings),
   run AS (SELECT id, method_version, input_watermark FROM price_runs WHERE id = $1),
-  flagged AS (
-    SELECT t.*, jsonb_build_object(
-             'groupKey', t.group_key, 'level', t.level, 'category', t.category, 'modality', t.modality, 'year', t.year,
-             'certificationCode', t.group_certification_code, 'formacode', t.group_formacode, 'region', t.group_region,
-             'n', t.n, 'providers', t.providers, 'funders', t.funders,
-             'unit', jsonb_build_object('p10', round(t.unit_p10::numeric, 2), 'q1', round(t.unit_q1::numeric, 2),
-                'median', round(t.unit_median::numeric, 2), 'q3', round(t.unit_q3::numeric, 2), 'p90', round(t.unit_p90::numeric, 2),
-                'mad', round(t.unit_mad::numeric, 2)),
-             'fences', jsonb_build_object('low', round(t.fence_low::numeric, 2), 'high', round(t.fence_high::numeric, 2),
-                'extreme', round(t.fence_extreme::numeric, 2)),
-             'logIqr', round(t.log_iqr::numeric, 4),
-             'value', round(t.unit_price::numeric, 2), 'percentRank', round(t.rank::numeric, 4)) AS evidence
-      FROM price_tested t
-     WHERE t.kind IS NOT NULL
-  ),
   written AS (
     INSERT INTO price_anomalies AS a (organisation_id, subject_key, kind, action_id, provider_siret, category,
            certification_code, year, evidence, level, percent_rank, data_digest, method_version, run_id, input_watermark)
-    SELECT f.organisation_id, 'PRICE:' || f.action_id, f.kind, f.action_id, f.provider_siret, f.category,
+    SELECT f.organisation_id, f.subject_key, f.kind, f.action_id, f.provider_siret, f.category,
            f.certification_code, f.year, f.evidence || jsonb_build_object('methodVersion', run.method_version,
              'snapshot', jsonb_build_object('runId', run.id, 'inputWatermark', run.input_watermark)),
-           f.level, f.rank, f.data_digest, run.method_version, run.id, run.input_watermark
-      FROM flagged f CROSS JOIN run
+           f.level, f.percent_rank, f.data_digest, run.method_version, run.id, run.input_watermark
+      FROM price_flags f CROSS JOIN run
     ON CONFLICT (organisation_id, subject_key) DO UPDATE SET
-      status = CASE WHEN a.status <> 'OPEN' THEN 'OPEN' ELSE a.status END,
+      status = 'OPEN',
       kind = EXCLUDED.kind, evidence = EXCLUDED.evidence, level = EXCLUDED.level, percent_rank = EXCLUDED.percent_rank,
       data_digest = EXCLUDED.data_digest, method_version = EXCLUDED.method_version, run_id = EXCLUDED.run_id,
       input_watermark = EXCLUDED.input_watermark, active = true, updated_at = now(),
       change_note = CASE WHEN a.status <> 'OPEN' THEN concat_ws('; ',
-          CASE WHEN a.data_digest IS DISTINCT FROM EXCLUDED.data_digest THEN 'ACTION_DATA' END,
+          CASE WHEN a.data_digest IS DISTINCT FROM EXCLUDED.data_digest THEN
+            CASE WHEN a.action_id IS NULL THEN 'BAND:' || a.data_digest || '>' || EXCLUDED.data_digest ELSE 'ACTION_DATA' END END,
           CASE WHEN a.kind <> EXCLUDED.kind THEN 'KIND:' || a.kind || '>' || EXCLUDED.kind END,
           CASE WHEN a.level IS DISTINCT FROM EXCLUDED.level THEN 'LEVEL:' || a.level || '>' || EXCLUDED.level END,
           CASE WHEN abs(coalesce(a.percent_rank, 0) - EXCLUDED.percent_rank) >= (SELECT material_rank_change FROM s)
                THEN 'RANK:' || round(a.percent_rank::numeric, 4) || '>' || round(EXCLUDED.percent_rank::numeric, 4) END)
-        ELSE NULL END,
+        END,
       review_ground = CASE WHEN a.status <> 'OPEN' THEN NULL ELSE a.review_ground END,
       review_comment = CASE WHEN a.status <> 'OPEN' THEN NULL ELSE a.review_comment END,
       reviewed_by = CASE WHEN a.status <> 'OPEN' THEN NULL ELSE a.reviewed_by END,
@@ -157,12 +250,11 @@ export const UPSERT_GROUP_ANOMALIES_SQL = `
    WHERE w.inserted OR w.change_note IS NOT NULL
   RETURNING event`;
 
-/** Open price anomalies whose action is no longer flagged are set inactive (reviewed ones stay). */
+/** Open anomalies this run no longer flags are set inactive (reviewed ones stay as reviewed). */
 export const DEACTIVATE_SQL = `
   UPDATE price_anomalies a SET active = false, updated_at = now()
-   WHERE a.active AND a.status = 'OPEN' AND a.kind IN ('PRICE_HIGH', 'PRICE_EXTREME', 'PRICE_LOW')
-     AND NOT EXISTS (SELECT 1 FROM price_tested t WHERE t.kind IS NOT NULL AND t.action_id = a.action_id
-                       AND t.organisation_id = a.organisation_id)`;
+   WHERE a.active AND a.status = 'OPEN'
+     AND NOT EXISTS (SELECT 1 FROM price_flags f WHERE f.organisation_id = a.organisation_id AND f.subject_key = a.subject_key)`;
 
 /**
  * The test coverage of the run: per kind, actions tested, flagged, not computable, without a
@@ -179,6 +271,7 @@ export const TEST_COVERAGE_SQL = `
     SELECT k.kind, (SELECT count(*) FROM price_tested t WHERE t.kind = k.kind)::int AS flagged
       FROM (VALUES ('PRICE_HIGH'), ('PRICE_EXTREME'), ('PRICE_LOW')) AS k(kind)
   )
+  -- Group kinds only: the provider kinds test sets, not actions, and report their flags per run.
   SELECT jsonb_agg(jsonb_build_object(
            'kind', p.kind, 'tested', c.tested, 'flagged', p.flagged, 'notComputable', c.not_computable,
            'withoutUsableGroup', c.computable - c.tested,

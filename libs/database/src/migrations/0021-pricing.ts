@@ -23,6 +23,12 @@ export class Pricing1790000000021 implements MigrationInterface {
         high_fence numeric NOT NULL DEFAULT 1.5,
         extreme_fence numeric NOT NULL DEFAULT 3.0,
         low_fence numeric NOT NULL DEFAULT 1.5,
+        disparity_ratio numeric NOT NULL DEFAULT 1.3,
+        disparity_min_actions integer NOT NULL DEFAULT 8,
+        disparity_min_other_funders integer NOT NULL DEFAULT 3,
+        shrink_hours_ratio numeric NOT NULL DEFAULT 0.75,
+        shrink_min_actions integer NOT NULL DEFAULT 8,
+        shrink_min_funders integer NOT NULL DEFAULT 3,
         material_rank_change numeric NOT NULL DEFAULT 0.05,
         suspect_flag_share numeric NOT NULL DEFAULT 0.10
       );
@@ -43,6 +49,7 @@ export class Pricing1790000000021 implements MigrationInterface {
                         THEN a.price_excl_vat / a.trainees / greatest(1, (a.end_date - a.start_date) / 365.25) END
                  ELSE a.price_excl_vat / a.trainees
                END AS unit_price,
+               CASE WHEN a.price_excl_vat > 0 AND a.trainees > 0 THEN a.price_excl_vat / a.trainees END AS price_per_trainee,
                md5(concat_ws('|', a.category, a.certification_code, a.formacode, a.modality, a.region, a.start_date,
                              a.end_date, a.hours_per_trainee, a.trainees, a.price_excl_vat)) AS data_digest
           FROM funded_actions a;
