@@ -513,6 +513,7 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/api/v1/price-references', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/price-references/recompute', allowed: ['manager'], expected: 202 },
   { method: 'get', path: '/api/v1/anomalies', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/providers/{siret}/price-position', allowed: ['officer', 'manager'], own: async () => ({ params: { siret: ACTIONS_SIRET } }) },
   { method: 'get', path: '/api/v1/anomalies/coverage', allowed: ['officer', 'manager'] },
   {
     method: 'get',

@@ -97,6 +97,20 @@ describe('price adequacy: references, anomalies, review', () => {
     expect((await get(`/anomalies/${anomaly.id}`, otherToken)).status).toBe(404);
   });
 
+  it("places the caller's own actions with a provider in their narrowest usable group, and only its own", async () => {
+    const mine = await get(`/providers/${providers[3]}/price-position`);
+    expect(mine.status).toBe(200);
+    const byCode = Object.fromEntries(mine.body.items.map((i: { certificationCode: string }) => [i.certificationCode, i]));
+    expect(Object.keys(byCode).sort()).toEqual(['RNCP111', 'RNCP333']);
+    expect(byCode.RNCP111).toMatchObject({ actionId: outlier, unitPrice: 100, position: 'ABOVE_EXTREME_FENCE', group: { level: 1, n: 8, q1: 21.75, median: 23.5, q3: 25.25 } });
+    expect(byCode.RNCP111.group.fences.extreme).toBeCloseTo(39.52, 1);
+    expect(byCode.RNCP333).toMatchObject({ position: 'NO_USABLE_GROUP', group: null });
+    // CDC sees its own two actions there, never Atlas's.
+    const theirs = await get(`/providers/${providers[3]}/price-position`, otherToken);
+    const positions = Object.fromEntries(theirs.body.items.map((i: { certificationCode: string; position: string }) => [i.certificationCode, i.position]));
+    expect(positions).toEqual({ RNCP444: 'NO_USABLE_GROUP', RNCP555: 'MEDIAN_TO_Q3' });
+  });
+
   it('reports the test coverage of the run: tested, flagged, not computable, without a usable group', async () => {
     const res = await get('/anomalies/coverage');
     expect(res.status).toBe(200);

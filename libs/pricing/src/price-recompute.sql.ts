@@ -3,22 +3,12 @@
  * (libs/pricing/src/price-recompute.job.ts). Formulas: docs/pricing.md. `$1` is the run id.
  */
 
-/** Every computable action, once per ladder level whose keys it has (narrow level 1 to wide 4). */
+/** Every computable action, once per ladder level whose keys it has (the view action_price_groups). */
 export const MEMBERS_SQL = `
   CREATE TEMP TABLE price_members ON COMMIT DROP AS
-  SELECT l.level,
-         concat_ws('|', p.category, p.modality, p.year, 'L' || l.level, l.k1, l.k2) AS group_key,
-         l.ref_certification, l.ref_formacode, l.ref_region,
-         p.action_id, p.organisation_id, p.provider_siret, p.category, p.certification_code, p.modality, p.year,
-         p.hours, p.unit_price, ln(p.unit_price::float8) AS log_unit, p.data_digest
-    FROM action_unit_prices p
-   CROSS JOIN LATERAL (VALUES
-     (1, p.certification_code, p.region::text, p.certification_code, NULL::text, p.region::text),
-     (2, p.certification_code, NULL,            p.certification_code, NULL,       NULL),
-     (3, p.formacode::text,    NULL,            NULL,                 p.formacode::text, NULL),
-     (4, left(p.formacode, 3), NULL,            NULL,                 left(p.formacode, 3), NULL)
-   ) AS l(level, k1, k2, ref_certification, ref_formacode, ref_region)
-   WHERE p.unit_price IS NOT NULL AND l.k1 IS NOT NULL`;
+  SELECT level, group_key, ref_certification, ref_formacode, ref_region, action_id, organisation_id, provider_siret,
+         category, certification_code, modality, year, hours, unit_price, ln(unit_price::float8) AS log_unit, data_digest
+    FROM action_price_groups`;
 
 /** Statistics of every group; only the usable ones (every floor met) are stored. */
 export const REFERENCES_SQL = `

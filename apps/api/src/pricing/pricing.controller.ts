@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
-import { DEFAULT_PAGE_SIZE } from '@bo/core';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '@bo/core';
 import { PricingService } from '@bo/pricing';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
-import { AnomalyListQuery, PriceReferenceQuery, ReviewAnomalyDto } from './pricing.dto';
+import { AnomalyListQuery, PriceReferenceQuery, ReviewAnomalyDto, SiretParam } from './pricing.dto';
 
 @ApiTags('pricing')
 @Controller()
@@ -27,6 +27,13 @@ export class PricingController {
     const jobId = await this.pricing.requestRecompute(actor);
     void reply.header('location', `/api/v1/jobs/${jobId}`);
     return { jobId };
+  }
+
+  @Get('providers/:siret/price-position')
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: "The caller's own actions with this provider, each placed in its narrowest usable price reference" })
+  pricePosition(@CurrentActor() actor: Actor, @Param() p: SiretParam, @Query() q: PageQuery) {
+    return this.pricing.pricePosition(actor, p.siret, q.limit ?? DEFAULT_PAGE_SIZE, q.cursor);
   }
 
   @Get('anomalies')

@@ -78,3 +78,9 @@ export class ReviewAnomalyDto {
   @MaxLength(5000)
   comment?: string;
 }
+
+export class SiretParam {
+  @ApiProperty({ description: 'SIRET (14 digits)' })
+  @Matches(/^\d{14}$/)
+  siret!: string;
+}
