@@ -1,3 +1,4 @@
+import { Workbook } from 'exceljs';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login, orgId } from '../support/fixtures';
 import { newSiren, siretOf } from '../support/actions-fixtures';
@@ -109,6 +110,29 @@ describe('price adequacy: references, anomalies, review', () => {
     const theirs = await get(`/providers/${providers[3]}/price-position`, otherToken);
     const positions = Object.fromEntries(theirs.body.items.map((i: { certificationCode: string; position: string }) => [i.certificationCode, i.position]));
     expect(positions).toEqual({ RNCP444: 'NO_USABLE_GROUP', RNCP555: 'MEDIAN_TO_Q3' });
+  });
+
+  it('exports the list as CSV and XLSX with French headers and labels', async () => {
+    const csv = await get('/anomalies?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(/anomalies-de-prix\.csv/);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toMatch(/^Identifiant;Type;Statut;Toujours signalée;Action financée;SIRET/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(';Prix très élevé;Ouverte;oui;');
+    const xlsx = await get('/anomalies?format=xlsx').buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(xlsx.status).toBe(200);
+    const workbook = new Workbook();
+    await workbook.xlsx.load(xlsx.body as Buffer);
+    const sheet = workbook.getWorksheet('Anomalies de prix')!;
+    expect(sheet.getRow(1).getCell(2).value).toBe('Type');
+    expect(sheet.getRow(2).getCell(2).value).toBe('Prix très élevé');
+    expect(sheet.rowCount).toBe(2);
   });
 
   it('reports the test coverage of the run: tested, flagged, not computable, without a usable group', async () => {

@@ -2,3 +2,4 @@ export * from './pricing.module';
 export * from './pricing.service';
 export * from './pricing.rules';
 export * from './price-recompute.job';
+export * from './pricing.labels';

@@ -4,6 +4,9 @@ import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { JobDispatcher } from '@bo/queue';
+import { TabularColumn, csvStream, xlsxStream } from '@bo/documents';
+import type { Readable } from 'node:stream';
+import { ANOMALY_KIND_LABELS, ANOMALY_STATUS_LABELS, JUSTIFICATION_GROUND_LABELS } from './pricing.labels';
 import { ANOMALY_KINDS, ANOMALY_STATUSES, AnomalyKind, AnomalyStatus, JUSTIFICATION_GROUNDS, JustificationGround, nextReviewProblem } from './pricing.rules';
 
 export interface PriceReferenceView {
@@ -262,6 +265,42 @@ export class PricingService {
       );
       return { ...anomalyView(row), history: events.map((e) => ({ at: e.at.toISOString(), event: e.event, actorId: e.actor_id, detail: e.detail })) };
     });
+  }
+
+  /** Every anomaly the filter selects, page after page (exports stream them). */
+  async *allAnomalies(actor: Actor, filter: Omit<AnomalyFilter, 'limit' | 'cursor'>): AsyncIterable<AnomalyView> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.anomalies(actor, { ...filter, limit: 500, cursor });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** The anomaly list as CSV or XLSX, with French headers and labels. */
+  exportAnomalies(actor: Actor, filter: Omit<AnomalyFilter, 'limit' | 'cursor'>, format: 'csv' | 'xlsx'): Readable {
+    const frDate = (iso: string) => iso.slice(0, 10).split('-').reverse().join('/');
+    const columns: TabularColumn<AnomalyView>[] = [
+      { header: 'Identifiant', value: (a) => a.id },
+      { header: 'Type', value: (a) => ANOMALY_KIND_LABELS[a.kind] },
+      { header: 'Statut', value: (a) => ANOMALY_STATUS_LABELS[a.status] },
+      { header: 'Toujours signalée', value: (a) => (a.active ? 'oui' : 'non') },
+      { header: 'Action financée', value: (a) => a.actionId ?? '' },
+      { header: 'SIRET', value: (a) => a.providerSiret },
+      { header: 'Catégorie', value: (a) => a.category },
+      { header: 'Certification', value: (a) => a.certificationCode ?? '' },
+      { header: 'Année', value: (a) => a.year },
+      { header: 'Prix unitaire (€)', value: (a) => a.evidence.value ?? '' },
+      { header: 'Médiane du groupe (€)', value: (a) => (a.evidence.unit as { median?: number } | undefined)?.median ?? '' },
+      { header: 'Rang centile', value: (a) => a.evidence.percentRank ?? '' },
+      { header: 'Niveau', value: (a) => a.evidence.level ?? '' },
+      { header: "Bande d'écart", value: (a) => a.evidence.ratioBand ?? a.evidence.hoursRatioBand ?? '' },
+      { header: 'Signalée le', value: (a) => frDate(a.createdAt) },
+      { header: 'Motif de justification', value: (a) => (a.review.ground ? JUSTIFICATION_GROUND_LABELS[a.review.ground] : '') },
+      { header: 'Commentaire', value: (a) => a.review.comment ?? '' },
+    ];
+    const rows = this.allAnomalies(actor, filter);
+    return format === 'csv' ? csvStream(columns, rows) : xlsxStream('Anomalies de prix', columns, rows);
   }
 
   /** OPEN -> UNDER_REVIEW -> JUSTIFIED | CONFIRMED; a justification names one of the law's grounds. */

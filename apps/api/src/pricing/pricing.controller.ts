@@ -1,11 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '@bo/core';
 import { PricingService } from '@bo/pricing';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { AnomalyListQuery, PriceReferenceQuery, ReviewAnomalyDto, SiretParam } from './pricing.dto';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 @ApiTags('pricing')
 @Controller()
@@ -38,9 +40,15 @@ export class PricingController {
 
   @Get('anomalies')
   @Allow(['officer', 'manager'])
-  @ApiOperation({ summary: "The caller's own price anomalies, newest first" })
-  anomalies(@CurrentActor() actor: Actor, @Query() q: AnomalyListQuery) {
-    return this.pricing.anomalies(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: "The caller's own price anomalies, newest first (?format=csv|xlsx: the whole filtered list as a file)" })
+  anomalies(@CurrentActor() actor: Actor, @Query() q: AnomalyListQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { format, limit, cursor, ...filter } = q;
+    if (format) {
+      void reply.header('content-disposition', `attachment; filename="anomalies-de-prix.${format}"`);
+      return new StreamableFile(this.pricing.exportAnomalies(actor, filter, format), { type: format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE });
+    }
+    return this.pricing.anomalies(actor, { ...filter, cursor, limit: limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get('anomalies/coverage')

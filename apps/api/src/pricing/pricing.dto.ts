@@ -60,6 +60,11 @@ export class AnomalyListQuery extends PageQuery {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ enum: ['csv', 'xlsx'], description: 'The whole filtered list as a file (French headers)' })
+  @IsOptional()
+  @IsIn(['csv', 'xlsx'])
+  format?: 'csv' | 'xlsx';
 }
 
 export class ReviewAnomalyDto {
