@@ -128,7 +128,7 @@ describe('price adequacy: references, anomalies, review', () => {
     });
     expect(xlsx.status).toBe(200);
     const workbook = new Workbook();
-    await workbook.xlsx.load(xlsx.body as Buffer);
+    await workbook.xlsx.load(new Uint8Array(xlsx.body as Buffer).buffer as ArrayBuffer);
     const sheet = workbook.getWorksheet('Anomalies de prix')!;
     expect(sheet.getRow(1).getCell(2).value).toBe('Type');
     expect(sheet.getRow(2).getCell(2).value).toBe('Prix très élevé');

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@bo/core';
 import { SystemDb } from '@bo/database';
 import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobPayloads } from '@bo/queue';
 import {
@@ -73,7 +74,7 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
 
 /**
  * The nightly full run (a BullMQ job scheduler, registered at worker start): 02:30, Paris time;
- * and a first run when none has ever finished.
+ * and, with demo data, a first run when none has ever finished.
  */
 @Injectable()
 export class PriceRecomputeScheduler implements OnApplicationBootstrap {
@@ -82,12 +83,16 @@ export class PriceRecomputeScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly dispatcher: JobDispatcher,
     private readonly systemDb: SystemDb,
+    private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // A platform that never ran one (a new installation, the demo) gets its first run now.
-    const [{ runs }] = await this.systemDb.tx((tx) => tx.query<{ runs: number }>(`SELECT count(*)::int AS runs FROM price_runs WHERE finished_at IS NOT NULL`));
-    if (runs === 0) await this.dispatcher.dispatch('pricing.recompute', { organisationId: null, requestedBy: null });
+    // The demo shows its anomaly from the start: with demo data, a platform that never ran a
+    // recompute gets its first run now (elsewhere the nightly run or a manager starts it).
+    if (this.config.DEMO_DATA) {
+      const [{ runs }] = await this.systemDb.tx((tx) => tx.query<{ runs: number }>(`SELECT count(*)::int AS runs FROM price_runs WHERE finished_at IS NOT NULL`));
+      if (runs === 0) await this.dispatcher.dispatch('pricing.recompute', { organisationId: null, requestedBy: null });
+    }
     await this.dispatcher
       .queue('default')
       .upsertJobScheduler('pricing.recompute.nightly', { pattern: '30 2 * * *', tz: 'Europe/Paris' }, {
