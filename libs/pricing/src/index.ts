@@ -3,3 +3,4 @@ export * from './pricing.service';
 export * from './pricing.rules';
 export * from './price-recompute.job';
 export * from './pricing.labels';
+export * from './npec.service';

@@ -8,6 +8,8 @@ import {
   FLAGS_TABLE_SQL,
   GROUP_FLAGS_SQL,
   MEMBERS_SQL,
+  NPEC_COVERAGE_SQL,
+  NPEC_FLAGS_SQL,
   REFERENCES_SQL,
   SHRINK_FLAGS_SQL,
   TESTED_SQL,
@@ -25,7 +27,8 @@ export interface PriceRunResult {
 
 /**
  * `pricing.recompute`: the cross-funder price references and the anomalies (group kinds
- * PRICE_HIGH, PRICE_EXTREME, PRICE_LOW; provider kinds CROSS_FUNDER_DISPARITY, DURATION_SHORT),
+ * PRICE_HIGH, PRICE_EXTREME, PRICE_LOW; provider kinds CROSS_FUNDER_DISPARITY, DURATION_SHORT;
+ * ABOVE_NPEC against the apprenticeship funding levels),
  * in one transaction of set-based statements under an advisory lock
  * (system role: it reads every funder's prices and writes each funder's anomalies). Idempotent:
  * a run over unchanged actions writes no anomaly and no event; only the references move to the
@@ -52,11 +55,13 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
       await tx.query(GROUP_FLAGS_SQL);
       await tx.query(DISPARITY_FLAGS_SQL);
       await tx.query(SHRINK_FLAGS_SQL);
+      await tx.query(NPEC_FLAGS_SQL);
       await context.progress(70);
       const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
       await tx.query(DEACTIVATE_SQL);
-      const [coverage] = await tx.query<{ coverage: unknown }>(TEST_COVERAGE_SQL);
-      await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify(coverage.coverage)]);
+      const [coverage] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL);
+      const [npec] = await tx.query<{ coverage: unknown }>(NPEC_COVERAGE_SQL);
+      await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify([...coverage.coverage, npec.coverage])]);
       // Only the latest run's references are served; anomalies keep their own snapshot ids.
       await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
       const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(

@@ -192,6 +192,61 @@ export const SHRINK_FLAGS_SQL = `
       ON f.provider_siret = x.provider_siret AND f.category = x.category AND f.certification_code = x.certification_code AND f.year = x.year`;
 
 /**
+ * ABOVE_NPEC: an apprenticeship action whose cost per apprentice per contract-year exceeds the
+ * funding level of its certification and branch valid at its start; without a branch, above the
+ * highest level across branches (the evidence says which basis and shows the range).
+ */
+export const NPEC_FLAGS_SQL = `
+  WITH p AS (
+    SELECT * FROM action_unit_prices
+     WHERE category = 'APPRENTICESHIP' AND unit_price IS NOT NULL AND certification_code LIKE 'RNCP%'
+  ),
+  compared AS (
+    SELECT p.*, 'BRANCH' AS basis, n.eur_per_year AS level_eur, n.eur_per_year AS range_min, n.eur_per_year AS range_max, 1 AS branches
+      FROM p CROSS JOIN LATERAL (
+        -- the level in force at the start (the latest one when periods overlap)
+        SELECT eur_per_year FROM npec_levels n
+         WHERE n.rncp = p.certification_code AND n.idcc = p.branch_idcc
+           AND p.start_date >= n.valid_from AND (n.valid_to IS NULL OR p.start_date <= n.valid_to)
+         ORDER BY n.valid_from DESC LIMIT 1
+      ) n
+    UNION ALL
+    SELECT p.*, 'RANGE_ACROSS_BRANCHES', r.range_max, r.range_min, r.range_max, r.branches
+      FROM p CROSS JOIN LATERAL (
+        SELECT min(n.eur_per_year) AS range_min, max(n.eur_per_year) AS range_max, count(*)::int AS branches
+          FROM npec_levels n
+         WHERE n.rncp = p.certification_code AND p.start_date >= n.valid_from AND (n.valid_to IS NULL OR p.start_date <= n.valid_to)
+      ) r
+     WHERE p.branch_idcc IS NULL AND r.branches > 0
+  )
+  INSERT INTO price_flags
+  SELECT c.organisation_id, 'NPEC:' || c.action_id, 'ABOVE_NPEC', c.action_id, c.provider_siret, c.category, c.certification_code, c.year,
+         jsonb_build_object('basis', c.basis, 'certificationCode', c.certification_code, 'idcc', c.branch_idcc,
+           'levelEurPerYear', c.level_eur, 'range', jsonb_build_object('min', c.range_min, 'max', c.range_max, 'branches', c.branches),
+           'value', round(c.unit_price::numeric, 2), 'ratio', round((c.unit_price / c.level_eur)::numeric, 3)),
+         NULL, NULL, c.data_digest
+    FROM compared c
+   WHERE c.unit_price > c.level_eur`;
+
+/** How many apprenticeship actions the NPEC comparison could test (a level applies) or not. */
+export const NPEC_COVERAGE_SQL = `
+  WITH p AS (SELECT * FROM action_unit_prices WHERE category = 'APPRENTICESHIP'),
+  tested AS (
+    SELECT p.action_id FROM p
+     WHERE p.unit_price IS NOT NULL AND EXISTS (
+       SELECT 1 FROM npec_levels n WHERE n.rncp = p.certification_code AND (p.branch_idcc IS NULL OR n.idcc = p.branch_idcc)
+          AND p.start_date >= n.valid_from AND (n.valid_to IS NULL OR p.start_date <= n.valid_to))
+  )
+  SELECT jsonb_build_object('kind', 'ABOVE_NPEC',
+           'tested', (SELECT count(*) FROM tested)::int,
+           'flagged', (SELECT count(*) FROM price_flags WHERE kind = 'ABOVE_NPEC')::int,
+           'notComputable', (SELECT count(*) FROM p WHERE unit_price IS NULL)::int,
+           'withoutUsableGroup', (SELECT count(*) FROM p WHERE unit_price IS NOT NULL)::int - (SELECT count(*) FROM tested)::int,
+           'suspect', (SELECT count(*) FROM tested) > 0
+              AND (SELECT count(*) FROM price_flags WHERE kind = 'ABOVE_NPEC')::numeric / (SELECT count(*) FROM tested)
+                  > (SELECT suspect_flag_share FROM pricing_settings)) AS coverage`;
+
+/**
  * Flags become anomalies of their funder. Evidence is frozen: an open anomaly takes new evidence
  * only when it differs; a reviewed one keeps what was reviewed unless the evidence changed
  * materially (the action's own data or the provider kinds' bands, its kind or ladder level, or its

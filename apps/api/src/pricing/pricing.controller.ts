@@ -1,18 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '@bo/core';
-import { PricingService } from '@bo/pricing';
-import type { FastifyReply } from 'fastify';
+import { NpecService, PricingService } from '@bo/pricing';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readUpload } from '../http/multipart-upload';
 import { Allow } from '../auth/allow.decorator';
-import { AnomalyListQuery, PriceReferenceQuery, ReviewAnomalyDto, SiretParam } from './pricing.dto';
+import { AnomalyListQuery, NpecQuery, PriceReferenceQuery, ReviewAnomalyDto, SiretParam } from './pricing.dto';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 @ApiTags('pricing')
 @Controller()
 export class PricingController {
-  constructor(private readonly pricing: PricingService) {}
+  constructor(
+    private readonly pricing: PricingService,
+    private readonly npec: NpecService,
+  ) {}
 
   @Get('price-references')
   @Allow(['officer', 'manager'])
@@ -29,6 +33,24 @@ export class PricingController {
     const jobId = await this.pricing.requestRecompute(actor);
     void reply.header('location', `/api/v1/jobs/${jobId}`);
     return { jobId };
+  }
+
+  @Post('price-references/npec')
+  @HttpCode(200)
+  @Allow(['platform_admin'])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ summary: 'Replace the apprenticeship funding levels (NPEC) from a CSV rncp;idcc;eurPerYear;validFrom;validTo: good lines kept, each bad one reported' })
+  async loadNpec(@CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
+    const { stored } = await readUpload(request, 'the NPEC CSV', (file) => this.npec.load(actor, file));
+    return stored;
+  }
+
+  @Get('price-references/npec')
+  @Allow(['officer', 'manager', 'platform_admin'])
+  @ApiOperation({ summary: 'Apprenticeship funding levels (NPEC) in force, optionally for one RNCP code' })
+  npecLevels(@CurrentActor() actor: Actor, @Query() q: NpecQuery) {
+    return this.npec.list(actor, q.rncp);
   }
 
   @Get('providers/:siret/price-position')

@@ -89,3 +89,10 @@ export class SiretParam {
   @Matches(/^\d{14}$/)
   siret!: string;
 }
+
+export class NpecQuery {
+  @ApiPropertyOptional({ description: 'RNCP code, e.g. RNCP35341' })
+  @IsOptional()
+  @Matches(/^RNCP\d{1,6}$/)
+  rncp?: string;
+}
