@@ -40,41 +40,54 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
   constructor(private readonly systemDb: SystemDb) {}
 
   async handle(payload: JobPayloads['pricing.recompute'], context: JobContext): Promise<PriceRunResult> {
-    const result = await this.systemDb.withLock('pricing.recompute', async (tx) => {
-      const [run] = await tx.query<{ id: string }>(
-        `INSERT INTO price_runs (method_version, input_watermark, requested_by)
-         SELECT s.method_version, (SELECT max(updated_at) FROM funded_actions), $1 FROM pricing_settings s RETURNING id`,
-        [payload.requestedBy],
-      );
-      await tx.query(MEMBERS_SQL);
-      await tx.query(`ANALYZE price_members`);
-      await tx.query(REFERENCES_SQL, [run.id]);
-      await context.progress(40);
-      await tx.query(TESTED_SQL, [run.id]);
-      await tx.query(FLAGS_TABLE_SQL);
-      await tx.query(GROUP_FLAGS_SQL);
-      await tx.query(DISPARITY_FLAGS_SQL);
-      await tx.query(SHRINK_FLAGS_SQL);
-      await tx.query(NPEC_FLAGS_SQL);
-      await context.progress(70);
-      const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
-      await tx.query(DEACTIVATE_SQL);
-      const [coverage] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL);
-      const [npec] = await tx.query<{ coverage: unknown }>(NPEC_COVERAGE_SQL);
-      await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify([...coverage.coverage, npec.coverage])]);
-      // Only the latest run's references are served; anomalies keep their own snapshot ids.
-      await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
-      const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(
-        `SELECT (SELECT count(*) FROM price_references WHERE run_id = $1)::int AS references,
-                (SELECT count(*) FROM price_tested)::int AS tested,
-                (SELECT count(*) FROM price_flags)::int AS flagged`,
-        [run.id],
-      );
-      return { runId: run.id, ...counts, reopened: events.filter((e) => e.event === 'REOPENED').length };
-    });
+    const result = await this.systemDb.withLock('pricing.recompute', (tx) => recomputePrices(tx, payload.requestedBy, (p) => context.progress(p)));
     await context.progress(100);
     return result!;
   }
+}
+
+/** What a recompute needs of its transaction (the job's TypeORM transaction, or a bare pg client). */
+export interface QueryRunnerLike {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/**
+ * The recompute's statements, in order, inside the caller's transaction (the job holds the
+ * advisory lock; the benchmark in bench/pricing.mjs runs the very same function).
+ */
+export async function recomputePrices(tx: QueryRunnerLike, requestedBy: string | null, progress: (p: number) => Promise<void> = async () => {}): Promise<PriceRunResult> {
+  // Sorts and hashes of millions of prices stay in memory for this transaction only.
+  await tx.query(`SET LOCAL work_mem = '256MB'`);
+  const [run] = await tx.query<{ id: string }>(
+    `INSERT INTO price_runs (method_version, input_watermark, requested_by)
+     SELECT s.method_version, (SELECT max(updated_at) FROM funded_actions), $1 FROM pricing_settings s RETURNING id`,
+    [requestedBy],
+  );
+  await tx.query(MEMBERS_SQL);
+  await tx.query(`ANALYZE price_members`);
+  await tx.query(REFERENCES_SQL, [run.id]);
+  await progress(40);
+  await tx.query(TESTED_SQL, [run.id]);
+  await tx.query(FLAGS_TABLE_SQL);
+  await tx.query(GROUP_FLAGS_SQL);
+  await tx.query(DISPARITY_FLAGS_SQL);
+  await tx.query(SHRINK_FLAGS_SQL);
+  await tx.query(NPEC_FLAGS_SQL);
+  await progress(70);
+  const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
+  await tx.query(DEACTIVATE_SQL);
+  const [coverage] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL);
+  const [npec] = await tx.query<{ coverage: unknown }>(NPEC_COVERAGE_SQL);
+  await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify([...coverage.coverage, npec.coverage])]);
+  // Only the latest run's references are served; anomalies keep their own snapshot ids.
+  await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
+  const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(
+    `SELECT (SELECT count(*) FROM price_references WHERE run_id = $1)::int AS references,
+            (SELECT count(*) FROM price_tested)::int AS tested,
+            (SELECT count(*) FROM price_flags)::int AS flagged`,
+    [run.id],
+  );
+  return { runId: run.id, ...counts, reopened: events.filter((e) => e.event === 'REOPENED').length };
 }
 
 /**
