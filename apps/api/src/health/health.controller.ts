@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Db } from '@bo/database';
 import { REDIS_CONNECTION } from '@bo/queue';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Public } from '../auth/public.decorator';
+import { LiveDto, ReadyDto } from '../openapi/responses';
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -26,7 +27,8 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
-  live() {
+  @ApiOkResponse({ type: LiveDto })
+  live(): LiveDto {
     return { status: 'ok' };
   }
 
@@ -37,7 +39,9 @@ export class HealthController {
   @Get('ready')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ready to serve: 503 without PostgreSQL; Redis down shows as degraded' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: ReadyDto, description: 'ok, or degraded when Redis is down' })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'PostgreSQL is down (the same body, status down)' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadyDto> {
     const [database, redis] = await Promise.all([
       within(2000, this.db.ping()).then(() => ({ status: 'up' as const }), (e: Error) => ({ status: 'down' as const, error: e.message })),
       within(1000, this.redis.ping()).then(() => ({ status: 'up' as const }), (e: Error) => ({ status: 'down' as const, error: e.message })),

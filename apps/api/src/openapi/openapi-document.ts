@@ -48,7 +48,7 @@ export function documentProblems(document: OpenAPIObject): void {
       const operation = item[method];
       if (!operation) continue;
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        if (!response || !/^[45]/.test(status) || '$ref' in response) continue;
+        if (!response || !/^[45]/.test(status) || '$ref' in response || response.content) continue;
         response.content = { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM_REF } };
       }
       operation.responses = {

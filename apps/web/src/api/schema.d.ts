@@ -149,6 +149,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A user of the organisation (ETag header) */
         get: operations["UsersController_get"];
         put?: never;
         post?: never;
@@ -183,6 +184,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The organisation's API keys (never the keys themselves) */
         get: operations["ApiKeysController_list"];
         put?: never;
         /** Create an API key: the key is in this response only */
@@ -235,6 +237,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** An organisation of the directory */
         get: operations["OrganisationsController_get"];
         put?: never;
         post?: never;
@@ -508,6 +511,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A funded action with its coverage (ETag header) */
         get: operations["ActionsController_get"];
         put?: never;
         post?: never;
@@ -646,6 +650,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A check with its scope and findings (ETag header) */
         get: operations["ChecksController_get"];
         put?: never;
         post?: never;
@@ -984,13 +989,96 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        LiveDto: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        DependencyHealthDto: {
+            /** @enum {string} */
+            status: "up" | "down";
+            error?: string;
+        };
+        HealthChecksDto: {
+            database: components["schemas"]["DependencyHealthDto"];
+            redis: components["schemas"]["DependencyHealthDto"];
+        };
+        ReadyDto: {
+            /** @enum {string} */
+            status: "ok" | "degraded" | "down";
+            checks: components["schemas"]["HealthChecksDto"];
+        };
         LoginDto: {
             /** @example officer@opco-atlas.demo */
             email: string;
             password: string;
         };
+        TokenPairDto: {
+            /** @description JWT to send as `Authorization: Bearer ...` */
+            accessToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            /**
+             * @description Lifetime of the access token, in seconds
+             * @example 900
+             */
+            expiresIn: number;
+            /** @description Single-use: spend it once on POST /auth/refresh; a reuse revokes the family */
+            refreshToken: string;
+            /** Format: date-time */
+            refreshExpiresAt: string;
+        };
         RefreshDto: {
             refreshToken: string;
+        };
+        /** @enum {string} */
+        Role: "officer" | "manager" | "admin" | "auditor" | "ministry" | "certifier" | "platform_admin";
+        /** @enum {string} */
+        OrganisationKind: "FUNDER" | "MANDATED_BODY" | "CONTROL_SERVICE" | "CERTIFIER" | "PLATFORM";
+        MeOrganisationDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example OPCO-ATLAS */
+            code: string;
+            kind: components["schemas"]["OrganisationKind"];
+            name: string;
+        };
+        MeDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** @example claire.martin@atlas.example */
+            email: string;
+            /** @example Claire Martin */
+            displayName: string;
+            roles: components["schemas"]["Role"][];
+            disabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description ETag counter (If-Match) */
+            version: number;
+            organisation: components["schemas"]["MeOrganisationDto"];
+        };
+        UserDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** @example claire.martin@atlas.example */
+            email: string;
+            /** @example Claire Martin */
+            displayName: string;
+            roles: components["schemas"]["Role"][];
+            disabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description ETag counter (If-Match) */
+            version: number;
+        };
+        UserPageDto: {
+            items: components["schemas"]["UserDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
         };
         CreateUserDto: {
             email: string;
@@ -1004,10 +1092,59 @@ export interface components {
             roles?: ("officer" | "manager" | "admin" | "auditor" | "ministry" | "certifier" | "platform_admin")[];
             disabled?: boolean;
         };
+        /** @enum {string} */
+        ApiKeyScope: "actions:read" | "actions:write" | "providers:read" | "checks:read";
+        ApiKeyDto: {
+            /** Format: uuid */
+            id: string;
+            label: string;
+            /** @description First characters of the key, to recognise it */
+            prefix: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** @description Address of the last use */
+            lastUsedFrom: string | null;
+        };
         CreateApiKeyDto: {
             /** @example SI financements — import nocturne */
             label: string;
             scopes: ("actions:read" | "actions:write" | "providers:read" | "checks:read")[];
+        };
+        CreatedApiKeyDto: {
+            /** Format: uuid */
+            id: string;
+            label: string;
+            /** @description First characters of the key, to recognise it */
+            prefix: string;
+            scopes: components["schemas"]["ApiKeyScope"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            /** @description Address of the last use */
+            lastUsedFrom: string | null;
+            /** @description The key itself: shown in this response only, never again */
+            key: string;
+        };
+        OrganisationDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example OPCO-ATLAS */
+            code: string;
+            kind: components["schemas"]["OrganisationKind"];
+            /** @description For funders: OPCO, CDC, REGION, FRANCE_TRAVAIL... */
+            funderKind: string | null;
+            name: string;
+            /** @description INSEE region code */
+            region: string | null;
+            active: boolean;
         };
         CreateOrganisationDto: {
             /** @example CERT-AFNOR */
@@ -1020,6 +1157,58 @@ export interface components {
             /** @description 2-digit INSEE region code */
             region?: string;
             firstAdmin?: components["schemas"]["CreateUserDto"];
+        };
+        CreatedOrganisationDto: {
+            organisation: components["schemas"]["OrganisationDto"];
+            firstAdmin?: components["schemas"]["UserDto"];
+        };
+        AuditEventDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description Position in the organisation's hash chain */
+            seq: number;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @enum {string} */
+            actorKind: "user" | "api_key" | "system";
+            actorId: string | null;
+            actorLabel: string | null;
+            /** @example users.create */
+            action: string;
+            /** @example user */
+            entityType: string;
+            entityId: string | null;
+            /** @description SHA-256 of the canonical JSON before the change */
+            beforeDigest: string | null;
+            /** @description SHA-256 of the canonical JSON after the change */
+            afterDigest: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Chain hash of this event */
+            hash: string;
+        };
+        AuditEventPageDto: {
+            items: components["schemas"]["AuditEventDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        BrokenLinkDto: {
+            seq: number;
+            /** Format: uuid */
+            id: string;
+            reason: string;
+        };
+        ChainVerificationDto: {
+            valid: boolean;
+            /** @description Events checked */
+            events: number;
+            /** @description The first event whose hash does not follow from its predecessor and its fields */
+            firstBrokenLink?: components["schemas"]["BrokenLinkDto"];
+        };
+        SsoStartDto: {
+            /** @description Send the browser there */
+            authorizationUrl: string;
         };
         SsoCallbackDto: {
             /**
@@ -1043,6 +1232,246 @@ export interface components {
              */
             allowInsecureLoopback: boolean;
         };
+        SsoConfigViewDto: {
+            issuer: string;
+            clientId: string;
+            allowInsecureLoopback: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ProviderSummaryDto: {
+            /**
+             * @description Numéro de déclaration d'activité (11 digits)
+             * @example 11755555555
+             */
+            nda: string;
+            /** @example 812345676 */
+            siren: string;
+            /** @example 81234567600124 */
+            siret: string;
+            name: string;
+            city: string | null;
+            /** @description INSEE region code */
+            region: string | null;
+            /** @description On the public list (false once delisted) */
+            listed: boolean;
+        };
+        ProviderPageDto: {
+            items: components["schemas"]["ProviderSummaryDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        ActionsImportCountsDto: {
+            rows: number;
+            accepted: number;
+            rejected: number;
+            inserted: number;
+            updated: number;
+            unchanged: number;
+            coverageChanged: number;
+        };
+        PublicListImportCountsDto: {
+            lines: number;
+            accepted: number;
+            rejected: number;
+            inserted: number;
+            updated: number;
+            unchanged: number;
+            delisted: number;
+            observations: number;
+            changes: number;
+        };
+        LineErrorDto: {
+            /** @description Line number in the file (the header is line 1) */
+            line: number;
+            field: string;
+            reason: string;
+        };
+        ImportDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "PUBLIC_LIST" | "ACTIONS";
+            /**
+             * @description Public list imports only
+             * @enum {string|null}
+             */
+            mode: "FULL" | "DELTA" | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            fileSha256: string;
+            fileName: string | null;
+            fileSize: number | null;
+            /** @description Follow GET /api/v1/jobs/{jobId} */
+            jobId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description Public list: { phase: reading | applying, lines } */
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Set when SUCCEEDED */
+            counts: (components["schemas"]["ActionsImportCountsDto"] | components["schemas"]["PublicListImportCountsDto"]) | null;
+            /** @description Why the import FAILED */
+            error: string | null;
+            /** @description Number of bad lines */
+            errorCount: number;
+            /** @description The first line errors; all of them through /imports/{id}/errors */
+            errors: components["schemas"]["LineErrorDto"][];
+        };
+        /** @enum {string} */
+        CertificationStatus: "CERTIFIED" | "NOT_CERTIFIED" | "EXEMPT" | "UNKNOWN";
+        /** @enum {string} */
+        CertificationFlag: "OTHER_SITE" | "NOT_IN_REGISTRY" | "NDA_NOT_IN_REGISTRY" | "EXPIRED" | "DELISTED";
+        /** @enum {string} */
+        CertificationCategory: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
+        ObservationDto: {
+            /** Format: uuid */
+            id: string;
+            nda: string;
+            category: components["schemas"]["CertificationCategory"];
+            certified: boolean;
+            /** Format: date */
+            observedOn: string;
+            /** Format: date */
+            validUntil: string | null;
+            /**
+             * @description PUBLIC_LIST, MANUAL or CERTIFIER_DECISION
+             * @example PUBLIC_LIST
+             */
+            source: string;
+            certifier: string | null;
+            reference: string | null;
+            /** Format: uuid */
+            importId: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        CertificationAtDateDto: {
+            status: components["schemas"]["CertificationStatus"];
+            flags: components["schemas"]["CertificationFlag"][];
+            /** @description The observation the answer rests on */
+            observation: components["schemas"]["ObservationDto"] | null;
+        };
+        AddressDto: {
+            street: string | null;
+            postalCode: string | null;
+            city: string | null;
+            region: string | null;
+        };
+        EstablishmentNdaDto: {
+            nda: string;
+            name: string;
+            address: components["schemas"]["AddressDto"];
+            previousNdas: string[];
+            /** @description Foreign body details from the public list */
+            foreignBody: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Declared activity (trainees, hours, specialities) from the public list */
+            declared: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date */
+            lastDeclarationDate: string | null;
+            listed: boolean;
+            /** Format: date-time */
+            delistedAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Certification today, per category (TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP) */
+            certifications: {
+                [key: string]: components["schemas"]["CertificationAtDateDto"];
+            };
+        };
+        ExemptionDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "HIGHER_EDUCATION" | "NEW_CFA_GRACE";
+            siren: string | null;
+            nda: string | null;
+            categories: components["schemas"]["CertificationCategory"][];
+            /** Format: date */
+            validFrom: string;
+            /** Format: date */
+            validUntil: string | null;
+            /** @example Code du travail L.6316-4 II */
+            legalSource: string;
+            note: string | null;
+        };
+        EstablishmentDto: {
+            siret: string;
+            siren: string;
+            ndas: components["schemas"]["EstablishmentNdaDto"][];
+            exemptions: components["schemas"]["ExemptionDto"][];
+        };
+        FundingCertificationDto: {
+            status: components["schemas"]["CertificationStatus"];
+            /** @description The NDA the answer rests on (null when none is in the registry) */
+            nda: string | null;
+            /** Format: uuid */
+            observationId: string | null;
+            /** Format: uuid */
+            exemptionId: string | null;
+            flags: components["schemas"]["CertificationFlag"][];
+            observation: components["schemas"]["ObservationDto"] | null;
+        };
+        ActivityNdaDto: {
+            nda: string;
+            siret: string;
+            name: string;
+            listed: boolean;
+            /** Format: date-time */
+            delistedAt: string | null;
+            /** Format: date */
+            lastDeclarationDate: string | null;
+        };
+        ActivityDto: {
+            inRegistry: boolean;
+            listed: boolean;
+            /** Format: date */
+            lastDeclarationDate: string | null;
+            ndas: components["schemas"]["ActivityNdaDto"][];
+        };
+        OpenMajorNonConformityDto: {
+            /** Format: uuid */
+            correctiveActionId: string;
+            /** Format: uuid */
+            checkId: string;
+            revision: number;
+            pointCode: string;
+            description: string;
+            /** Format: date-time */
+            dueAt: string;
+            overdue: boolean;
+            siret: string;
+        };
+        BlockedPaymentsDto: {
+            actions: number;
+            /** @description Euros */
+            amountFunded: number;
+        };
+        FundingControlsDto: {
+            openMajorNonConformities: components["schemas"]["OpenMajorNonConformityDto"][];
+            blockedPayments: components["schemas"]["BlockedPaymentsDto"];
+        };
+        FundingCheckDto: {
+            siret: string;
+            siren: string;
+            category: components["schemas"]["CertificationCategory"];
+            /** Format: date */
+            date: string;
+            certification: components["schemas"]["FundingCertificationDto"];
+            exemptions: components["schemas"]["ExemptionDto"][];
+            activity: components["schemas"]["ActivityDto"];
+            /** @description The caller's own control results on the organisation (all its sites) */
+            controls: components["schemas"]["FundingControlsDto"];
+        };
         RecordCertificationDto: {
             /** @description Certified for the category (false records a withdrawal or refusal) */
             certified: boolean;
@@ -1062,6 +1491,21 @@ export interface components {
             /** @description Required when the SIRET holds several NDAs */
             nda?: string;
         };
+        CertificationStateDto: {
+            status: components["schemas"]["CertificationStatus"];
+            /** @description The NDA the answer rests on (null when none is in the registry) */
+            nda: string | null;
+            /** Format: uuid */
+            observationId: string | null;
+            /** Format: uuid */
+            exemptionId: string | null;
+            flags: components["schemas"]["CertificationFlag"][];
+        };
+        RecordedObservationDto: {
+            observation: components["schemas"]["ObservationDto"];
+            /** @description The certification state today after this observation */
+            state: components["schemas"]["CertificationStateDto"];
+        };
         CreateExemptionDto: {
             /**
              * @description L.6316-4 II (deemed certified) or R.6316-9 (new CFA, 6 months)
@@ -1078,6 +1522,65 @@ export interface components {
             /** @description Defaults to the article of the kind */
             legalSource?: string;
             note?: string;
+        };
+        /** @enum {string} */
+        ActionCategory: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
+        /** @enum {string} */
+        ActionModality: "ON_SITE" | "REMOTE" | "BLENDED";
+        /**
+         * @description The provider's certification for this action
+         * @enum {string}
+         */
+        CoverageState: "CERTIFIED" | "NOT_CERTIFIED" | "EXEMPT" | "UNKNOWN";
+        ActionDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** @description The funder's own reference (unique per funder) */
+            externalRef: string;
+            providerSiret: string;
+            providerNda: string | null;
+            category: components["schemas"]["ActionCategory"];
+            /** @description RNCP or RS code */
+            certificationCode: string | null;
+            formacode: string | null;
+            modality: components["schemas"]["ActionModality"];
+            /** @description INSEE region code */
+            region: string;
+            /** Format: date */
+            fundingDecisionDate: string | null;
+            /** Format: date */
+            startDate: string;
+            /** Format: date */
+            endDate: string | null;
+            hoursPerTrainee: number | null;
+            trainees: number | null;
+            /** @description Euros, excluding VAT */
+            priceExclVat: number | null;
+            /** @description Euros */
+            amountFunded: number;
+            branchIdcc: string | null;
+            /** @description The provider's certification for this action */
+            coverage: components["schemas"]["CoverageState"];
+            /** @description OTHER_SITE, EXPIRED, DELISTED, PAYMENT_BLOCKED... */
+            coverageFlags: string[];
+            coverageNda: string | null;
+            /** Format: date-time */
+            coverageEvaluatedAt: string | null;
+            /** Format: uuid */
+            importId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description ETag counter (If-Match) */
+            version: number;
+        };
+        ActionPageDto: {
+            items: components["schemas"]["ActionDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
         };
         CreateActionDto: {
             /**
@@ -1146,7 +1649,84 @@ export interface components {
             amountFunded?: number;
             branchIdcc?: Record<string, never> | null;
         };
+        FunderBreakdownDto: {
+            /** Format: uuid */
+            organisationId: string;
+            organisationCode: string;
+            organisationName: string;
+            actions: number;
+            /** @description Euros */
+            amountFunded: number;
+        };
+        UncertifiedTotalsDto: {
+            actions: number;
+            amountFunded: number;
+        };
+        UncertifiedDto: {
+            /** @enum {string} */
+            scope: "OWN_ACTIONS" | "PER_FUNDER";
+            /** @description OWN_ACTIONS */
+            items?: components["schemas"]["ActionDto"][];
+            /** @description OWN_ACTIONS: absent on the last page */
+            nextCursor?: string;
+            /** @description PER_FUNDER */
+            funders?: components["schemas"]["FunderBreakdownDto"][];
+            /** @description PER_FUNDER */
+            totals?: components["schemas"]["UncertifiedTotalsDto"];
+        };
+        JobStatusDto: {
+            /** @description Public job id */
+            id: string;
+            /** @example registry.public-list-import */
+            name: string;
+            /**
+             * @description Queue of the job
+             * @enum {string}
+             */
+            queue: "default" | "imports";
+            /**
+             * @description BullMQ state: waiting, active, delayed, completed, failed...
+             * @example completed
+             */
+            state: string;
+            /** @description Progress reported by the job (a number or an object) */
+            progress: number | {
+                [key: string]: unknown;
+            };
+            attempts: number;
+            /** @description What the job answered when completed */
+            result?: {
+                [key: string]: unknown;
+            };
+            failedReason?: string;
+            /** @description Owner organisation; null for platform jobs */
+            organisationId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt?: string;
+        };
         ReloadReferenceDto: Record<string, never>;
+        JobAcceptedDto: {
+            /** @description Follow GET /api/v1/jobs/{jobId} (also in Location) */
+            jobId: string;
+        };
+        /** @enum {string} */
+        FrameworkKind: "RNQ" | "SERVICE_FAIT" | "FUNDER_GRID";
+        FrameworkSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example RNQ */
+            code: string;
+            version: number;
+            title: string;
+            kind: components["schemas"]["FrameworkKind"];
+            /** @description True for the caller's own grid; false for a built-in framework */
+            owned: boolean;
+            pointCount: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
         FrameworkPointDto: {
             /** @example G1 */
             code: string;
@@ -1171,6 +1751,46 @@ export interface components {
             /** @description Where the grid comes from */
             source?: string;
         };
+        /** @enum {string} */
+        Grade: "COMPLIANT" | "MINOR_NC" | "MAJOR_NC" | "NOT_APPLICABLE";
+        FrameworkGradingDto: {
+            grades: components["schemas"]["Grade"][];
+            /** @description Minor non-conformities from which the outcome is NON_COMPLIANT */
+            minorThreshold?: number;
+        };
+        FrameworkPointViewDto: {
+            /**
+             * @description Point code (the RNQ indicator number)
+             * @example 1
+             */
+            code: string;
+            position: number;
+            /** @description Group (the RNQ criterion) */
+            group: string | null;
+            title: string;
+            /** @description Grading rules of the point (e.g. majorOnly) */
+            rules: {
+                [key: string]: unknown;
+            };
+        };
+        FrameworkDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example RNQ */
+            code: string;
+            version: number;
+            title: string;
+            kind: components["schemas"]["FrameworkKind"];
+            /** @description True for the caller's own grid; false for a built-in framework */
+            owned: boolean;
+            pointCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Grades of the framework: the list of grades (RNQ), or the grades with the minor-NC threshold (service fait, funder grids) */
+            grading: ("COMPLIANT" | "MINOR_NC" | "MAJOR_NC" | "NOT_APPLICABLE")[] | components["schemas"]["FrameworkGradingDto"];
+            source: string | null;
+            points: components["schemas"]["FrameworkPointViewDto"][];
+        };
         FrameworkRefDto: {
             /** @example RNQ */
             code: string;
@@ -1186,6 +1806,26 @@ export interface components {
             target: components["schemas"]["FrameworkRefDto"];
             title?: string;
             pairs: components["schemas"]["PointMappingDto"][];
+        };
+        FrameworkIdDto: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            version: number;
+        };
+        PointMappingViewDto: {
+            sourceCode: string;
+            targetCode: string;
+        };
+        MappingDto: {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+            source: components["schemas"]["FrameworkIdDto"];
+            target: components["schemas"]["FrameworkIdDto"];
+            pairs: components["schemas"]["PointMappingViewDto"][];
+            /** Format: date-time */
+            createdAt: string;
         };
         ScopeContextDto: {
             /** @description Used when no funded action is linked */
@@ -1222,6 +1862,178 @@ export interface components {
             /** @description Run the service-fait checklist in the same control (its points join the check) */
             jointServiceFait?: boolean;
         };
+        /** @enum {string} */
+        CheckMethod: "DOCUMENTARY" | "ON_SITE" | "REMOTE";
+        /** @enum {string} */
+        CheckState: "DRAFT" | "NOTIFIED" | "RESPONDED" | "RESPONSE_OVERDUE" | "COMPLETED";
+        /** @enum {string} */
+        Outcome: "COMPLIANT" | "COMPLIANT_WITH_RESERVATIONS" | "NON_COMPLIANT";
+        ScopeContextViewDto: {
+            categories?: components["schemas"]["ActionCategory"][];
+            /** @description Keyed by action category (TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP): flags set by the officer (certifying, alternance, workSituation, subcontracting) */
+            flags?: {
+                [key: string]: unknown;
+            };
+        };
+        CheckActionDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            source: "LINKED" | "SAMPLE";
+        };
+        CheckContactDto: {
+            name: string | null;
+            email: string | null;
+        };
+        CheckProcedureDto: {
+            /** Format: date-time */
+            notifiedAt: string | null;
+            /** Format: date */
+            providerReceivedOn: string | null;
+            /** Format: date-time */
+            responseDueAt: string | null;
+            /** @description Path of the notification letter (PDF) */
+            notificationLetter: string | null;
+        };
+        PointApplicabilityDto: {
+            applicable: boolean;
+            /** @description French, shown to users; present when not applicable */
+            reason?: string;
+        };
+        PointScopeDto: {
+            applicable: boolean;
+            /** @description French, shown to users; present when not applicable */
+            reason?: string;
+            /** @description Keyed by action category (TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP) */
+            byCategory?: {
+                [key: string]: components["schemas"]["PointApplicabilityDto"];
+            };
+        };
+        ScopeCountsDto: {
+            total: number;
+            applicable: number;
+            notApplicable: number;
+            /** @description Keyed by action category (TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP): applicable points */
+            byCategory: {
+                [key: string]: number;
+            };
+        };
+        StoredScopeDto: {
+            categories: components["schemas"]["ActionCategory"][];
+            /**
+             * @description Where the categories come from
+             * @enum {string}
+             */
+            categorySource: "LINKED_ACTIONS" | "CERTIFIED" | "CHOSEN" | "NONE";
+            /** @description Keyed by action category (TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP): { certifying, alternance, workSituation, subcontracting } as booleans */
+            flags: {
+                [key: string]: unknown;
+            };
+            /** @description Keyed by action category (TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP): the source of each flag (SET, IMPLIED, DEFAULT) */
+            flagSources: {
+                [key: string]: unknown;
+            };
+            /** @description Keyed by point code: whether it applies and why not */
+            points: {
+                [key: string]: components["schemas"]["PointScopeDto"];
+            };
+            counts: components["schemas"]["ScopeCountsDto"];
+        };
+        FindingViewDto: {
+            pointCode: string;
+            grade: components["schemas"]["Grade"];
+            comment: string | null;
+            /** @description Evidence ids of the check */
+            evidenceRefs: string[];
+            /** Format: uuid */
+            recordedBy: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        CheckDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            providerSiret: string;
+            providerNda: string | null;
+            method: components["schemas"]["CheckMethod"];
+            framework: components["schemas"]["FrameworkIdDto"];
+            state: components["schemas"]["CheckState"];
+            outcome: components["schemas"]["Outcome"] | null;
+            scopeContext: components["schemas"]["ScopeContextViewDto"];
+            actions: components["schemas"]["CheckActionDto"][];
+            /** @description The recorded draw: seed, algorithm, strata, drawn ids */
+            sample: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: uuid */
+            assigneeId: string | null;
+            contact: components["schemas"]["CheckContactDto"];
+            /** Format: date-time */
+            completedAt: string | null;
+            /** Format: uuid */
+            completedBy: string | null;
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description ETag counter of the working copy (If-Match) */
+            version: number;
+            /** @description Version number of the check itself: 1, then n+1 per amendment */
+            revision: number;
+            amendmentReason: string | null;
+            jointServiceFait: boolean;
+            procedure: components["schemas"]["CheckProcedureDto"];
+            scope: components["schemas"]["StoredScopeDto"];
+            findings: components["schemas"]["FindingViewDto"][];
+        };
+        CheckListItemDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            providerSiret: string;
+            providerNda: string | null;
+            method: components["schemas"]["CheckMethod"];
+            framework: components["schemas"]["FrameworkIdDto"];
+            state: components["schemas"]["CheckState"];
+            outcome: components["schemas"]["Outcome"] | null;
+            scopeContext: components["schemas"]["ScopeContextViewDto"];
+            actions: components["schemas"]["CheckActionDto"][];
+            /** @description The recorded draw: seed, algorithm, strata, drawn ids */
+            sample: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: uuid */
+            assigneeId: string | null;
+            contact: components["schemas"]["CheckContactDto"];
+            /** Format: date-time */
+            completedAt: string | null;
+            /** Format: uuid */
+            completedBy: string | null;
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description ETag counter of the working copy (If-Match) */
+            version: number;
+            /** @description Version number of the check itself: 1, then n+1 per amendment */
+            revision: number;
+            amendmentReason: string | null;
+            jointServiceFait: boolean;
+            procedure: components["schemas"]["CheckProcedureDto"];
+            scopeCounts: components["schemas"]["ScopeCountsDto"];
+        };
+        CheckPageDto: {
+            items: components["schemas"]["CheckListItemDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
         UpdateCheckDto: {
             /** @example 11755555575 */
             providerNda?: string;
@@ -1250,6 +2062,35 @@ export interface components {
             /** @description Record references (file evidence comes later) */
             evidenceRefs?: string[];
         };
+        MappingTitleDto: {
+            /** Format: uuid */
+            id: string;
+            title: string | null;
+        };
+        MappedTargetDto: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            version: number;
+            title: string;
+        };
+        MappedSourceGradeDto: {
+            code: string;
+            grade: components["schemas"]["Grade"] | null;
+        };
+        MappedPointDto: {
+            code: string;
+            title: string;
+            grade: components["schemas"]["Grade"] | null;
+            sources: components["schemas"]["MappedSourceGradeDto"][];
+        };
+        MappedGradesDto: {
+            /** Format: uuid */
+            checkId: string;
+            mapping: components["schemas"]["MappingTitleDto"];
+            target: components["schemas"]["MappedTargetDto"];
+            points: components["schemas"]["MappedPointDto"][];
+        };
         NotifyDto: {
             /**
              * @description Date the provider received the notification (YYYY-MM-DD); opens the response window
@@ -1272,6 +2113,46 @@ export interface components {
             /** @description When the answer reached you; defaults to now */
             receivedAt?: string;
         };
+        ProviderResponseViewDto: {
+            /** Format: uuid */
+            id: string;
+            revision: number;
+            text: string;
+            evidenceIds: string[];
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description Received after the response window closed */
+            late: boolean;
+            /** Format: uuid */
+            recordedBy: string;
+        };
+        /** @enum {string} */
+        EvidencePurpose: "FINDING" | "PROVIDER_RESPONSE" | "CORRECTIVE_FOLLOW_UP";
+        EvidenceDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            checkId: string;
+            /** @enum {string} */
+            kind: "FILE" | "RECORD";
+            purpose: components["schemas"]["EvidencePurpose"];
+            /** @description SHA-256 of the bytes (files) */
+            sha256: string | null;
+            size: number | null;
+            /** @description Sniffed from the bytes */
+            mediaType: string | null;
+            fileName: string | null;
+            /** @description Reference of a record (RECORD evidence) */
+            recordReference: string | null;
+            description: string | null;
+            personalData: boolean;
+            /** Format: uuid */
+            uploadedBy: string;
+            /** Format: date-time */
+            uploadedAt: string;
+            /** @description Download path (files) */
+            download: string | null;
+        };
         RecordEvidenceDto: {
             /**
              * @description Reference of a record (a register entry, an information-system id...)
@@ -1290,6 +2171,66 @@ export interface components {
         AmendmentDto: {
             /** @description Why the completed check is amended */
             reason: string;
+        };
+        CheckVersionSummaryDto: {
+            revision: number;
+            outcome: components["schemas"]["Outcome"];
+            /** Format: date-time */
+            completedAt: string;
+            amendmentReason: string | null;
+            /** @description SHA-256 of the frozen snapshot */
+            snapshotSha256: string;
+        };
+        CheckVersionDto: {
+            /** Format: uuid */
+            checkId: string;
+            revision: number;
+            state: components["schemas"]["CheckState"];
+            /** @description True for a completed version (its snapshot never changes) */
+            frozen: boolean;
+            /** @enum {string|null} */
+            outcome: "COMPLIANT" | "COMPLIANT_WITH_RESERVATIONS" | "NON_COMPLIANT" | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            amendmentReason: string | null;
+            snapshotSha256: string | null;
+            /** @description The check as frozen at completion (the working copy for a draft): the shape of CheckDto */
+            snapshot: {
+                [key: string]: unknown;
+            };
+        };
+        FollowUpViewDto: {
+            /** Format: uuid */
+            id: string;
+            note: string;
+            evidenceIds: string[];
+            /** Format: uuid */
+            recordedBy: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        CorrectiveActionDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            checkId: string;
+            revision: number;
+            pointCode: string;
+            /** @enum {string} */
+            grade: "MINOR_NC" | "MAJOR_NC";
+            description: string;
+            /** Format: date-time */
+            dueAt: string;
+            /** @enum {string} */
+            status: "OPEN" | "CLOSED";
+            /** @description Computed from the clock, never stored */
+            overdue: boolean;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: uuid */
+            closedBy: string | null;
+            closureNote: string | null;
+            followUps: components["schemas"]["FollowUpViewDto"][];
         };
         FollowUpDto: {
             note: string;
@@ -1357,7 +2298,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LiveDto"];
+                };
             };
             /** @description Error (problem+json; see `code`) */
             default: {
@@ -1379,11 +2322,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description ok, or degraded when Redis is down */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ReadyDto"];
+                };
+            };
+            /** @description PostgreSQL is down (the same body, status down) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadyDto"];
+                };
             };
             /** @description Error (problem+json; see `code`) */
             default: {
@@ -1405,6 +2360,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Set-Cookie with the session */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1443,6 +2405,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Set-Cookie clearing the session */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1477,7 +2440,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"];
+                };
             };
             /** @description Error (problem+json; see `code`) */
             default: {
@@ -1507,7 +2472,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"];
+                };
             };
             /** @description Error (problem+json; see `code`) */
             default: {
@@ -1533,6 +2500,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Logged out */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1559,6 +2527,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1603,6 +2579,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPageDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1648,6 +2632,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The user; Location and ETag headers */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1688,6 +2681,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1732,6 +2733,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1772,6 +2781,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Unlocked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1810,6 +2826,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1855,6 +2879,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1895,6 +2927,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The revoked key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1936,6 +2977,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -1981,6 +3030,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedOrganisationDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2021,6 +3078,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2069,6 +3134,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPageDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2107,6 +3180,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainVerificationDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2154,7 +3235,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SsoStartDto"];
+                };
             };
             /** @description Error (problem+json; see `code`) */
             default: {
@@ -2184,7 +3267,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"];
+                };
             };
             /** @description Error (problem+json; see `code`) */
             default: {
@@ -2206,6 +3291,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConfigViewDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2248,6 +3341,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConfigViewDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2292,6 +3393,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderPageDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2351,7 +3460,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ImportDto"];
+                };
             };
             /** @description No or invalid credentials (problem+json) */
             401: {
@@ -2394,6 +3505,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstablishmentDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2440,6 +3559,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundingCheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2485,6 +3612,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedObservationDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2532,6 +3667,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExemptionDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2575,6 +3718,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The import as JSON; with ?format=csv every line error as CSV (line;field;reason) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportDto"];
+                    "text/csv": string;
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2618,6 +3771,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description CSV, separator ; */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2669,6 +3831,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionPageDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2714,6 +3884,24 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Updated: an action with this externalRef existed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionDto"];
+                };
+            };
+            /** @description Created (Location, ETag) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2759,6 +3947,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The import; follow Location for its progress and errors */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2799,6 +3996,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2843,6 +4048,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2885,6 +4098,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UncertifiedDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2925,6 +4146,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStatusDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -2972,7 +4201,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedDto"];
+                };
             };
             /** @description No or invalid credentials (problem+json) */
             401: {
@@ -3012,6 +4243,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkSummaryDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3058,6 +4297,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The new version (Location) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3103,6 +4351,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappingDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3144,6 +4400,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3188,6 +4452,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckPageDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3233,6 +4505,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The draft (Location, ETag) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3273,6 +4554,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3317,6 +4606,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3361,6 +4658,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3406,6 +4711,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingViewDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3446,6 +4759,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3487,6 +4808,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MappedGradesDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3531,6 +4860,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3575,6 +4912,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3615,6 +4960,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The PDF letter (attachment) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3662,6 +5016,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3702,6 +5064,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderResponseViewDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3742,6 +5112,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3793,6 +5171,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The evidence with its SHA-256 (Location: its download) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3840,6 +5227,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3881,6 +5276,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The bytes, with their media type and the x-content-sha256 header */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3928,6 +5332,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The check as its new DRAFT version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -3968,6 +5381,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckVersionSummaryDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -4009,6 +5430,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckVersionDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -4049,6 +5478,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectiveActionDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -4097,6 +5534,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The check's corrective actions */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectiveActionDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -4142,6 +5588,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The check's corrective actions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectiveActionDto"][];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -4186,6 +5641,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description An attachment: ?format=json the check version as JSON (CheckVersionDto), ?format=pdf its PDF report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckVersionDto"];
+                    "application/pdf": string;
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {

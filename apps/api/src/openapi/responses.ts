@@ -1,0 +1,95 @@
+import { Type } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { JobStatus, QUEUE_NAMES } from '@bo/queue';
+
+/** Any JSON object (fields documented elsewhere, e.g. job results, frozen snapshots). */
+export const FREE_OBJECT = { type: 'object', additionalProperties: true } as const;
+
+/**
+ * A page of `item`: `{ items, nextCursor? }` (docs/api.md, Paging). Use as the base of a named
+ * class so the schema gets its own name: `export class UserPageDto extends PageOf(UserDto) {}`.
+ */
+export function PageOf<T>(item: Type<T>) {
+  abstract class Page {
+    @ApiProperty({ type: [item] })
+    items: T[];
+
+    @ApiPropertyOptional({ description: 'Opaque position of the next page; absent on the last page' })
+    nextCursor?: string;
+  }
+  return Page;
+}
+
+/** A file answered as bytes (PDF, CSV, evidence): the OpenAPI content of a 200. */
+export function binaryContent(...mediaTypes: string[]) {
+  return Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }]));
+}
+
+export class JobStatusDto implements JobStatus {
+  @ApiProperty({ description: 'Public job id' })
+  id: string;
+
+  @ApiProperty({ example: 'registry.public-list-import' })
+  name: string;
+
+  @ApiProperty({ enum: QUEUE_NAMES, description: 'Queue of the job' })
+  queue: JobStatus['queue'];
+
+  @ApiProperty({ example: 'completed', description: 'BullMQ state: waiting, active, delayed, completed, failed...' })
+  state: string;
+
+  @ApiProperty({ description: 'Progress reported by the job (a number or an object)', oneOf: [{ type: 'number' }, FREE_OBJECT] })
+  progress: unknown;
+
+  @ApiProperty()
+  attempts: number;
+
+  @ApiPropertyOptional({ description: 'What the job answered when completed', ...FREE_OBJECT })
+  result?: unknown;
+
+  @ApiPropertyOptional()
+  failedReason?: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Owner organisation; null for platform jobs' })
+  organisationId: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  finishedAt?: string;
+}
+
+export class JobAcceptedDto {
+  @ApiProperty({ description: 'Follow GET /api/v1/jobs/{jobId} (also in Location)' })
+  jobId: string;
+}
+
+export class DependencyHealthDto {
+  @ApiProperty({ enum: ['up', 'down'] })
+  status: 'up' | 'down';
+
+  @ApiPropertyOptional()
+  error?: string;
+}
+
+export class HealthChecksDto {
+  @ApiProperty()
+  database: DependencyHealthDto;
+
+  @ApiProperty()
+  redis: DependencyHealthDto;
+}
+
+export class LiveDto {
+  @ApiProperty({ enum: ['ok'] })
+  status: string;
+}
+
+export class ReadyDto {
+  @ApiProperty({ enum: ['ok', 'degraded', 'down'] })
+  status: 'ok' | 'degraded' | 'down';
+
+  @ApiProperty()
+  checks: HealthChecksDto;
+}
