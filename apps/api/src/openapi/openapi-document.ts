@@ -25,7 +25,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     new DocumentBuilder()
       .setTitle('Back office qualité des financeurs')
       .setDescription(
-        'API of the funders\' quality-control back office: providers, funded actions, quality checks, sharing, reports, price adequacy. Errors are application/problem+json with a namespaced `code`.',
+        'API of the funders\' quality-control back office: identity and audit, the provider registry and the funding check, funded actions and their certification coverage, quality checks with the contradictory procedure. Errors are application/problem+json with a namespaced `code`.',
       )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
       .addBearerAuth()

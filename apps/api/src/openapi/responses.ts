@@ -1,5 +1,5 @@
 import { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { JobStatus, QUEUE_NAMES } from '@bo/queue';
 
 /** Any JSON object (fields documented elsewhere, e.g. job results, frozen snapshots). */
@@ -66,19 +66,11 @@ export class JobAcceptedDto {
 }
 
 export class DependencyHealthDto {
-  @ApiProperty({ enum: ['up', 'down'] })
-  status: 'up' | 'down';
+  @ApiProperty({ enum: ['up', 'degraded', 'down'] })
+  status: 'up' | 'degraded' | 'down';
 
   @ApiPropertyOptional()
-  error?: string;
-}
-
-export class HealthChecksDto {
-  @ApiProperty()
-  database: DependencyHealthDto;
-
-  @ApiProperty()
-  redis: DependencyHealthDto;
+  message?: string;
 }
 
 export class LiveDto {
@@ -86,10 +78,18 @@ export class LiveDto {
   status: string;
 }
 
+/** The body of @nestjs/terminus: each dependency (`database`, `redis`) under its name. */
+@ApiExtraModels(DependencyHealthDto)
 export class ReadyDto {
-  @ApiProperty({ enum: ['ok', 'degraded', 'down'] })
-  status: 'ok' | 'degraded' | 'down';
+  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'] })
+  status: 'ok' | 'error' | 'shutting_down';
 
-  @ApiProperty()
-  checks: HealthChecksDto;
+  @ApiPropertyOptional({ type: 'object', nullable: true, description: 'Dependencies up (or degraded)', additionalProperties: { $ref: getSchemaPath(DependencyHealthDto) } })
+  info?: Record<string, DependencyHealthDto> | null;
+
+  @ApiPropertyOptional({ type: 'object', nullable: true, description: 'Dependencies down', additionalProperties: { $ref: getSchemaPath(DependencyHealthDto) } })
+  error?: Record<string, DependencyHealthDto> | null;
+
+  @ApiProperty({ type: 'object', description: 'Every dependency', additionalProperties: { $ref: getSchemaPath(DependencyHealthDto) } })
+  details: Record<string, DependencyHealthDto>;
 }

@@ -53,7 +53,6 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'USER.ROLE_NOT_ALLOWED':
     'Ce rôle ne peut pas être attribué ici (il n’est pas prévu pour ce type d’organisation, ou vous ne pouvez pas retirer votre propre rôle d’administrateur ni désactiver votre compte).',
   'API_KEY.NOT_FOUND': 'Clé d’API introuvable.',
-  'AUDIT.NOT_FOUND': 'Entrée du journal d’audit introuvable.',
   // registry
   'PROVIDER.NOT_FOUND': 'Organisme de formation introuvable pour ce SIRET.',
   'PROVIDER.NDA_REQUIRED':
@@ -69,7 +68,6 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   // controls
   'FRAMEWORK.NOT_FOUND': 'Référentiel introuvable (code ou version inconnus).',
   'FRAMEWORK.INVALID': 'Ce référentiel n’est pas valide : corrigez les éléments signalés.',
-  'FRAMEWORK.VERSION_EXISTS': 'Cette version du référentiel existe déjà ; créez une nouvelle version.',
   'CHECK.NOT_FOUND': 'Contrôle introuvable.',
   'CHECK.NOT_EDITABLE': 'Ce contrôle n’est plus un brouillon : il ne peut plus être modifié.',
   'CHECK.INVALID_TRANSITION': 'Cette étape n’est pas possible dans l’état actuel du contrôle.',
