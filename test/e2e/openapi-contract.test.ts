@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOfflineOpenApiDocument } from '../../apps/api/src/openapi/offline-document';
 import { TestApp, createTestApp } from '../support/test-app';
-import { TestUser, createUser, login } from '../support/fixtures';
+import { TEST_PASSWORD, TestUser, createUser, login } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
 
 /**
@@ -197,6 +197,9 @@ describe('OpenAPI contract', () => {
   }
 
   it('answers what it documents (real calls checked against their response schemas)', async () => {
+    await expectDocumented('get', '/health/live', '/health/live', officer);
+    await expectDocumented('get', '/health/ready', '/health/ready', officer);
+    await expectDocumented('post', '/api/v1/auth/login', '/api/v1/auth/login', officer, { email: officer.email, password: TEST_PASSWORD });
     await expectDocumented('get', '/api/v1/me', '/api/v1/me', officer);
     await expectDocumented('get', '/api/v1/users', '/api/v1/users', admin);
     await expectDocumented('get', '/api/v1/organisations', '/api/v1/organisations', officer);

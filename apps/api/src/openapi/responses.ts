@@ -71,6 +71,9 @@ export class DependencyHealthDto {
 
   @ApiPropertyOptional()
   message?: string;
+
+  @ApiPropertyOptional({ description: 'Milliseconds the check took' })
+  responseTime?: number;
 }
 
 export class LiveDto {

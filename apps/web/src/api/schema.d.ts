@@ -997,6 +997,8 @@ export interface components {
             /** @enum {string} */
             status: "up" | "degraded" | "down";
             message?: string;
+            /** @description Milliseconds the check took */
+            responseTime?: number;
         };
         ReadyDto: {
             /** @enum {string} */
