@@ -224,6 +224,9 @@ describe('OpenAPI contract', () => {
     await expectDocumented('get', '/api/v1/audit', '/api/v1/audit', admin);
     await expectDocumented('get', '/api/v1/audit/verify', '/api/v1/audit/verify', admin);
     await expectDocumented('get', '/api/v1/api-keys', '/api/v1/api-keys', admin);
+    await expectDocumented('get', '/api/v1/price-references', '/api/v1/price-references', officer);
+    await expectDocumented('get', '/api/v1/anomalies', '/api/v1/anomalies', officer);
+    await expectDocumented('get', '/api/v1/anomalies/coverage', '/api/v1/anomalies/coverage', officer);
   });
 
   it('answers errors as the documented ProblemDto, field errors with their constraint', async () => {

@@ -985,6 +985,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/price-references": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cross-funder price references of the latest run (usable groups only: >= 8 actions, 3 providers, 3 funders, no provider above 60%) */
+        get: operations["PricingController_references"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/price-references/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute price references and anomalies now (job) */
+        post: operations["PricingController_recompute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own price anomalies, newest first */
+        get: operations["PricingController_anomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anomalies/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Test coverage of the latest run per anomaly kind: tested, flagged, not computable, without a usable group */
+        get: operations["PricingController_coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anomalies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One anomaly with its frozen evidence and its history */
+        get: operations["PricingController_anomaly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anomalies/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Review an anomaly: OPEN -> UNDER_REVIEW -> JUSTIFIED (one of the four grounds) | CONFIRMED */
+        post: operations["PricingController_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2248,11 +2350,174 @@ export interface components {
         CloseCorrectiveActionDto: {
             note: string;
         };
+        UnitPriceStatsDto: {
+            /** @description Euros per hour and trainee */
+            p10: number;
+            q1: number;
+            median: number;
+            q3: number;
+            p90: number;
+            /** @description Median absolute deviation */
+            mad: number;
+        };
+        HoursStatsDto: {
+            /** @description Actions with a duration */
+            n: number;
+            p10: number | null;
+            q1: number | null;
+            median: number | null;
+            q3: number | null;
+            p90: number | null;
+            mad: number | null;
+        };
+        PriceSnapshotDto: {
+            /** Format: uuid */
+            runId: string;
+            inputWatermark: string | null;
+            methodVersion: string;
+        };
+        PriceReferenceDto: {
+            /** @description Level of the comparison ladder (1 the most precise) */
+            level: number;
+            groupKey: string;
+            category: string;
+            certificationCode: string | null;
+            formacode: string | null;
+            modality: string;
+            region: string | null;
+            year: number;
+            /** @description Actions in the group */
+            n: number;
+            providers: number;
+            funders: number;
+            unit: components["schemas"]["UnitPriceStatsDto"];
+            hours: components["schemas"]["HoursStatsDto"];
+            snapshot: components["schemas"]["PriceSnapshotDto"];
+        };
+        PriceReferencePageDto: {
+            items: components["schemas"]["PriceReferenceDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        /** @enum {string} */
+        AnomalyKind: "PRICE_HIGH" | "PRICE_EXTREME" | "PRICE_LOW" | "CROSS_FUNDER_DISPARITY" | "DURATION_SHORT" | "ABOVE_NPEC";
+        /** @enum {string} */
+        AnomalyStatus: "OPEN" | "UNDER_REVIEW" | "JUSTIFIED" | "CONFIRMED";
+        /** @enum {string} */
+        JustificationGround: "TRAINING_NEED" | "PEDAGOGICAL_ENGINEERING" | "INNOVATION" | "OPERATING_CONDITIONS";
+        AnomalyReviewDto: {
+            ground: components["schemas"]["JustificationGround"] | null;
+            comment: string | null;
+            /** Format: uuid */
+            reviewedBy: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+        };
+        AnomalyDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["AnomalyKind"];
+            status: components["schemas"]["AnomalyStatus"];
+            /** @description Still flagged by the latest run */
+            active: boolean;
+            /** Format: uuid */
+            actionId: string | null;
+            providerSiret: string;
+            category: string;
+            certificationCode: string | null;
+            year: number;
+            /** @description Frozen evidence: the price, the reference group and its figures at flagging */
+            evidence: {
+                [key: string]: unknown;
+            };
+            methodVersion: string;
+            /** Format: uuid */
+            runId: string;
+            /** @description What changed materially when it was reopened */
+            changeNote: string | null;
+            review: components["schemas"]["AnomalyReviewDto"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AnomalyPageDto: {
+            items: components["schemas"]["AnomalyDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        KindCoverageDto: {
+            kind: components["schemas"]["AnomalyKind"];
+            tested: number;
+            flagged: number;
+            notComputable: number;
+            withoutUsableGroup: number;
+            /** @description Flag share above the suspect threshold */
+            suspect?: boolean;
+        };
+        PriceTestCoverageDto: {
+            /** Format: uuid */
+            runId: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            methodVersion: string | null;
+            kinds: components["schemas"]["KindCoverageDto"][];
+        };
+        AnomalyEventDto: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            event: "FLAGGED" | "REOPENED" | "REVIEWED";
+            /** Format: uuid */
+            actorId: string | null;
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        AnomalyWithHistoryDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["AnomalyKind"];
+            status: components["schemas"]["AnomalyStatus"];
+            /** @description Still flagged by the latest run */
+            active: boolean;
+            /** Format: uuid */
+            actionId: string | null;
+            providerSiret: string;
+            category: string;
+            certificationCode: string | null;
+            year: number;
+            /** @description Frozen evidence: the price, the reference group and its figures at flagging */
+            evidence: {
+                [key: string]: unknown;
+            };
+            methodVersion: string;
+            /** Format: uuid */
+            runId: string;
+            /** @description What changed materially when it was reopened */
+            changeNote: string | null;
+            review: components["schemas"]["AnomalyReviewDto"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["AnomalyEventDto"][];
+        };
+        ReviewAnomalyDto: {
+            /** @enum {string} */
+            status: "UNDER_REVIEW" | "JUSTIFIED" | "CONFIRMED";
+            /**
+             * @description Required to justify: one of the four grounds of R.6316-6
+             * @enum {string}
+             */
+            ground?: "TRAINING_NEED" | "PEDAGOGICAL_ENGINEERING" | "INNOVATION" | "OPERATING_CONDITIONS";
+            comment?: string;
+        };
         /**
          * @description Namespaced error code; the one map from code to status is ERROR_STATUS in libs/core
          * @enum {string}
          */
-        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND";
+        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
         FieldErrorDto: {
             /**
              * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
@@ -5670,6 +5935,313 @@ export interface operations {
                 };
             };
             /** @description Allowed roles: officer, manager, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PricingController_references: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                category?: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
+                /** @description RNCP or RS code, e.g. RNCP12345 */
+                certificationCode?: string;
+                /** @description Formacode (5 digits) or Formacode family (3 digits) */
+                formacode?: string;
+                year?: number;
+                /** @description 1 narrowest (certification, modality, region, year) to 4 widest (Formacode family) */
+                level?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceReferencePageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PricingController_recompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job id; follow Location for its status */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PricingController_anomalies: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                status?: "OPEN" | "UNDER_REVIEW" | "JUSTIFIED" | "CONFIRMED";
+                kind?: "PRICE_HIGH" | "PRICE_EXTREME" | "PRICE_LOW" | "CROSS_FUNDER_DISPARITY" | "DURATION_SHORT" | "ABOVE_NPEC";
+                /** @description Provider SIRET */
+                providerSiret?: string;
+                /** @description Only anomalies the latest run still flags (true) or no longer flags (false) */
+                active?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyPageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PricingController_coverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceTestCoverageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PricingController_anomaly: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyWithHistoryDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    PricingController_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewAnomalyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -97,6 +97,13 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'CORRECTIVE_ACTION.CLOSED': 'Cette action corrective est déjà close.',
   'CHECK.VERSION_NOT_FOUND': 'Cette version du contrôle n’existe pas.',
   'CHECK.LETTER_NOT_FOUND': 'Aucun courrier de notification n’a encore été produit pour ce contrôle.',
+  // pricing
+  'ANOMALY.NOT_FOUND': 'Anomalie de prix introuvable.',
+  'ANOMALY.INVALID_TRANSITION':
+    'Cette anomalie ne peut pas passer à cet état (ordre : ouverte, en cours d’examen, puis justifiée ou confirmée).',
+  'ANOMALY.GROUND_REQUIRED':
+    'Une justification doit citer l’un des quatre motifs prévus par l’article R.6316-6 du Code du travail (et seulement une justification).',
+  'ANOMALY.COMMENT_REQUIRED': 'Motivez votre décision par un commentaire.',
 };
 
 /** French labels of the request fields (the last named segment of a field path). */
@@ -139,6 +146,7 @@ export const FIELD_LABELS_FR: Readonly<Record<string, string>> = {
   fundingDecisionDate: 'date de décision de financement',
   grade: 'appréciation',
   grading: 'barème',
+  ground: 'motif de justification',
   hoursPerTrainee: 'heures par stagiaire',
   issuer: 'émetteur (issuer)',
   items: 'lignes',
