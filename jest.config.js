@@ -21,17 +21,19 @@ const { readdirSync, readFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 
 /** Packages shipped as ES modules only (`"type": "module"`): Jest must compile them. */
-function esmPackages() {
-  const root = join(__dirname, 'node_modules');
+function esmPackages(root = join(__dirname, 'node_modules'), depth = 0) {
   const names = [];
   for (const entry of readdirSync(root)) {
     const dirs = entry.startsWith('@') ? readdirSync(join(root, entry)).map((d) => `${entry}/${d}`) : [entry];
     for (const name of dirs) {
       const manifest = join(root, name, 'package.json');
       if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).type === 'module') names.push(name);
+      // Nested copies (a package's own node_modules, e.g. openapi-typescript's parse-json) too.
+      const nested = join(root, name, 'node_modules');
+      if (depth === 0 && existsSync(nested)) names.push(...esmPackages(nested, 1));
     }
   }
-  return names.map((n) => n.replace(/[.+]/g, '\\$&'));
+  return depth > 0 ? names : [...new Set(names)].map((n) => n.replace(/[.+]/g, '\\$&'));
 }
 // @fastify/cookie loads the ES-module-only `cookie` with a dynamic import(), which Jest's CommonJS
 // runtime refuses: compiling it turns that import into a require.

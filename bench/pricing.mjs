@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import { build } from '../scripts/build.mjs';
 import { ROOT, loadSecrets, log, roleUrls, startPostgres } from '../scripts/lib/services.mjs';
 

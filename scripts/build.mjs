@@ -48,6 +48,11 @@ export function buildWeb({ force = false } = {}) {
 
 export function build({ force = false } = {}) {
   buildWeb({ force });
+  buildServer({ force });
+}
+
+/** Compiles apps and libs (not the web UI) to dist/, only when their sources changed. */
+export function buildServer({ force = false } = {}) {
   const hash = sourceHash();
   if (!force && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) {
     log('build: up to date');

@@ -171,7 +171,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect(broken.body.code).toBe('REQUEST.MALFORMED');
     const unknown = await t.http.post('/api/v1/frameworks').set(as(officer)).set('content-type', 'text/yaml').send(yaml + 'owner: CDC\n');
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([{ field: 'owner', message: 'property owner should not exist' }]);
+    expect(unknown.body.errors).toEqual([{ field: 'owner', message: 'property owner should not exist', constraint: 'whitelistValidation' }]);
   });
 
   it("takes the scope's categories from the provider's certifications when no action is linked", async () => {

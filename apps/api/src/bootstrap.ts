@@ -1,7 +1,7 @@
-import { INestApplication, RequestMethod } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import { parse as parseYaml } from 'yaml';
@@ -10,6 +10,7 @@ import { AppConfig, CORRELATION_HEADER, ProblemFilter, correlationIdOf, createVa
 import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
 import { mountWebUi } from './platform/web-ui';
+import { API_PREFIX, API_PREFIX_OPTIONS, createOpenApiDocument } from './openapi/openapi-document';
 
 export interface BuiltApi {
   app: NestFastifyApplication;
@@ -53,12 +54,7 @@ export async function buildApi(): Promise<BuiltApi> {
       .header('referrer-policy', 'no-referrer')
       .header('x-frame-options', 'DENY');
   });
-  app.setGlobalPrefix('api/v1', {
-    exclude: [
-      { path: 'health/live', method: RequestMethod.GET },
-      { path: 'health/ready', method: RequestMethod.GET },
-    ],
-  });
+  app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
@@ -69,19 +65,7 @@ export async function buildApi(): Promise<BuiltApi> {
 }
 
 function setupOpenApi(app: INestApplication, config: AppConfig): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Back office qualité des financeurs')
-      .setDescription(
-        'API of the funders\' quality-control back office: identity and audit, the provider registry and the funding check, funded actions and their certification coverage, quality checks with the contradictory procedure. Errors are application/problem+json with a namespaced `code`.',
-      )
-      .setVersion(process.env.npm_package_version ?? '0.1.0')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'apiKey')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, {
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'API — back office qualité',
   });

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { DEFAULT_PAGE_SIZE, Idempotent, PageQuery, assertIfMatch, etagOf } from '@bo/core';
 import { ActionsImportService, ActionsService, CoverageService } from '@bo/registry';
@@ -7,6 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { ActionListQuery, CreateActionDto, PatchActionDto } from './actions.dto';
+import { ImportDto } from '../registry/providers.responses';
+import { ActionDto, ActionPageDto, UncertifiedDto } from './actions.responses';
 
 @ApiTags('actions')
 @Controller('actions')
@@ -19,7 +21,8 @@ export class ActionsController {
   @Get()
   @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
   @ApiOperation({ summary: "The funder's funded actions, filtered and paged by externalRef" })
-  list(@CurrentActor() actor: Actor, @Query() q: ActionListQuery) {
+  @ApiOkResponse({ type: ActionPageDto })
+  list(@CurrentActor() actor: Actor, @Query() q: ActionListQuery): Promise<ActionPageDto> {
     return this.actions.list(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
   }
 
@@ -27,7 +30,9 @@ export class ActionsController {
   @Idempotent()
   @Allow(['officer', 'manager'], ['actions:write'])
   @ApiOperation({ summary: 'Create a funded action, or update the one with the same externalRef (201 created, 200 updated)' })
-  async upsert(@CurrentActor() actor: Actor, @Body() body: CreateActionDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiCreatedResponse({ type: ActionDto, description: 'Created (Location, ETag)' })
+  @ApiOkResponse({ type: ActionDto, description: 'Updated: an action with this externalRef existed' })
+  async upsert(@CurrentActor() actor: Actor, @Body() body: CreateActionDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ActionDto> {
     const { action, created } = await this.actions.upsert(actor, body);
     void reply
       .status(created ? 201 : 200)
@@ -42,7 +47,8 @@ export class ActionsController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOperation({ summary: 'Import a funded-actions CSV (docs/actions.md); 202 with the import, checked header first' })
-  async import(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiAcceptedResponse({ type: ImportDto, description: 'The import; follow Location for its progress and errors' })
+  async import(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportDto> {
     const { stored: view } = await readUpload(request, 'the funded-actions CSV', (file, fileName) => this.imports.start(actor, file, fileName));
     void reply.header('location', `/api/v1/imports/${view.id}`);
     return view;
@@ -50,7 +56,9 @@ export class ActionsController {
 
   @Get(':id')
   @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
-  async get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({ summary: 'A funded action with its coverage (ETag header)' })
+  @ApiOkResponse({ type: ActionDto })
+  async get(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ActionDto> {
     const action = await this.actions.get(actor, id);
     void reply.header('etag', etagOf(action.id, action.version));
     return action;
@@ -59,13 +67,14 @@ export class ActionsController {
   @Patch(':id')
   @Allow(['officer', 'manager'], ['actions:write'])
   @ApiOperation({ summary: 'Change a funded action; honours If-Match; re-evaluates its coverage' })
+  @ApiOkResponse({ type: ActionDto })
   async patch(
     @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: PatchActionDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  ): Promise<ActionDto> {
     const action = await this.actions.patch(actor, id, body, (version) => assertIfMatch(ifMatch, etagOf(id, version)));
     void reply.header('etag', etagOf(action.id, action.version));
     return action;
@@ -82,7 +91,8 @@ export class CoverageController {
   @ApiOperation({
     summary: "Funded actions whose provider was not certified: a funder's own (paged); per funder counts and amounts for platform admins and control services",
   })
-  uncertified(@CurrentActor() actor: Actor, @Query() q: PageQuery) {
+  @ApiOkResponse({ type: UncertifiedDto })
+  uncertified(@CurrentActor() actor: Actor, @Query() q: PageQuery): Promise<UncertifiedDto> {
     return this.coverage.uncertified(actor, { limit: q.limit ?? DEFAULT_PAGE_SIZE, cursor: q.cursor });
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, Idempotent } from '@bo/core';
 import { CheckProcedureService, CorrectiveActionsService, EvidencePurpose, EvidenceService } from '@bo/controls';
@@ -7,6 +7,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, RecordEvidenceDto } from './controls.dto';
+import { binaryContent } from '../openapi/responses';
+import {
+  CheckDto,
+  CheckVersionDto,
+  CheckVersionSummaryDto,
+  CorrectiveActionDto,
+  EvidenceDto,
+  ProviderResponseViewDto,
+} from './controls.responses';
 
 const READERS = ['officer', 'manager', 'auditor'] as const;
 const PURPOSES: EvidencePurpose[] = ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'];
@@ -33,7 +42,8 @@ export class CheckProcedureController {
   @HttpCode(200)
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Notify the provider: the letter (PDF) is generated; with the receipt date the response window opens' })
-  notify(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: NotifyDto) {
+  @ApiOkResponse({ type: CheckDto })
+  notify(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: NotifyDto): Promise<CheckDto> {
     return this.procedure.notify(actor, id, body);
   }
 
@@ -41,14 +51,15 @@ export class CheckProcedureController {
   @HttpCode(200)
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Record the date the provider received the notification: opens the response window' })
-  receipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptDto) {
+  @ApiOkResponse({ type: CheckDto })
+  receipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptDto): Promise<CheckDto> {
     return this.procedure.recordReceipt(actor, id, body.receivedOn);
   }
 
   @Get('notification-letter')
   @Allow([...READERS])
-  @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The notification letter of the current version, as sent' })
+  @ApiOkResponse({ description: 'The PDF letter (attachment)', content: binaryContent('application/pdf') })
   async letter(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Res() reply: FastifyReply) {
     const { stream, fileName } = await this.procedure.letter(actor, id);
     return reply.header('content-type', 'application/pdf').header('content-disposition', attachment(fileName)).send(stream);
@@ -59,14 +70,16 @@ export class CheckProcedureController {
   @HttpCode(200)
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: "Record the provider's answer (text and evidence ids): NOTIFIED or overdue -> RESPONDED" })
-  respond(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ProviderResponseDto) {
+  @ApiOkResponse({ type: CheckDto })
+  respond(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ProviderResponseDto): Promise<CheckDto> {
     return this.procedure.recordResponse(actor, id, body);
   }
 
   @Get('provider-responses')
   @Allow([...READERS])
   @ApiOperation({ summary: "The provider's answers, every version" })
-  responses(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: [ProviderResponseViewDto] })
+  responses(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<ProviderResponseViewDto[]> {
     return this.procedure.responses(actor, id);
   }
 
@@ -86,7 +99,13 @@ export class CheckProcedureController {
     },
   })
   @ApiOperation({ summary: 'Upload an evidence file (media type sniffed from the bytes)' })
-  async upload(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiCreatedResponse({ type: EvidenceDto, description: 'The evidence with its SHA-256 (Location: its download)' })
+  async upload(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EvidenceDto> {
     await this.evidence.assertCheckVisible(actor, id);
     const upload = await readUpload(request, 'the evidence', (file) => this.evidence.store(file));
     const { personalData, purpose = 'FINDING', description } = upload.fields;
@@ -108,20 +127,23 @@ export class CheckProcedureController {
   @Idempotent()
   @Allow([...READERS])
   @ApiOperation({ summary: 'Add a record reference as evidence' })
-  record(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: RecordEvidenceDto) {
+  @ApiCreatedResponse({ type: EvidenceDto })
+  record(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: RecordEvidenceDto): Promise<EvidenceDto> {
     return this.evidence.addRecord(actor, id, { ...body, purpose: body.purpose ?? 'FINDING' });
   }
 
   @Get('evidence')
   @Allow([...READERS])
   @ApiOperation({ summary: 'Evidence of the check, with hashes' })
-  listEvidence(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: [EvidenceDto] })
+  listEvidence(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<EvidenceDto[]> {
     return this.evidence.list(actor, id);
   }
 
   @Get('evidence/:evidenceId')
   @Allow([...READERS])
   @ApiOperation({ summary: 'Download an evidence file; its hash is checked again first (corrupt bytes answer EVIDENCE.CORRUPT)' })
+  @ApiOkResponse({ description: 'The bytes, with their media type and the x-content-sha256 header', content: binaryContent('application/octet-stream') })
   async download(
     @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
@@ -141,28 +163,32 @@ export class CheckProcedureController {
   @Idempotent()
   @Allow(['manager'])
   @ApiOperation({ summary: 'Amend a completed check: opens version n+1 as a DRAFT, with the reason; version n stays readable' })
-  amend(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AmendmentDto) {
+  @ApiCreatedResponse({ type: CheckDto, description: 'The check as its new DRAFT version' })
+  amend(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: AmendmentDto): Promise<CheckDto> {
     return this.procedure.amend(actor, id, body.reason);
   }
 
   @Get('versions')
   @Allow([...READERS])
   @ApiOperation({ summary: 'Completed versions of the check' })
-  versions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: [CheckVersionSummaryDto] })
+  versions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<CheckVersionSummaryDto[]> {
     return this.procedure.versions(actor, id);
   }
 
   @Get('versions/:n')
   @Allow([...READERS])
   @ApiOperation({ summary: 'Version n: frozen when completed, else the working copy' })
-  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', ParseIntPipe) n: number) {
+  @ApiOkResponse({ type: CheckVersionDto })
+  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', ParseIntPipe) n: number): Promise<CheckVersionDto> {
     return this.procedure.version(actor, id, n);
   }
 
   @Get('corrective-actions')
   @Allow([...READERS])
   @ApiOperation({ summary: 'Corrective actions per non-conformity, with due dates and computed overdue' })
-  correctiveActions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: [CorrectiveActionDto] })
+  correctiveActions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<CorrectiveActionDto[]> {
     return this.corrective.list(actor, id);
   }
 
@@ -170,12 +196,13 @@ export class CheckProcedureController {
   @Idempotent()
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Record a follow-up (note and evidence) on a corrective action' })
+  @ApiCreatedResponse({ type: [CorrectiveActionDto], description: "The check's corrective actions" })
   followUp(
     @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Param('actionId', ParseUUIDPipe) actionId: string,
     @Body() body: FollowUpDto,
-  ) {
+  ): Promise<CorrectiveActionDto[]> {
     return this.corrective.followUp(actor, id, actionId, body);
   }
 
@@ -183,19 +210,23 @@ export class CheckProcedureController {
   @HttpCode(200)
   @Allow(['manager'])
   @ApiOperation({ summary: 'Close a corrective action' })
+  @ApiOkResponse({ type: [CorrectiveActionDto], description: "The check's corrective actions" })
   close(
     @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Param('actionId', ParseUUIDPipe) actionId: string,
     @Body() body: CloseCorrectiveActionDto,
-  ) {
+  ): Promise<CorrectiveActionDto[]> {
     return this.corrective.close(actor, id, actionId, body.note);
   }
 
   @Get('export')
   @Allow([...READERS])
-  @ApiProduces('application/json', 'application/pdf')
   @ApiOperation({ summary: 'The check (current or ?version=n) as JSON or PDF' })
+  @ApiOkResponse({
+    description: 'An attachment: ?format=json the check version as JSON (CheckVersionDto), ?format=pdf its PDF report',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(CheckVersionDto) } }, ...binaryContent('application/pdf') },
+  })
   async export(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Query() query: ExportQuery, @Res() reply: FastifyReply) {
     const out = await this.procedure.export(actor, id, query.format, query.version);
     if (out.pdf) return reply.header('content-type', 'application/pdf').header('content-disposition', attachment(out.fileName)).send(out.pdf);

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { APP_DATA_SOURCE } from '@bo/database';
 import { REDIS_CONNECTION } from '@bo/queue';
@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator';
+import { LiveDto, ReadyDto } from '../openapi/responses';
 
 /**
  * Liveness and readiness through @nestjs/terminus. Readiness fails (503) only when PostgreSQL does
@@ -26,12 +27,15 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
-  live() {
+  @ApiOkResponse({ type: LiveDto })
+  live(): LiveDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Ready to serve: 503 without PostgreSQL; Redis down shows as degraded' })
+  @ApiOkResponse({ type: ReadyDto, description: 'ok: PostgreSQL answers (Redis down shows as degraded)' })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'PostgreSQL does not answer: the same body, status error' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
       return await this.health.check([

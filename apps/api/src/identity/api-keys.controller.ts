@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { Idempotent } from '@bo/core';
 import { ApiKeysService } from '@bo/identity';
 import { Allow } from '../auth/allow.decorator';
 import { CreateApiKeyDto } from './identity.dto';
+import { ApiKeyDto, CreatedApiKeyDto } from './identity.responses';
 
 @ApiTags('api-keys')
 @Controller('api-keys')
@@ -13,7 +14,9 @@ export class ApiKeysController {
 
   @Get()
   @Allow(['admin'])
-  list(@CurrentActor() actor: Actor) {
+  @ApiOperation({ summary: "The organisation's API keys (never the keys themselves)" })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  list(@CurrentActor() actor: Actor): Promise<ApiKeyDto[]> {
     return this.keys.list(actor);
   }
 
@@ -21,14 +24,16 @@ export class ApiKeysController {
   @Idempotent()
   @Allow(['admin'])
   @ApiOperation({ summary: 'Create an API key: the key is in this response only' })
-  create(@CurrentActor() actor: Actor, @Body() body: CreateApiKeyDto) {
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.keys.create(actor, body);
   }
 
   @Delete(':id')
   @Allow(['admin'])
   @ApiOperation({ summary: 'Revoke an API key' })
-  revoke(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: ApiKeyDto, description: 'The revoked key' })
+  revoke(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<ApiKeyDto> {
     return this.keys.revoke(actor, id);
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { AuthService, TokensService, UsersService } from '@bo/identity';
 import { AppConfig } from '@bo/core';
@@ -8,6 +8,7 @@ import { SESSION_COOKIE } from '../auth/auth.guard';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { Public } from '../auth/public.decorator';
 import { LoginDto, RefreshDto } from './identity.dto';
+import { MeDto, TokenPairDto } from './identity.responses';
 
 @ApiTags('auth')
 @Controller()
@@ -27,6 +28,7 @@ export class AuthController {
   @HttpCode(204)
   @Allow(ANY_ROLE)
   @ApiOperation({ summary: 'Open an admin-pages session cookie from the bearer token' })
+  @ApiNoContentResponse({ description: 'Set-Cookie with the session' })
   session(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
     void reply.setCookie(SESSION_COOKIE, token, { ...this.sessionCookie(), maxAge: this.config.ACCESS_TOKEN_TTL_SECONDS });
@@ -36,6 +38,7 @@ export class AuthController {
   @HttpCode(204)
   @Public()
   @ApiOperation({ summary: 'Close the admin-pages session cookie' })
+  @ApiNoContentResponse({ description: 'Set-Cookie clearing the session' })
   closeSession(@Res({ passthrough: true }) reply: FastifyReply): void {
     void reply.clearCookie(SESSION_COOKIE, this.sessionCookie());
   }
@@ -49,7 +52,8 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: 'Log in with e-mail and password: access token and refresh token' })
-  login(@Body() body: LoginDto, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: TokenPairDto })
+  login(@Body() body: LoginDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
     return this.auth.login(body.email, body.password, request.ip);
   }
 
@@ -57,7 +61,8 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: 'Spend a refresh token for a new pair; a reused token revokes its family' })
-  refresh(@Body() body: RefreshDto) {
+  @ApiOkResponse({ type: TokenPairDto })
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
     return this.tokens.refresh(body.refreshToken);
   }
 
@@ -65,6 +70,7 @@ export class AuthController {
   @HttpCode(204)
   @Public()
   @ApiOperation({ summary: 'Revoke the refresh token and its family' })
+  @ApiNoContentResponse({ description: 'Logged out' })
   async logout(@Body() body: RefreshDto): Promise<void> {
     await this.tokens.logout(body.refreshToken);
   }
@@ -72,7 +78,8 @@ export class AuthController {
   @Get('me')
   @Allow(ANY_ROLE)
   @ApiOperation({ summary: 'The current user, its organisation and roles' })
-  me(@CurrentActor() actor: Actor) {
+  @ApiOkResponse({ type: MeDto })
+  me(@CurrentActor() actor: Actor): Promise<MeDto> {
     return this.users.me(actor);
   }
 }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { Idempotent } from '@bo/core';
 import { OrganisationsService } from '@bo/identity';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { CreateOrganisationDto, OrganisationListQuery } from './identity.dto';
+import { CreatedOrganisationDto, OrganisationDto } from './identity.responses';
 
 @ApiTags('organisations')
 @Controller('organisations')
@@ -14,13 +15,16 @@ export class OrganisationsController {
   @Get()
   @Allow(ANY_ROLE)
   @ApiOperation({ summary: 'Directory of organisations (funders, control services, certifiers...)' })
-  list(@Query() query: OrganisationListQuery) {
+  @ApiOkResponse({ type: [OrganisationDto] })
+  list(@Query() query: OrganisationListQuery): Promise<OrganisationDto[]> {
     return this.organisations.list(query);
   }
 
   @Get(':id')
   @Allow(ANY_ROLE)
-  get(@Param('id', ParseUUIDPipe) id: string) {
+  @ApiOperation({ summary: 'An organisation of the directory' })
+  @ApiOkResponse({ type: OrganisationDto })
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<OrganisationDto> {
     return this.organisations.get(id);
   }
 
@@ -28,7 +32,8 @@ export class OrganisationsController {
   @Idempotent()
   @Allow(['platform_admin'])
   @ApiOperation({ summary: 'Enter an organisation (certifier, mandated body...) and optionally its first admin' })
-  create(@CurrentActor() actor: Actor, @Body() body: CreateOrganisationDto) {
+  @ApiCreatedResponse({ type: CreatedOrganisationDto })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateOrganisationDto): Promise<CreatedOrganisationDto> {
     return this.organisations.create(actor, body);
   }
 }

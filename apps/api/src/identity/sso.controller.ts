@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
 import { Actor, CurrentActor } from '@bo/access';
 import { SsoService } from '@bo/identity';
 import { Allow } from '../auth/allow.decorator';
 import { Public } from '../auth/public.decorator';
+import { SsoConfigViewDto, SsoStartDto, TokenPairDto } from './identity.responses';
 
 /** Absolute http(s) URLs; hosts without a TLD (localhost, 127.0.0.1) are accepted, the service applies the HTTPS rule. */
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -54,7 +55,8 @@ export class SsoController {
   @Get('auth/sso/:organisationCode/start')
   @Public()
   @ApiOperation({ summary: "Start a single sign-on with the organisation's identity provider: the URL to send the browser to" })
-  start(@Param('organisationCode') organisationCode: string, @Query() query: SsoStartQuery) {
+  @ApiOkResponse({ type: SsoStartDto })
+  start(@Param('organisationCode') organisationCode: string, @Query() query: SsoStartQuery): Promise<SsoStartDto> {
     return this.sso.start(organisationCode, query.redirectUri);
   }
 
@@ -62,21 +64,24 @@ export class SsoController {
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: 'Finish a single sign-on from the URL the identity provider redirected to: access token and refresh token' })
-  callback(@Body() body: SsoCallbackDto) {
+  @ApiOkResponse({ type: TokenPairDto })
+  callback(@Body() body: SsoCallbackDto): Promise<TokenPairDto> {
     return this.sso.callback(body.callbackUrl);
   }
 
   @Put('organisations/me/sso')
   @Allow(['admin'])
   @ApiOperation({ summary: "Configure the organisation's OpenID Connect provider (the secret is never returned)" })
-  configure(@CurrentActor() actor: Actor, @Body() body: SsoConfigDto) {
+  @ApiOkResponse({ type: SsoConfigViewDto })
+  configure(@CurrentActor() actor: Actor, @Body() body: SsoConfigDto): Promise<SsoConfigViewDto> {
     return this.sso.configure(actor, body);
   }
 
   @Get('organisations/me/sso')
   @Allow(['admin'])
   @ApiOperation({ summary: "The organisation's OpenID Connect settings, without the secret" })
-  getConfig(@CurrentActor() actor: Actor) {
+  @ApiOkResponse({ type: SsoConfigViewDto })
+  getConfig(@CurrentActor() actor: Actor): Promise<SsoConfigViewDto> {
     return this.sso.getConfig(actor);
   }
 }

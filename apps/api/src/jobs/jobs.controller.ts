@@ -1,9 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@bo/core';
 import { JobDispatcher, JobStatus } from '@bo/queue';
 import { Actor, CurrentActor } from '@bo/access';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
+import { JobStatusDto } from '../openapi/responses';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -14,6 +15,7 @@ export class JobsController {
   @Get(':id')
   @Allow(ANY_ROLE, ['actions:read', 'actions:write', 'providers:read', 'checks:read'])
   @ApiOperation({ summary: 'Status of a background job' })
+  @ApiOkResponse({ type: JobStatusDto })
   async status(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<JobStatus> {
     const status = await this.jobs.status(id);
     const visible =

@@ -5,6 +5,7 @@ import { Actor, CurrentActor } from '@bo/access';
 import { ReferenceService } from '@bo/reference';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
+import { JobAcceptedDto } from '../openapi/responses';
 
 export class ReloadReferenceDto {
   /** Reload even when the files did not change. */
@@ -22,8 +23,8 @@ export class PlatformController {
   @HttpCode(202)
   @Allow(['platform_admin'])
   @ApiOperation({ summary: 'Reload reference data (funders, RNQ) in the background' })
-  @ApiAcceptedResponse({ description: 'The job id; follow Location for its status' })
-  async reload(@CurrentActor() actor: Actor, @Body() body: ReloadReferenceDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiAcceptedResponse({ type: JobAcceptedDto, description: 'The job id; follow Location for its status' })
+  async reload(@CurrentActor() actor: Actor, @Body() body: ReloadReferenceDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobAcceptedDto> {
     const jobId = await this.reference.requestReload(actor.id, body.force ?? false);
     void reply.header('location', `/api/v1/jobs/${jobId}`);
     return { jobId };

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '@bo/core';
 import { NpecService, PricingService } from '@bo/pricing';
@@ -7,10 +7,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readUpload } from '../http/multipart-upload';
 import { Allow } from '../auth/allow.decorator';
 import { AnomalyListQuery, NpecQuery, PriceReferenceQuery, ReviewAnomalyDto, SiretParam } from './pricing.dto';
+import { JobAcceptedDto, binaryContent } from '../openapi/responses';
+import {
+  AnomalyDto,
+  AnomalyPageDto,
+  AnomalyWithHistoryDto,
+  NpecLevelDto,
+  NpecLoadResultDto,
+  PricePositionPageDto,
+  PriceReferencePageDto,
+  PriceTestCoverageDto,
+} from './pricing.responses';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 @ApiTags('pricing')
+@ApiExtraModels(AnomalyPageDto)
 @Controller()
 export class PricingController {
   constructor(
@@ -21,7 +33,8 @@ export class PricingController {
   @Get('price-references')
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Cross-funder price references of the latest run (usable groups only: >= 8 actions, 3 providers, 3 funders, no provider above 60%)' })
-  references(@CurrentActor() actor: Actor, @Query() q: PriceReferenceQuery) {
+  @ApiOkResponse({ type: PriceReferencePageDto })
+  references(@CurrentActor() actor: Actor, @Query() q: PriceReferenceQuery): Promise<PriceReferencePageDto> {
     return this.pricing.references(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
   }
 
@@ -29,7 +42,8 @@ export class PricingController {
   @HttpCode(202)
   @Allow(['manager'])
   @ApiOperation({ summary: 'Recompute price references and anomalies now (job)' })
-  async recompute(@CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiAcceptedResponse({ type: JobAcceptedDto, description: 'The job id; follow Location for its status' })
+  async recompute(@CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobAcceptedDto> {
     const jobId = await this.pricing.requestRecompute(actor);
     void reply.header('location', `/api/v1/jobs/${jobId}`);
     return { jobId };
@@ -41,7 +55,8 @@ export class PricingController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOperation({ summary: 'Replace the apprenticeship funding levels (NPEC) from a CSV rncp;idcc;eurPerYear;validFrom;validTo: good lines kept, each bad one reported' })
-  async loadNpec(@CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: NpecLoadResultDto })
+  async loadNpec(@CurrentActor() actor: Actor, @Req() request: FastifyRequest): Promise<NpecLoadResultDto> {
     const { stored } = await readUpload(request, 'the NPEC CSV', (file) => this.npec.load(actor, file));
     return stored;
   }
@@ -49,22 +64,27 @@ export class PricingController {
   @Get('price-references/npec')
   @Allow(['officer', 'manager', 'platform_admin'])
   @ApiOperation({ summary: 'Apprenticeship funding levels (NPEC) in force, optionally for one RNCP code' })
-  npecLevels(@CurrentActor() actor: Actor, @Query() q: NpecQuery) {
+  @ApiOkResponse({ type: [NpecLevelDto] })
+  npecLevels(@CurrentActor() actor: Actor, @Query() q: NpecQuery): Promise<NpecLevelDto[]> {
     return this.npec.list(actor, q.rncp);
   }
 
   @Get('providers/:siret/price-position')
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: "The caller's own actions with this provider, each placed in its narrowest usable price reference" })
-  pricePosition(@CurrentActor() actor: Actor, @Param() p: SiretParam, @Query() q: PageQuery) {
+  @ApiOkResponse({ type: PricePositionPageDto })
+  pricePosition(@CurrentActor() actor: Actor, @Param() p: SiretParam, @Query() q: PageQuery): Promise<PricePositionPageDto> {
     return this.pricing.pricePosition(actor, p.siret, q.limit ?? DEFAULT_PAGE_SIZE, q.cursor);
   }
 
   @Get('anomalies')
   @Allow(['officer', 'manager'])
-  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @ApiOperation({ summary: "The caller's own price anomalies, newest first (?format=csv|xlsx: the whole filtered list as a file)" })
-  anomalies(@CurrentActor() actor: Actor, @Query() q: AnomalyListQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({
+    description: 'A page of anomalies as JSON; with ?format=csv or xlsx the whole filtered list as a file (French headers)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(AnomalyPageDto) } }, ...binaryContent('text/csv', XLSX_TYPE) },
+  })
+  anomalies(@CurrentActor() actor: Actor, @Query() q: AnomalyListQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<AnomalyPageDto> | StreamableFile {
     const { format, limit, cursor, ...filter } = q;
     if (format) {
       void reply.header('content-disposition', `attachment; filename="anomalies-de-prix.${format}"`);
@@ -76,14 +96,16 @@ export class PricingController {
   @Get('anomalies/coverage')
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Test coverage of the latest run per anomaly kind: tested, flagged, not computable, without a usable group' })
-  coverage(@CurrentActor() actor: Actor) {
+  @ApiOkResponse({ type: PriceTestCoverageDto })
+  coverage(@CurrentActor() actor: Actor): Promise<PriceTestCoverageDto> {
     return this.pricing.testCoverage(actor);
   }
 
   @Get('anomalies/:id')
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'One anomaly with its frozen evidence and its history' })
-  anomaly(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: AnomalyWithHistoryDto })
+  anomaly(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string): Promise<AnomalyWithHistoryDto> {
     return this.pricing.anomaly(actor, id);
   }
 
@@ -91,7 +113,8 @@ export class PricingController {
   @HttpCode(200)
   @Allow(['manager'])
   @ApiOperation({ summary: 'Review an anomaly: OPEN -> UNDER_REVIEW -> JUSTIFIED (one of the four grounds) | CONFIRMED' })
-  review(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReviewAnomalyDto) {
+  @ApiOkResponse({ type: AnomalyDto })
+  review(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReviewAnomalyDto): Promise<AnomalyDto> {
     return this.pricing.review(actor, id, body);
   }
 }

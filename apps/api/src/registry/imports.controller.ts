@@ -1,20 +1,26 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { ImportsService } from '@bo/registry';
 import type { FastifyReply } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { ImportFormatQuery } from './providers.dto';
+import { binaryContent } from '../openapi/responses';
+import { ImportDto } from './providers.responses';
 
 @ApiTags('imports')
+@ApiExtraModels(ImportDto)
 @Controller('imports')
 export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
 
   @Get(':id')
   @Allow(ANY_ROLE, ['actions:read', 'actions:write'])
-  @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ summary: "An import of the caller's organisation: status, progress, counts, first line errors (?format=csv: all line errors)" })
+  @ApiOkResponse({
+    description: 'The import as JSON; with ?format=csv every line error as CSV (line;field;reason)',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ImportDto) } }, ...binaryContent('text/csv') },
+  })
   async get(
     @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
@@ -27,8 +33,8 @@ export class ImportsController {
 
   @Get(':id/errors')
   @Allow(ANY_ROLE, ['actions:read', 'actions:write'])
-  @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Every line error of an import, as CSV (line;field;reason)' })
+  @ApiOkResponse({ description: 'CSV, separator ;', content: binaryContent('text/csv') })
   async errors(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Query() _query: ImportFormatQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.errorsCsv(actor, id, reply);
   }

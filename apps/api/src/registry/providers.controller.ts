@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, DEFAULT_PAGE_SIZE, Idempotent } from '@bo/core';
 import { CERTIFICATION_CATEGORIES, CertificationCategory, ImportsService, ProvidersService } from '@bo/registry';
@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
+import { EstablishmentDto, ExemptionDto, FundingCheckDto, ImportDto, ProviderPageDto, RecordedObservationDto } from './providers.responses';
 
 function categoryOf(value: string): CertificationCategory {
   if (!(CERTIFICATION_CATEGORIES as readonly string[]).includes(value)) {
@@ -28,7 +29,8 @@ export class ProvidersController {
   @Get()
   @Allow(ANY_ROLE, ['providers:read'])
   @ApiOperation({ summary: 'Search providers by SIRET, SIREN, NDA or name (one row per NDA)' })
-  list(@Query() query: ProviderListQuery) {
+  @ApiOkResponse({ type: ProviderPageDto })
+  list(@Query() query: ProviderListQuery): Promise<ProviderPageDto> {
     return this.providers.search(query.q, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
   }
 
@@ -47,8 +49,8 @@ export class ProvidersController {
     },
   })
   @ApiOperation({ summary: 'Import the public list of training providers in the background' })
-  @ApiAcceptedResponse({ description: 'The import; follow Location for its progress and errors' })
-  async importPublicList(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiAcceptedResponse({ type: ImportDto, description: 'The import; follow Location for its progress and errors' })
+  async importPublicList(@CurrentActor() actor: Actor, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportDto> {
     const upload = await readUpload(request, 'the public list', (file) => this.imports.storePublicListFile(file));
     const mode = (upload.fields.mode ?? 'DELTA').trim().toUpperCase();
     if (mode !== 'FULL' && mode !== 'DELTA') {
@@ -64,7 +66,8 @@ export class ProvidersController {
   @Allow(ANY_ROLE, ['providers:read'])
   @ApiParam({ name: 'siret', description: '14 digits' })
   @ApiOperation({ summary: 'An establishment: its NDAs with their certification state per category, and exemptions' })
-  get(@Param('siret') siret: string) {
+  @ApiOkResponse({ type: EstablishmentDto })
+  get(@Param('siret') siret: string): Promise<EstablishmentDto> {
     return this.providers.establishment(siret);
   }
 
@@ -73,7 +76,8 @@ export class ProvidersController {
   @ApiOperation({
     summary: "Certification on a date for a category, exemptions, declared activity, and the caller's open major non-conformities and blocked payments, in one answer",
   })
-  fundingCheck(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Query() query: FundingCheckQuery) {
+  @ApiOkResponse({ type: FundingCheckDto })
+  fundingCheck(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Query() query: FundingCheckQuery): Promise<FundingCheckDto> {
     return this.funding.check(actor, siret, query.category, query.date, query.nda);
   }
 
@@ -81,7 +85,13 @@ export class ProvidersController {
   @Allow(['manager', 'platform_admin'])
   @ApiParam({ name: 'category', enum: CERTIFICATION_CATEGORIES })
   @ApiOperation({ summary: 'Record a certification observation by hand (certifier, source, optional validUntil)' })
-  recordCertification(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Param('category') category: string, @Body() body: RecordCertificationDto) {
+  @ApiOkResponse({ type: RecordedObservationDto })
+  recordCertification(
+    @CurrentActor() actor: Actor,
+    @Param('siret') siret: string,
+    @Param('category') category: string,
+    @Body() body: RecordCertificationDto,
+  ): Promise<RecordedObservationDto> {
     return this.providers.recordObservation(actor, siret, categoryOf(category), body);
   }
 
@@ -89,7 +99,13 @@ export class ProvidersController {
   @Idempotent()
   @Allow(['platform_admin'])
   @ApiOperation({ summary: 'Record an exemption (higher education L.6316-4 II, new CFA grace R.6316-9)' })
-  async createExemption(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Body() body: CreateExemptionDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiCreatedResponse({ type: ExemptionDto })
+  async createExemption(
+    @CurrentActor() actor: Actor,
+    @Param('siret') siret: string,
+    @Body() body: CreateExemptionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ExemptionDto> {
     const exemption = await this.providers.createExemption(actor, siret, body);
     void reply.header('location', `/api/v1/providers/${siret}`);
     return exemption;

@@ -83,6 +83,11 @@ export interface FieldError {
   /** Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`. */
   field: string;
   message: string;
+  /**
+   * The validator constraint that failed (`isNotEmpty`, `maxLength`, `matches`...), when the error
+   * comes from DTO validation: the web UI translates the field error from it.
+   */
+  constraint?: string;
 }
 
 /** A domain error: the global filter turns it into problem+json with the mapped status. */

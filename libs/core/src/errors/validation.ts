@@ -7,8 +7,8 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   for (const error of errors) {
     const isIndex = /^\d+$/.test(error.property);
     const path = parent === '' ? error.property : isIndex ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
-    for (const message of Object.values(error.constraints ?? {})) {
-      out.push({ field: path, message });
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      out.push({ field: path, message, constraint });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
   }
