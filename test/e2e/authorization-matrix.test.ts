@@ -498,6 +498,7 @@ export const ROUTES: RouteCase[] = [
   // Multipart only: a JSON body reaches the route and is refused as 415 (the upload is tested in actions.test.ts).
   { method: 'post', path: '/api/v1/actions/imports', allowed: ['officer', 'manager'], expected: 415 },
   { method: 'get', path: '/api/v1/coverage/uncertified', allowed: ['officer', 'manager', 'ministry', 'platform_admin'] },
+  { method: 'get', path: '/api/v1/dashboard', allowed: ['officer', 'manager'] },
 ];
 
 function fill(path: string, params: Record<string, string> = {}, query?: string): string {

@@ -26,6 +26,7 @@ import { ActionsController, CoverageController } from './actions/actions.control
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
+import { DashboardController } from './controls/dashboard.controller';
 
 @Module({
   imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
@@ -45,6 +46,7 @@ import { CheckProcedureController } from './controls/check-procedure.controller'
     PlatformController,
     FrameworksController,
     ChecksController,
+    DashboardController,
     CheckProcedureController,
   ],
   providers: [
