@@ -127,7 +127,8 @@ describe('web UI (browser)', () => {
 
   it('officer: logs in, finds the provider, runs the funding check', async () => {
     await signIn(page, officer);
-    expect(await page.getByTestId('user-name').textContent()).toBe('Test officer');
+    expect(await page.locator('header').textContent()).toContain('Test officer');
+    expect(await page.getByTestId('organisation').textContent()).toBe('Atlas');
     expect(await page.title()).toBe('Tableau de bord — Back office qualité');
     await page.getByTestId('funded-by-coverage').waitFor();
     // Navigation marks the current screen.
@@ -286,8 +287,8 @@ describe('web UI (browser)', () => {
     const p = await ctx.newPage();
     try {
       await signIn(p, officer);
-      const access = (await p.evaluate(() => sessionStorage.getItem('bo.accessToken'))) as string;
-      await p.evaluate((token) => sessionStorage.setItem('bo.accessToken', token), expired(access));
+      const access = (await p.evaluate(`sessionStorage.getItem('bo.accessToken')`)) as string;
+      await p.evaluate(`sessionStorage.setItem('bo.accessToken', ${JSON.stringify(expired(access))})`);
       const refreshes: string[] = [];
       const unauthorized: string[] = [];
       p.on('request', (r) => {
@@ -390,7 +391,7 @@ describe('web UI (browser)', () => {
       const p = pages.officer;
       await open(p, '/controles', 'Contrôles');
       await p.keyboard.press('Tab');
-      expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('Aller au contenu');
+      expect(await p.evaluate('document.activeElement?.textContent')).toBe('Aller au contenu');
       expect(await p.locator('#main-content').count()).toBe(1);
     } finally {
       for (const c of contexts) await c.close();
@@ -404,7 +405,7 @@ describe('web UI (browser)', () => {
       for (const s of screens()) {
         const p = pages[s.role];
         await open(p, s.path, s.h1);
-        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        const width = (await p.evaluate('document.documentElement.scrollWidth')) as number;
         if (width > 390) wide.push(`${s.path}: ${width}px`);
         if (SHOTS && ['tableau-de-bord', 'controle-detail', 'organisme-fiche'].includes(s.shot)) await p.screenshot({ path: join(SHOTS, `mobile-${s.shot}.png`), fullPage: false });
       }

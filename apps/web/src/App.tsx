@@ -2,7 +2,7 @@
 // lazily loaded chunk per screen (React.lazy: the first load holds the frame only).
 import { lazy } from 'react';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
-import { Route } from 'react-router-dom';
+import { BrowserRouter, Route } from 'react-router-dom';
 import { authProvider } from './api/authProvider';
 import { dataProvider } from './api/dataProvider';
 import { i18nProvider } from './i18n/i18nProvider';
@@ -28,29 +28,33 @@ const SsoSettings = lazy(() => import('./screens/admin/SsoSettings'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
+  // Real paths (/controles/…), not react-admin's default hash router: bookmarkable, and the API
+  // answers index.html for them.
   return (
-    <Admin
-      title="Back office qualité"
-      dataProvider={dataProvider}
-      authProvider={authProvider}
-      i18nProvider={i18nProvider}
-      theme={theme}
-      layout={Layout}
-      loginPage={Login}
-      dashboard={Dashboard}
-      catchAll={NotFound}
-      requireAuth
-      disableTelemetry
-    >
-      <Resource name="organismes" list={ProviderList} show={ProviderShow} />
-      <Resource name="actions" list={ActionList} show={ActionShow} />
-      <Resource name="controles" list={CheckList} create={CheckCreate} show={CheckShow} />
-      <Resource name="utilisateurs" list={UserList} create={UserCreate} edit={UserEdit} />
-      <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
-      <CustomRoutes>
-        <Route path="/actions/import" element={<ActionImport />} />
-        <Route path="/administration/sso" element={<SsoSettings />} />
-      </CustomRoutes>
-    </Admin>
+    <BrowserRouter>
+      <Admin
+        title="Back office qualité"
+        dataProvider={dataProvider}
+        authProvider={authProvider}
+        i18nProvider={i18nProvider}
+        theme={theme}
+        layout={Layout}
+        loginPage={Login}
+        dashboard={Dashboard}
+        catchAll={NotFound}
+        requireAuth
+        disableTelemetry
+      >
+        <Resource name="organismes" list={ProviderList} show={ProviderShow} />
+        <Resource name="actions" list={ActionList} show={ActionShow} />
+        <Resource name="controles" list={CheckList} create={CheckCreate} show={CheckShow} />
+        <Resource name="utilisateurs" list={UserList} create={UserCreate} edit={UserEdit} />
+        <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
+        <CustomRoutes>
+          <Route path="/actions/import" element={<ActionImport />} />
+          <Route path="/administration/sso" element={<SsoSettings />} />
+        </CustomRoutes>
+      </Admin>
+    </BrowserRouter>
   );
 }

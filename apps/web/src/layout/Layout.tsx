@@ -54,11 +54,10 @@ function Who() {
   const { identity } = useGetIdentity();
   if (!identity) return null;
   return (
-    <Box sx={{ display: { xs: 'none', sm: 'block' }, textAlign: 'right', mr: 1, lineHeight: 1.2 }}>
-      <Typography variant="body2" data-testid="user-name">
-        {identity.fullName}
+    <Box sx={{ display: { xs: 'none', sm: 'block' }, mr: 1 }}>
+      <Typography variant="body2" data-testid="organisation">
+        {String(identity.organisation ?? '')}
       </Typography>
-      <Typography variant="caption">{String(identity.organisation ?? '')}</Typography>
     </Box>
   );
 }

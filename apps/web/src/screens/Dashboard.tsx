@@ -95,6 +95,7 @@ export default function Dashboard() {
                     <BarChart
                       height={240}
                       layout="horizontal"
+                      xAxis={[{ tickMinStep: 1 }]}
                       yAxis={[{ scaleType: 'band', data: states.map((s) => label(STATE, s.state)), width: 110 }]}
                       series={[{ data: states.map((s) => s.checks), color: '#37474f' }]}
                       margin={{ left: 8, right: 16 }}
