@@ -64,6 +64,8 @@ export default defineConfig({
       },
     },
   },
-  // `npx vite` in apps/web for development: the API on :3000 answers /api.
-  server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
+  // `npx vite` in apps/web for development (`npx vite preview` for the build): the API on :3000
+// (or BO_API_URL) answers /api.
+  server: { proxy: { '/api': process.env.BO_API_URL ?? 'http://127.0.0.1:3000' } },
+  preview: { proxy: { '/api': process.env.BO_API_URL ?? 'http://127.0.0.1:3000' } },
 });

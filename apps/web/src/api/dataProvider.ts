@@ -33,7 +33,7 @@ export const RESOURCES: Record<string, ResourceMap> = {
   },
   actions: {
     path: '/actions',
-    sort: (field, order) => ({ sort: `${order === 'DESC' ? '-' : ''}${field}` }),
+    sort: (field, order) => (['externalRef', 'startDate', 'amountFunded'].includes(field) ? { sort: `${order === 'DESC' ? '-' : ''}${field}` } : {}),
   },
   controles: { path: '/checks' },
   utilisateurs: { path: '/users' },

@@ -25,8 +25,11 @@ export const theme = createTheme({
   components: {
     ...defaultTheme.components,
     RaSkipNavigationButton: { styleOverrides: { root: { color: '#1c2430', backgroundColor: '#ffffff' } } },
+    // The content column never grows wider than the screen (phones: no sideways page scroll).
+    RaLayout: { styleOverrides: { root: { minWidth: 0, '& .RaLayout-appFrame, & .RaLayout-contentWithSidebar, & .RaLayout-content': { minWidth: 0 } } } },
+    RaList: { styleOverrides: { root: { minWidth: 0, maxWidth: '100%', '& .RaList-main': { minWidth: 0, maxWidth: '100%' }, '& .RaList-content': { overflowX: 'auto', maxWidth: '100%' } } } },
     MuiAppBar: { defaultProps: { elevation: 0 } },
     MuiPaper: { defaultProps: { variant: 'outlined' } },
-    MuiTableCell: { styleOverrides: { root: { overflowWrap: 'anywhere' } } },
+    MuiTableCell: { styleOverrides: { root: { overflowWrap: 'break-word' } } },
   } as never,
 });

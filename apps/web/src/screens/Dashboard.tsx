@@ -67,7 +67,7 @@ export default function Dashboard() {
                 <Figure label="Mes brouillons" value={d.myDrafts} to="/controles?filter=%7B%22state%22%3A%22DRAFT%22%7D" testId="fig-drafts" />
                 {roles.includes('manager') ? <Figure label="Contrôles en attente de ma décision" value={d.awaitingMyDecision} to="/controles?filter=%7B%22state%22%3A%22RESPONDED%22%7D" testId="fig-awaiting" /> : null}
               </Box>
-              <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' } }}>
+              <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'repeat(2, minmax(0, 1fr))' } }}>
                 <Section title="Montants financés par statut de certification" testId="funded-by-coverage">
                   <Box aria-hidden="true" sx={{ width: '100%', height: 240 }}>
                     <BarChart

@@ -39,7 +39,7 @@ function valueOf(record: Record<string, unknown> | undefined, source: string): u
 
 export function DateOnly({ source }: Props) {
   const record = useRecordContext();
-  return <span>{date(valueOf(record, source) as string)}</span>;
+  return <span style={{ whiteSpace: 'nowrap' }}>{date(valueOf(record, source) as string)}</span>;
 }
 export function Money({ source }: Props) {
   const record = useRecordContext();

@@ -1,5 +1,5 @@
 // The pieces every list screen shares: the count line, the pager, the empty state.
-import { Typography } from '@mui/material';
+import { Box, Button, MenuItem, TextField, Typography } from '@mui/material';
 import { Pagination, useListContext } from 'react-admin';
 import { count } from '../i18n/format';
 import { Empty } from './states';
@@ -20,6 +20,32 @@ export function ResultCount({ noun = 'résultat' }: { noun?: string }) {
   );
 }
 
-export const Pager = () => <Pagination rowsPerPageOptions={[10, 25, 50, 100]} />;
+/**
+ * The pager: react-admin's (with « sur N ») when the API gave a total; otherwise previous / next
+ * over the cursors, the page number and the page size, never a made-up total.
+ */
+export function Pager() {
+  const { total, page, perPage, setPage, setPerPage, hasNextPage, hasPreviousPage, isPending } = useListContext();
+  if (typeof total === 'number' && total >= 0) return <Pagination rowsPerPageOptions={[10, 25, 50, 100]} />;
+  if (isPending) return null;
+  return (
+    <Box component="nav" aria-label="Pagination" sx={{ display: 'flex', gap: 1, alignItems: 'center', justifyContent: 'flex-end', flexWrap: 'wrap', p: 1 }}>
+      <TextField select size="small" label="Lignes par page" value={perPage} onChange={(e) => setPerPage(Number(e.target.value))} sx={{ minWidth: 140 }}>
+        {[10, 25, 50, 100].map((n) => (
+          <MenuItem key={n} value={n}>
+            {n}
+          </MenuItem>
+        ))}
+      </TextField>
+      <Button disabled={!hasPreviousPage && page <= 1} onClick={() => setPage(page - 1)}>
+        Page précédente
+      </Button>
+      <Typography aria-live="polite">Page {page}</Typography>
+      <Button disabled={!hasNextPage} onClick={() => setPage(page + 1)}>
+        Page suivante
+      </Button>
+    </Box>
+  );
+}
 
 export const EmptyList = ({ text }: { text: string }) => <Empty>{text}</Empty>;

@@ -1,4 +1,5 @@
-// Actions financées: filters (coverage, category, region, start dates, provider), server paging.
+// Actions financées: filters (coverage, category, region, start dates, provider, payment blocked),
+// sort by reference, start date or amount, server paging.
 import { Button } from '@mui/material';
 import UploadIcon from '@mui/icons-material/UploadFile';
 import { Link } from 'react-router-dom';
@@ -17,6 +18,15 @@ const filters = [
   <DateInput key="from" source="from" label="Début à partir du" />,
   <DateInput key="to" source="to" label="Début jusqu’au" />,
   <TextInput key="providerSiret" source="providerSiret" label="SIRET de l’organisme" />,
+  <SelectInput
+    key="paymentBlocked"
+    source="paymentBlocked"
+    label="Paiement"
+    choices={[
+      { id: 'true', name: 'Bloqué' },
+      { id: 'false', name: 'Non bloqué' },
+    ]}
+  />,
 ];
 
 export default function ActionList() {
@@ -30,16 +40,17 @@ export default function ActionList() {
         </Button>
       }
     >
-      <List title={false as never} filters={filters} pagination={<Pager />} perPage={25} exporter={false} empty={false} error={<ListFailure />} sort={{ field: '', order: 'ASC' }}>
+      <List title={false as never} filters={filters} pagination={<Pager />} perPage={25} exporter={false} empty={false} error={<ListFailure />} sort={{ field: 'externalRef', order: 'ASC' }}>
         <ResultCount noun="action" />
         <Datagrid bulkActionButtons={false} rowClick="show" empty={<EmptyList text="Aucune action financée ne correspond à ces filtres." />} data-testid="actions">
-          <TextField source="externalRef" label="Référence" sortable={false} />
-          <Siret source="providerSiret" label="SIRET" />
+          <TextField source="externalRef" label="Référence" />
+          <Siret source="providerSiret" label="SIRET" sortable={false} />
           <FunctionField label="Catégorie" sortable={false} render={(r: Action) => label(CATEGORY, r.category)} />
           <FunctionField label="Région" sortable={false} render={(r: Action) => label(REGION, r.region)} />
           <DateOnly source="startDate" label="Début" />
           <Money source="amountFunded" label="Montant financé" />
-          <Coverage source="coverage" label="Couverture" />
+          <Coverage source="coverage" label="Couverture" sortable={false} />
+          <FunctionField label="Paiement" sortable={false} render={(r: Action) => (r.paymentBlocked ? 'Bloqué' : '—')} />
         </Datagrid>
       </List>
     </Screen>

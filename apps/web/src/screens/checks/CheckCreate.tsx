@@ -57,7 +57,7 @@ export default function CheckCreate() {
     <Screen title="Nouveau contrôle" crumbs={[{ label: 'Contrôles', to: '/controles' }, { label: 'Nouveau contrôle' }]}>
       <Box component="form" onSubmit={(e) => void submit(e)}>
         <Section title="Organisme et méthode">
-          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' } }}>
+          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'repeat(2, minmax(0, 1fr))' } }}>
             <TextField label="SIRET de l’organisme" value={siret} onChange={(e) => setSiret(e.target.value)} required helperText="14 chiffres, espaces permis" />
             <TextField select label="Méthode" value={method} onChange={(e) => setMethod(e.target.value)}>
               {Object.entries(METHOD).map(([k, v]) => (
@@ -101,7 +101,7 @@ export default function CheckCreate() {
           <Typography sx={{ mb: 1 }}>
             Tirage aléatoire d’actions de l’organisme. La graine est enregistrée : le même tirage se rejoue à l’identique. Sans graine, elle est tirée au hasard.
           </Typography>
-          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: '1fr', sm: '1fr 1fr' } }}>
+          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'repeat(2, minmax(0, 1fr))' } }}>
             <TextField label="Taille de l’échantillon" type="number" value={sampleSize} onChange={(e) => setSampleSize(e.target.value)} slotProps={{ htmlInput: { min: 1, max: 10000 } }} />
             <TextField label="Graine" type="number" value={seed} onChange={(e) => setSeed(e.target.value)} slotProps={{ htmlInput: { min: 0 } }} />
           </Box>

@@ -28,7 +28,7 @@ export default function ProviderList() {
         <ResultCount noun="organisme" />
         <Datagrid
           bulkActionButtons={false}
-          rowClick={(_id, _r, record) => `/organismes/${(record as unknown as ProviderRow).siret}/show`}
+          rowClick="show"
           empty={<EmptyList text="Aucun organisme ne correspond à cette recherche." />}
           data-testid="providers"
         >

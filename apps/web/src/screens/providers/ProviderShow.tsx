@@ -150,7 +150,7 @@ export default function ProviderShow() {
                   { label: 'NDA', render: (n) => ndaFmt(n.nda), nowrap: true },
                   { label: 'Raison sociale', render: (n) => n.name },
                   { label: 'Liste publique', render: (n) => (n.listed ? 'Inscrit' : `Radié le ${date(n.delistedAt)}`) },
-                  { label: 'Dernier BPF', render: (n) => date(n.lastDeclarationDate) },
+                  { label: 'Dernier BPF', render: (n) => date(n.lastDeclarationDate), nowrap: true },
                   {
                     label: 'Certification par catégorie',
                     render: (n) => (
