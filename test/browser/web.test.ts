@@ -52,7 +52,7 @@ describe('web UI (browser)', () => {
   }
 
   async function signOut(p: Page): Promise<void> {
-    await p.getByRole('button', { name: 'Profil' }).click();
+    await p.locator('header button').filter({ hasText: /^Test / }).click();
     await p.getByRole('menuitem', { name: 'Déconnexion' }).click();
     await p.getByRole('heading', { name: 'Connexion' }).waitFor();
   }
@@ -177,6 +177,8 @@ describe('web UI (browser)', () => {
     expect(await errors.locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await errors.locator('tbody tr').first().locator('td').first().textContent()).toBe('3');
     expect(await errors.locator('tbody tr').first().textContent()).toContain('providerSiret');
+    // The reason in French, never the import's English text.
+    expect(await errors.locator('tbody tr').first().textContent()).toContain('14 chiffres attendus (reçu 3 chiffres)');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le fichier d’erreurs' }).click()]);
     const file = readFileSync(await download.path(), 'utf8');
     expect(file).toContain('providerSiret');
@@ -297,12 +299,12 @@ describe('web UI (browser)', () => {
       p.on('response', (r) => {
         if (r.status() === 401 && r.url().includes('/api/v1/')) unauthorized.push(r.url());
       });
-      // The check page makes several calls at once (the check, its evidence, corrective actions,
-      // versions), all with the expired token.
-      await p.getByTestId('recent-checks').getByRole('link').first().click();
-      await p.getByTestId('summary').waitFor();
-      await p.getByTestId('corrective-actions').locator('li').first().waitFor();
-      await p.getByTestId('versions').locator('tbody tr').first().waitFor();
+      // In-app navigation to the provider page, whose three reads (the provider, the caller's
+      // checks and funded actions with it) leave at once, all with the expired token.
+      await p.evaluate(`history.pushState({}, '', '/organismes/${siret}/show'); dispatchEvent(new PopStateEvent('popstate'))`);
+      await p.getByRole('heading', { level: 1, name: 'Organisme Formation Navigateur' }).waitFor();
+      await p.locator('section', { hasText: 'Mes actions financées' }).getByText('WEB-ACTION-1').waitFor();
+      await p.locator('section', { hasText: 'Mes contrôles de cet organisme' }).locator('tbody tr').first().waitFor();
       expect(unauthorized.length).toBeGreaterThanOrEqual(3);
       expect(refreshes).toHaveLength(1);
       expect(await p.getByRole('heading', { name: 'Connexion' }).count()).toBe(0);
@@ -365,7 +367,9 @@ describe('web UI (browser)', () => {
     try {
       const found: string[] = [];
       const titles = new Set<string>();
-      const anonymous = await browser.newPage({ locale: 'fr-FR' });
+      const anonymousContext = await browser.newContext({ locale: 'fr-FR' });
+      contexts.push(anonymousContext);
+      const anonymous = await anonymousContext.newPage();
       await anonymous.goto(`${base}/`);
       await anonymous.getByRole('heading', { name: 'Connexion' }).waitFor();
       const audits: [string, Page][] = [['connexion', anonymous]];
@@ -385,7 +389,6 @@ describe('web UI (browser)', () => {
         const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
         for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) found.push(`${name}: ${v.id} (${v.impact})`);
       }
-      await anonymous.close();
       expect(found).toEqual([]);
       expect(titles.size).toBe(screens().length);
       // The skip link leads to the content.

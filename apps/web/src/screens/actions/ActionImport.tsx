@@ -7,6 +7,7 @@ import { download, get, upload } from '../../api/http';
 import type { ImportView } from '../../api/types';
 import { bytes, count, dateTime } from '../../i18n/format';
 import { IMPORT_STATUS, label } from '../../i18n/labels';
+import { importReason } from '../../i18n/importReasons.fr';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
@@ -139,7 +140,7 @@ export default function ActionImport() {
             columns={[
               { label: 'Ligne', render: (r) => r.line },
               { label: 'Colonne', render: (r) => r.field },
-              { label: 'Motif', render: (r) => r.reason },
+              { label: 'Motif', render: (r) => importReason(r.reason) },
             ]}
           />
         </Section>
