@@ -28,11 +28,8 @@ import { ActionsController, CoverageController } from './actions/actions.control
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
-<<<<<<< HEAD
 import { DashboardController } from './controls/dashboard.controller';
-=======
 import { PricingController } from './pricing/pricing.controller';
->>>>>>> main
 
 @Module({
   imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule],
