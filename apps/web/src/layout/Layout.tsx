@@ -14,8 +14,7 @@ import { Box, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { AppBar, Layout as RaLayout, Menu, TitlePortal, UserMenu, Logout, usePermissions, useGetIdentity, type LayoutProps } from 'react-admin';
 import { useMatch } from 'react-router-dom';
-import { API } from '../api/http';
-import { tokens } from '../api/http';
+import { send } from '../api/http';
 
 function Item({ to, label, icon, end = false }: { to: string; label: string; icon: ReactNode; end?: boolean }) {
   const match = useMatch({ path: to, end });
@@ -25,7 +24,8 @@ function Item({ to, label, icon, end = false }: { to: string; label: string; ico
 /** Opens the jobs board: the API sets its session cookie (scoped to /admin) from the bearer token. */
 async function openJobsBoard(event: React.MouseEvent<HTMLAnchorElement>) {
   event.preventDefault();
-  await fetch(`${API}/auth/session`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access() ?? ''}` } });
+  // Through the shared client: an expired access token is renewed first.
+  await send('/auth/session', { method: 'POST' });
   window.location.assign('/admin/queues');
 }
 
@@ -65,6 +65,7 @@ function Who() {
 function Bar() {
   return (
     <AppBar
+      alwaysOn
       color="primary"
       userMenu={
         <UserMenu>

@@ -69,7 +69,7 @@ export default function Dashboard() {
               </Box>
               <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', md: 'repeat(2, minmax(0, 1fr))' } }}>
                 <Section title="Montants financés par statut de certification" testId="funded-by-coverage">
-                  <Box aria-hidden="true" sx={{ width: '100%', height: 240 }}>
+                  <Box inert aria-hidden="true" sx={{ width: '100%', height: 240 }}>
                     <BarChart
                       height={240}
                       xAxis={[{ scaleType: 'band', data: funded.map((f) => label(COVERAGE, f.coverage)) }]}
@@ -91,7 +91,7 @@ export default function Dashboard() {
                   />
                 </Section>
                 <Section title="Contrôles par état" testId="checks-by-state">
-                  <Box aria-hidden="true" sx={{ width: '100%', height: 240 }}>
+                  <Box inert aria-hidden="true" sx={{ width: '100%', height: 240 }}>
                     <BarChart
                       height={240}
                       layout="horizontal"
