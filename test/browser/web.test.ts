@@ -1,36 +1,74 @@
-import { existsSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, Page, chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { actionBody, insertProvider, newSiren, observe, siretOf } from '../support/actions-fixtures';
 import { webDistDir } from '../../apps/api/src/platform/web-ui';
 
-// The web UI in headless Chromium against the composed API, which serves the built UI at `/`.
-// scripts/test.mjs builds apps/web (when its sources changed) and installs Chromium before Jest.
+// The web UI (react-admin) in headless Debian Chromium against the composed API, which serves the
+// built UI at `/`. scripts/test.mjs builds apps/web (when its sources changed) and installs
+// Chromium before Jest. BO_SCREENSHOTS=1 writes one screenshot per screen to docs/screenshots/.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-jest.setTimeout(60_000);
+const SHOTS = process.env.BO_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : null;
+const PASSWORD = 'correct horse battery staple';
+jest.setTimeout(300_000);
+
+/** `81234567600124` as the UI shows it: `812 345 676 00124`. */
+const grouped = (siret: string) => `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)} ${siret.slice(9)}`;
+
+/** The same access token with its expiry in the past, signed with the API's key: a truly expired token. */
+function expired(token: string): string {
+  const [header, payload] = token.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp: number; iat: number };
+  const now = Math.floor(Date.now() / 1000);
+  const body = Buffer.from(JSON.stringify({ ...claims, iat: now - 120, exp: now - 60 })).toString('base64url');
+  const signature = createHmac('sha256', process.env.JWT_SECRET as string).update(`${header}.${body}`).digest('base64url');
+  return `${header}.${body}.${signature}`;
+}
 
 describe('web UI (browser)', () => {
   let t: TestApp;
   let base: string;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let officer: TestUser;
+  let manager: TestUser;
+  let admin: TestUser;
   let siret: string;
+  let actionId: string;
   let checkId: string;
+
+  async function signIn(p: Page, user: TestUser): Promise<void> {
+    await p.goto(`${base}/`);
+    await p.getByLabel('Adresse e-mail').fill(user.email);
+    await p.getByLabel('Mot de passe').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Se connecter' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
+  }
+
+  async function signOut(p: Page): Promise<void> {
+    await p.locator('header button').filter({ hasText: /^Test / }).click();
+    await p.getByRole('menuitem', { name: 'Déconnexion' }).click();
+    await p.getByRole('heading', { name: 'Connexion' }).waitFor();
+  }
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run the tests with npm test (it installs Chromium), or apt-get install -y chromium`);
     if (!webDistDir()) throw new Error(`the web UI is not built (${join('apps', 'web', 'dist')}): run node scripts/build.mjs or npm test`);
-    t = await createTestApp();
+    t = await createTestApp({ withWorker: true });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const address = t.app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('the API is not listening on a TCP port');
     base = `http://127.0.0.1:${address.port}`;
 
     officer = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
+    manager = await createUser(t.db, 'OPCO-ATLAS', ['manager']);
+    admin = await createUser(t.db, 'OPCO-ATLAS', ['admin']);
     siret = siretOf(newSiren());
     const nda = await insertProvider(t.db, { siret, name: 'Organisme Formation Navigateur' });
     await observe(t.db, { nda, certified: true, observedOn: '2024-01-10' });
@@ -38,18 +76,15 @@ describe('web UI (browser)', () => {
     const action = await t.http.post('/api/v1/actions').set('authorization', `Bearer ${token}`).send(actionBody({ providerSiret: siret, externalRef: 'WEB-ACTION-1' }));
     expect(action.status).toBe(201);
     expect(action.body.coverage).toBe('CERTIFIED');
-    const check = await t.http
-      .post('/api/v1/checks')
-      .set('authorization', `Bearer ${token}`)
-      .send({ method: 'DOCUMENTARY', providerSiret: siret, actionIds: [action.body.id] });
-    expect(check.status).toBe(201);
-    checkId = check.body.id;
+    actionId = action.body.id;
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ locale: 'fr-FR' });
+    context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -57,75 +92,333 @@ describe('web UI (browser)', () => {
     await t?.close();
   });
 
-  it('serves the UI at / and page paths, while unknown API routes stay problem+json 404', async () => {
+  it('serves the UI at / and page paths, without source maps; unknown API routes stay problem+json 404', async () => {
     const home = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
     expect(home.status).toBe(200);
-    expect(await home.text()).toContain('<div id="root">');
-    const deep = await fetch(`${base}/controles/${checkId}`, { headers: { accept: 'text/html' } });
+    const html = await home.text();
+    expect(html).toContain('<div id="root">');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script (CSP)
+    const deep = await fetch(`${base}/controles/00000000-0000-4000-8000-000000000000/show`, { headers: { accept: 'text/html' } });
     expect(deep.status).toBe(200);
     expect(deep.headers.get('content-type')).toContain('text/html');
     const api = await fetch(`${base}/api/v1/nothing-here`, { headers: { accept: 'text/html' } });
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toContain('application/problem+json');
-    const asset = await fetch(`${base}/nothing-here.js`);
-    expect(asset.status).toBe(404);
+    const dist = webDistDir() as string;
+    const assets = readdirSync(join(dist, 'assets'));
+    expect(assets.filter((f) => f.endsWith('.map'))).toEqual([]);
+    const entry = /src="\/assets\/([^"]+\.js)"/.exec(html)?.[1] as string;
+    expect(readFileSync(join(dist, 'assets', entry), 'utf8')).not.toContain('sourceMappingURL');
+    expect((await fetch(`${base}/assets/${entry}.map`)).status).toBe(404);
+    // One chunk per screen: the entry does not hold the check screen.
+    expect(assets.some((f) => /^CheckShow-.*\.js$/.test(f))).toBe(true);
   });
 
-  it('refuses a wrong password with the API’s message', async () => {
+  it('refuses a wrong password with a French message', async () => {
     await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    expect(await page.title()).toBe('Connexion — Back office qualité');
     await page.getByLabel('Adresse e-mail').fill(officer.email);
     await page.getByLabel('Mot de passe').fill('not the password');
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('alert').waitFor();
-    expect((await page.getByRole('alert').textContent())?.length).toBeGreaterThan(0);
+    expect(await page.getByRole('alert').textContent()).toBe('Adresse e-mail ou mot de passe incorrect.');
   });
 
-  it('logs in and shows the dashboard: user, organisation, the action’s coverage badge, the check', async () => {
-    await page.goto(`${base}/`);
-    await page.getByLabel('Adresse e-mail').fill(officer.email);
-    await page.getByLabel('Mot de passe').fill('correct horse battery staple');
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { name: 'Tableau de bord' }).waitFor();
-    await page.getByTestId('user-name').waitFor();
-    expect(await page.getByTestId('user-name').textContent()).toBe('Test officer');
-    const row = page.getByTestId('actions').locator('tr', { hasText: 'WEB-ACTION-1' });
+  it('officer: logs in, finds the provider, runs the funding check', async () => {
+    await signIn(page, officer);
+    expect(await page.locator('header').textContent()).toContain('Test officer');
+    expect(await page.getByTestId('organisation').textContent()).toBe('Atlas');
+    expect(await page.title()).toBe('Tableau de bord — Back office qualité');
+    await page.getByTestId('funded-by-coverage').waitFor();
+    // Navigation marks the current screen.
+    expect(await page.getByRole('menuitem', { name: 'Tableau de bord' }).getAttribute('aria-current')).toBe('page');
+
+    await page.getByRole('menuitem', { name: 'Organismes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Organismes' }).waitFor();
+    expect(await page.getByRole('menuitem', { name: 'Organismes' }).getAttribute('aria-current')).toBe('page');
+    await page.getByPlaceholder('Nom, SIRET, SIREN ou NDA').fill(siret);
+    const row = page.locator('tr', { hasText: 'Organisme Formation Navigateur' });
     await row.waitFor();
-    expect(await row.locator('.badge').textContent()).toBe('CERTIFIÉ');
-    const checks = page.getByTestId('checks');
-    await checks.waitFor();
-    expect(await checks.textContent()).toContain(siret);
-  });
+    expect(await row.textContent()).toContain(grouped(siret));
+    expect(await page.getByTestId('result-count').textContent()).toMatch(/^Organismes 1 à 1$|^1 organisme$/);
+    await row.click();
+    await page.getByRole('heading', { level: 1, name: 'Organisme Formation Navigateur' }).waitFor();
+    expect(await page.getByTestId('breadcrumbs').textContent()).toContain('Organismes');
+    await page.getByTestId('certification-history').waitFor();
+    expect(await page.getByTestId('certification-history').textContent()).toContain('10/01/2024');
 
-  it('opens the check detail with its scope', async () => {
-    await page.getByTestId('checks').getByRole('link').first().click();
-    await page.getByRole('heading', { name: 'Détail du contrôle' }).waitFor();
-    expect(page.url()).toBe(`${base}/controles/${checkId}`);
-    expect(await page.getByTestId('check-state').textContent()).toBe('Brouillon');
-    await page.getByTestId('scope').waitFor();
-    expect(await page.getByTestId('scope').locator('tbody tr').count()).toBeGreaterThan(0);
-    // The RNQ titles come from the framework (the codes alone would show a dash).
-    await page.waitForFunction(`(() => { const c = document.querySelector('[data-testid="scope"] tbody tr td:nth-child(2)'); return c !== null && c.textContent !== '—'; })()`);
-  });
-
-  it('searches the provider and shows its funding check', async () => {
-    await page.getByRole('link', { name: 'Recherche d’organisme' }).click();
-    await page.getByLabel('Nom, SIRET, SIREN ou NDA').fill(siret);
-    await page.getByRole('button', { name: 'Rechercher' }).click();
-    const row = page.getByTestId('providers').locator('tr', { hasText: 'Organisme Formation Navigateur' });
-    await row.waitFor();
-    await row.getByRole('link', { name: 'Vérifier' }).click();
     const panel = page.getByTestId('funding-check');
-    await panel.locator('.badge').waitFor();
-    expect(await panel.locator('.badge').textContent()).toBe('CERTIFIÉ');
+    await panel.getByLabel('Date de la décision de financement').fill('2025-03-01');
+    await panel.getByRole('button', { name: 'Vérifier' }).click();
+    await panel.getByTestId('funding-result').waitFor();
+    expect(await panel.getByTestId('coverage').textContent()).toBe('Certifié');
+    expect(await panel.getByTestId('funding-result').textContent()).toContain('01/03/2025');
     expect(await panel.getByTestId('exemptions').textContent()).toBe('Aucune');
     expect(await panel.getByTestId('blocked-payments').textContent()).toBe('Aucun');
     expect(await panel.getByTestId('major-nc').textContent()).toBe('Aucune');
+    // The caller's funded actions with this provider, with French money.
+    expect(await page.getByText('WEB-ACTION-1').count()).toBe(1);
+    expect(await page.locator('section', { hasText: 'Mes actions financées' }).textContent()).toMatch(/2\s000,00\s€/);
   });
 
-  it('keeps the session across a reload on a page path, then logs out', async () => {
-    await page.goto(`${base}/controles/${checkId}`);
-    await page.getByRole('heading', { name: 'Détail du contrôle' }).waitFor();
-    await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+  it('officer: imports funded actions with a bad line and sees it', async () => {
+    await page.getByRole('menuitem', { name: 'Import d’actions' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Import d’actions financées' }).waitFor();
+    const header = 'externalRef,providerSiret,providerNda,category,certificationCode,formacode,modality,region,fundingDecisionDate,startDate,endDate,hoursPerTrainee,trainees,priceExclVat,amountFunded,branchIdcc';
+    const csv = [header, `WEB-IMPORT-1,${siret},,TRAINING,RNCP37098,,ON_SITE,84,2025-03-01,2025-04-01,2025-06-30,35,8,4200,1234.5,`, 'WEB-IMPORT-2,123,,TRAINING,RNCP37098,,ON_SITE,84,2025-03-01,2025-04-01,,35,8,4200,4200,', ''].join('\n');
+    await page.getByTestId('import-file').setInputFiles({ name: 'actions.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Importer', exact: true }).click();
+    await page.getByTestId('import-state').filter({ hasText: 'Terminé' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('accepted').textContent()).toBe('1');
+    expect(await page.getByTestId('rejected').textContent()).toBe('1');
+    const errors = page.getByTestId('import-errors');
+    await errors.waitFor();
+    expect(await errors.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await errors.locator('tbody tr').first().locator('td').first().textContent()).toBe('3');
+    expect(await errors.locator('tbody tr').first().textContent()).toContain('providerSiret');
+    // The reason in French, never the import's English text.
+    expect(await errors.locator('tbody tr').first().textContent()).toContain('14 chiffres attendus (reçu 3 chiffres)');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le fichier d’erreurs' }).click()]);
+    const file = readFileSync(await download.path(), 'utf8');
+    expect(file).toContain('providerSiret');
+    // The good line is a funded action now, its amount in French.
+    await page.goto(`${base}/actions?filter=${encodeURIComponent(JSON.stringify({ providerSiret: siret }))}`);
+    const imported = page.locator('tr', { hasText: 'WEB-IMPORT-1' });
+    await imported.waitFor();
+    expect(await imported.textContent()).toMatch(/1\s234,50\s€/);
+    expect(await imported.textContent()).toContain('01/04/2025');
   });
+
+  it('officer: creates a check, records findings with evidence, notifies, records the receipt and the response', async () => {
+    await page.goto(`${base}/controles/create?siret=${siret}`);
+    await page.getByRole('heading', { level: 1, name: 'Nouveau contrôle' }).waitFor();
+    await page.getByLabel('Contact de l’organisme (nom)').fill('Mme Durand');
+    await page.getByLabel('Contact de l’organisme (e-mail)').fill('qualite@navigateur.test');
+    await page.getByTestId('link-actions').getByRole('checkbox', { name: /WEB-ACTION-1/ }).check();
+    await page.getByLabel('Taille de l’échantillon').fill('1');
+    await page.getByLabel('Graine').fill('42');
+    await page.getByRole('button', { name: 'Créer le contrôle' }).click();
+    await page.waitForURL(/\/controles\/[0-9a-f-]{36}\/show$/);
+    checkId = /controles\/([0-9a-f-]{36})\/show/.exec(page.url())?.[1] as string;
+    await page.getByTestId('summary').waitFor();
+    expect(await page.getByTestId('state').first().textContent()).toBe('Brouillon');
+    expect(await page.getByTestId('summary').textContent()).toContain('graine 42');
+
+    // The officer grades every applicable indicator but two through the API (same user, same
+    // rules), then these two on the grid: one compliant, one major non-conformity with evidence.
+    const token = await login(t.http, officer);
+    const check = (await t.http.get(`/api/v1/checks/${checkId}`).set('authorization', `Bearer ${token}`)).body as { scope: { points: Record<string, { applicable: boolean }> } };
+    const applicable = Object.entries(check.scope.points).filter(([, p]) => p.applicable).map(([code]) => code);
+    expect(applicable.length).toBeGreaterThan(2);
+    const [first, second, ...rest] = applicable;
+    for (const code of rest) {
+      const r = await t.http.put(`/api/v1/checks/${checkId}/findings/${code}`).set('authorization', `Bearer ${token}`).send({ grade: 'COMPLIANT' });
+      expect(r.status).toBe(200);
+    }
+    await page.reload();
+    await page.getByTestId('grid').waitFor();
+
+    await page.getByRole('button', { name: `Apprécier l’indicateur ${first}`, exact: true }).click();
+    await page.getByRole('button', { name: 'Enregistrer le constat' }).click();
+    await page.getByTestId(`point-${first}`).getByTestId('grade').filter({ hasText: 'Conforme' }).waitFor();
+
+    await page.getByRole('button', { name: `Apprécier l’indicateur ${second}`, exact: true }).click();
+    const form = page.getByTestId(`finding-form-${second}`);
+    await form.getByLabel(`Appréciation de l’indicateur ${second}`).click();
+    await page.getByRole('option', { name: 'Non-conformité majeure' }).click();
+    await form.getByLabel(`Commentaire sur l’indicateur ${second}`).fill('Aucune information publique sur les prestations.');
+    await form.getByTestId('upload-FINDING').setInputFiles({ name: 'capture-site.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+    await form.getByTestId('uploaded').waitFor();
+    expect(await form.getByTestId('uploaded').textContent()).toMatch(/SHA-256 [0-9a-f]{64}/);
+    await form.getByRole('button', { name: 'Enregistrer le constat' }).click();
+    await page.getByTestId(`point-${second}`).getByTestId('grade').filter({ hasText: 'Non-conformité majeure' }).waitFor();
+    const evidence = page.getByTestId('evidence');
+    await evidence.getByText('capture-site.pdf').waitFor();
+    expect(await evidence.textContent()).toMatch(/[0-9a-f]{64}/);
+
+    await page.getByRole('button', { name: 'Notifier l’organisme' }).click();
+    await page.getByTestId('notified').waitFor();
+    expect(await page.getByTestId('state').first().textContent()).toBe('Notifié');
+    expect(await page.getByTestId('notified').textContent()).toContain('Date de réception non encore enregistrée');
+    const [letter] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Lettre de notification (PDF)' }).click()]);
+    expect(readFileSync(await letter.path()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    await page.getByTestId('receipt').getByRole('button', { name: 'Enregistrer la réception' }).click();
+    await page.getByTestId('notified').filter({ hasText: 'Reçu par l’organisme le' }).waitFor();
+
+    const response = page.getByTestId('provider-response');
+    await response.getByLabel('Observations de l’organisme').fill('Nous publions désormais le catalogue en ligne.');
+    await response.getByTestId('upload-PROVIDER_RESPONSE').setInputFiles({ name: 'catalogue.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    await response.getByTestId('uploaded').waitFor();
+    await response.getByRole('button', { name: 'Enregistrer la réponse' }).click();
+    await response.getByText('Nous publions désormais le catalogue en ligne.').waitFor();
+    await page.getByTestId('state').filter({ hasText: 'Réponse reçue' }).first().waitFor();
+    // The officer recorded findings: completion is explained, not offered.
+    expect(await page.getByTestId('complete').textContent()).toContain('Seul un responsable peut clôturer');
+  });
+
+  it('manager: completes the check (maker-checker) and closes the corrective action', async () => {
+    await signOut(page);
+    await signIn(page, manager);
+    await page.goto(`${base}/controles/${checkId}/show`);
+    const complete = page.getByTestId('complete');
+    await complete.waitFor();
+    expect(await complete.textContent()).toContain('Principe des quatre yeux');
+    await complete.getByRole('button', { name: 'Clôturer le contrôle' }).click();
+    await page.getByTestId('state').filter({ hasText: 'Clôturé' }).first().waitFor();
+    expect(await page.getByTestId('outcome').textContent()).toBe('Non conforme');
+    const corrective = page.getByTestId('corrective-actions');
+    const item = corrective.locator('li').first();
+    await item.waitFor();
+    expect(await item.getByTestId('ca-status').textContent()).toBe('Ouverte');
+    await item.getByRole('textbox', { name: /Suivi de l’action corrective/ }).fill('Relance envoyée à l’organisme.');
+    await item.getByRole('button', { name: 'Ajouter le suivi' }).click();
+    await item.getByText('Relance envoyée à l’organisme.').waitFor();
+    await item.getByRole('textbox', { name: /Note de clôture/ }).fill('Catalogue publié, vérifié le jour même.');
+    await item.getByRole('button', { name: 'Clore l’action corrective' }).click();
+    await item.getByTestId('ca-status').filter({ hasText: 'Close' }).waitFor();
+    // The frozen version is listed with its exports.
+    await page.getByTestId('versions').getByRole('button', { name: 'PDF de la version 1' }).waitFor();
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PDF' }).click()]);
+    expect(readFileSync(await pdf.path()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('keeps the user logged in when the access token expired and a page makes parallel calls (one refresh)', async () => {
+    const ctx = await browser.newContext({ locale: 'fr-FR' });
+    const p = await ctx.newPage();
+    try {
+      await signIn(p, officer);
+      const access = (await p.evaluate(`sessionStorage.getItem('bo.accessToken')`)) as string;
+      await p.evaluate(`sessionStorage.setItem('bo.accessToken', ${JSON.stringify(expired(access))})`);
+      const refreshes: string[] = [];
+      const unauthorized: string[] = [];
+      p.on('request', (r) => {
+        if (r.url().endsWith('/api/v1/auth/refresh')) refreshes.push(r.url());
+      });
+      p.on('response', (r) => {
+        if (r.status() === 401 && r.url().includes('/api/v1/')) unauthorized.push(r.url());
+      });
+      // In-app navigation to the provider page, whose three reads (the provider, the caller's
+      // checks and funded actions with it) leave at once, all with the expired token.
+      await p.evaluate(`history.pushState({}, '', '/organismes/${siret}/show'); dispatchEvent(new PopStateEvent('popstate'))`);
+      await p.getByRole('heading', { level: 1, name: 'Organisme Formation Navigateur' }).waitFor();
+      await p.locator('section', { hasText: 'Mes actions financées' }).getByText('WEB-ACTION-1').waitFor();
+      await p.locator('section', { hasText: 'Mes contrôles de cet organisme' }).locator('tbody tr').first().waitFor();
+      expect(unauthorized.length).toBeGreaterThanOrEqual(3);
+      expect(refreshes).toHaveLength(1);
+      expect(await p.getByRole('heading', { name: 'Connexion' }).count()).toBe(0);
+      // The session goes on with the renewed token.
+      await p.getByRole('menuitem', { name: 'Contrôles' }).click();
+      await p.getByRole('heading', { level: 1, name: 'Contrôles' }).waitFor();
+      expect(refreshes).toHaveLength(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  /** Every screen, by the role that uses it: path, h1, and the screenshot's name. */
+  function screens(): { role: 'officer' | 'manager' | 'admin'; path: string; h1: string; shot: string }[] {
+    return [
+      { role: 'officer', path: '/', h1: 'Tableau de bord', shot: 'tableau-de-bord' },
+      { role: 'officer', path: '/organismes', h1: 'Organismes', shot: 'organismes-recherche' },
+      { role: 'officer', path: `/organismes/${siret}/show`, h1: 'Organisme Formation Navigateur', shot: 'organisme-fiche' },
+      { role: 'officer', path: '/actions', h1: 'Actions financées', shot: 'actions-liste' },
+      { role: 'officer', path: `/actions/${actionId}/show`, h1: 'Action WEB-ACTION-1', shot: 'action-detail' },
+      { role: 'officer', path: '/actions/import', h1: 'Import d’actions financées', shot: 'actions-import' },
+      { role: 'officer', path: '/controles', h1: 'Contrôles', shot: 'controles-liste' },
+      { role: 'officer', path: `/controles/create?siret=${siret}`, h1: 'Nouveau contrôle', shot: 'controle-creation' },
+      { role: 'manager', path: `/controles/${checkId}/show`, h1: `Contrôle de ${grouped(siret)}`, shot: 'controle-detail' },
+      { role: 'admin', path: '/utilisateurs', h1: 'Utilisateurs', shot: 'admin-utilisateurs' },
+      { role: 'admin', path: '/utilisateurs/create', h1: 'Nouvel utilisateur', shot: 'admin-utilisateur-creation' },
+      { role: 'admin', path: '/cles-api', h1: 'Clés d’API', shot: 'admin-cles-api' },
+      { role: 'admin', path: '/cles-api/create', h1: 'Nouvelle clé d’API', shot: 'admin-cle-api-creation' },
+      { role: 'admin', path: '/administration/sso', h1: 'Connexion unique', shot: 'admin-connexion-unique' },
+      { role: 'officer', path: '/nulle-part', h1: 'Page introuvable', shot: 'page-introuvable' },
+    ];
+  }
+
+  async function pagesByRole(width: number): Promise<{ pages: Record<string, Page>; contexts: BrowserContext[] }> {
+    const contexts: BrowserContext[] = [];
+    const pages: Record<string, Page> = {};
+    for (const [role, user] of [
+      ['officer', officer],
+      ['manager', manager],
+      ['admin', admin],
+    ] as const) {
+      const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 900 } });
+      contexts.push(ctx);
+      pages[role] = await ctx.newPage();
+      await signIn(pages[role], user);
+    }
+    return { pages, contexts };
+  }
+
+  async function open(p: Page, path: string, h1: string): Promise<void> {
+    await p.goto(`${base}${path}`);
+    await p.getByRole('heading', { level: 1, name: h1, exact: true }).waitFor();
+    // Wait for the screen's reads to settle (no spinner left).
+    await p.waitForFunction(`document.querySelectorAll('[role="progressbar"].MuiCircularProgress-root').length === 0`);
+    await p.waitForTimeout(200);
+  }
+
+  it('has no serious or critical accessibility violation on any screen (axe, WCAG 2.1 AA), and a title per screen', async () => {
+    const { pages, contexts } = await pagesByRole(1280);
+    try {
+      const found: string[] = [];
+      const titles = new Set<string>();
+      const anonymousContext = await browser.newContext({ locale: 'fr-FR' });
+      contexts.push(anonymousContext);
+      const anonymous = await anonymousContext.newPage();
+      await anonymous.goto(`${base}/`);
+      await anonymous.getByRole('heading', { name: 'Connexion' }).waitFor();
+      const audits: [string, Page][] = [['connexion', anonymous]];
+      for (const s of screens()) {
+        const p = pages[s.role];
+        await open(p, s.path, s.h1);
+        titles.add(await p.title());
+        expect(await p.title()).toBe(`${s.h1} — Back office qualité`);
+        if (SHOTS) await p.screenshot({ path: join(SHOTS, `${s.shot}.png`), fullPage: true });
+        const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+          found.push(`${s.path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        }
+      }
+      for (const [name, p] of audits) {
+        if (SHOTS) await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+        const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) found.push(`${name}: ${v.id} (${v.impact})`);
+      }
+      expect(found).toEqual([]);
+      expect(titles.size).toBe(screens().length);
+      // The skip link leads to the content.
+      const p = pages.officer;
+      await open(p, '/controles', 'Contrôles');
+      await p.keyboard.press('Tab');
+      expect(await p.evaluate('document.activeElement?.textContent')).toBe('Aller au contenu');
+      expect(await p.locator('#main-content').count()).toBe(1);
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  }, 600_000);
+
+  it('is usable at 390 px wide: no screen scrolls the page horizontally', async () => {
+    const { pages, contexts } = await pagesByRole(390);
+    try {
+      const wide: string[] = [];
+      for (const s of screens()) {
+        const p = pages[s.role];
+        await open(p, s.path, s.h1);
+        const width = (await p.evaluate('document.documentElement.scrollWidth')) as number;
+        if (width > 390) wide.push(`${s.path}: ${width}px`);
+        if (SHOTS && ['tableau-de-bord', 'controle-detail', 'organisme-fiche'].includes(s.shot)) await p.screenshot({ path: join(SHOTS, `mobile-${s.shot}.png`), fullPage: false });
+      }
+      expect(wide).toEqual([]);
+      // The menu is a drawer behind a button on phones.
+      await pages.officer.getByRole('button', { name: /menu/i }).first().click();
+      await pages.officer.getByRole('menuitem', { name: 'Organismes' }).waitFor();
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  }, 600_000);
 });

@@ -148,6 +148,30 @@ describe('funded actions', () => {
       const none = await t.http.get(`/api/v1/actions?providerSiret=${siret}&from=2026-01-01`).set(bearer(token));
       expect(none.body.items).toEqual([]);
     });
+
+    it('sorts the list by amount or start date in both directions, pages in that order, and filters blocked payments', async () => {
+      const siret = siretOf(newSiren());
+      const rows = [
+        { externalRef: 'SORT-A', amountFunded: 300, startDate: '2025-02-01' },
+        { externalRef: 'SORT-B', amountFunded: 100, startDate: '2025-03-01' },
+        { externalRef: 'SORT-C', amountFunded: 300, startDate: '2025-01-01' },
+      ];
+      for (const r of rows) await t.http.post('/api/v1/actions').set(bearer(token)).send(actionBody({ providerSiret: siret, ...r })).expect(201);
+      const refs = (res: { body: { items: { externalRef: string }[] } }) => res.body.items.map((a) => a.externalRef);
+      const desc1 = await t.http.get(`/api/v1/actions?providerSiret=${siret}&sort=-amountFunded&limit=2`).set(bearer(token));
+      expect(refs(desc1)).toEqual(['SORT-C', 'SORT-A']);
+      const desc2 = await t.http.get(`/api/v1/actions?providerSiret=${siret}&sort=-amountFunded&limit=2&cursor=${desc1.body.nextCursor}`).set(bearer(token));
+      expect(refs(desc2)).toEqual(['SORT-B']);
+      const byDate = await t.http.get(`/api/v1/actions?providerSiret=${siret}&sort=startDate`).set(bearer(token));
+      expect(refs(byDate)).toEqual(['SORT-C', 'SORT-A', 'SORT-B']);
+      expect(byDate.body.items[0].paymentBlocked).toBe(false);
+      const blocked = await t.http.get(`/api/v1/actions?providerSiret=${siret}&paymentBlocked=true`).set(bearer(token));
+      expect(blocked.body.items).toEqual([]);
+      const unblocked = await t.http.get(`/api/v1/actions?providerSiret=${siret}&paymentBlocked=false`).set(bearer(token));
+      expect(unblocked.body.items).toHaveLength(3);
+      const bad = await t.http.get(`/api/v1/actions?sort=price`).set(bearer(token));
+      expect(bad.status).toBe(400);
+    });
   });
 
   describe('certification coverage', () => {

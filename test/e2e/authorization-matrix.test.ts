@@ -510,6 +510,7 @@ export const ROUTES: RouteCase[] = [
   // Multipart only: a JSON body reaches the route and is refused as 415 (the upload is tested in actions.test.ts).
   { method: 'post', path: '/api/v1/actions/imports', allowed: ['officer', 'manager'], expected: 415 },
   { method: 'get', path: '/api/v1/coverage/uncertified', allowed: ['officer', 'manager', 'ministry', 'platform_admin'] },
+  { method: 'get', path: '/api/v1/dashboard', allowed: ['officer', 'manager'] },
   { method: 'get', path: '/api/v1/price-references', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/price-references/recompute', allowed: ['manager'], expected: 202 },
   { method: 'get', path: '/api/v1/anomalies', allowed: ['officer', 'manager'] },

@@ -28,6 +28,7 @@ import { ActionsController, CoverageController } from './actions/actions.control
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
+import { DashboardController } from './controls/dashboard.controller';
 import { PricingController } from './pricing/pricing.controller';
 
 @Module({
@@ -48,6 +49,7 @@ import { PricingController } from './pricing/pricing.controller';
     PlatformController,
     FrameworksController,
     ChecksController,
+    DashboardController,
     CheckProcedureController,
     PricingController,
   ],

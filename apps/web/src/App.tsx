@@ -1,74 +1,60 @@
-import { useEffect, useState } from 'react';
-import { isLoggedIn, logout, whenSessionLost, type Me } from './api';
-import { Link } from './components';
-import { navigate, useLocation } from './router';
-import { useApi } from './useApi';
-import { Login } from './pages/Login';
-import { Dashboard } from './pages/Dashboard';
-import { ProviderSearch } from './pages/ProviderSearch';
-import { CheckDetail } from './pages/CheckDetail';
+// The application: react-admin with our data, auth and i18n providers, the French theme, and one
+// lazily loaded chunk per screen (React.lazy: the first load holds the frame only).
+import { lazy } from 'react';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { BrowserRouter, Route } from 'react-router-dom';
+import { authProvider } from './api/authProvider';
+import { dataProvider } from './api/dataProvider';
+import { i18nProvider } from './i18n/i18nProvider';
+import { Layout } from './layout/Layout';
+import { theme } from './layout/theme';
+import Login from './screens/Login';
+
+const Dashboard = lazy(() => import('./screens/Dashboard'));
+const ProviderList = lazy(() => import('./screens/providers/ProviderList'));
+const ProviderShow = lazy(() => import('./screens/providers/ProviderShow'));
+const ActionList = lazy(() => import('./screens/actions/ActionList'));
+const ActionShow = lazy(() => import('./screens/actions/ActionShow'));
+const ActionImport = lazy(() => import('./screens/actions/ActionImport'));
+const CheckList = lazy(() => import('./screens/checks/CheckList'));
+const CheckCreate = lazy(() => import('./screens/checks/CheckCreate'));
+const CheckShow = lazy(() => import('./screens/checks/CheckShow'));
+const UserList = lazy(() => import('./screens/admin/UserList'));
+const UserCreate = lazy(() => import('./screens/admin/UserCreate'));
+const UserEdit = lazy(() => import('./screens/admin/UserEdit'));
+const ApiKeyList = lazy(() => import('./screens/admin/ApiKeyList'));
+const ApiKeyCreate = lazy(() => import('./screens/admin/ApiKeyCreate'));
+const SsoSettings = lazy(() => import('./screens/admin/SsoSettings'));
+const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
-  const [loggedIn, setLoggedIn] = useState(isLoggedIn());
-  const { path } = useLocation();
-  useEffect(() => whenSessionLost(() => setLoggedIn(false)), []);
-
-  if (!loggedIn) {
-    return (
-      <Login
-        onLoggedIn={() => {
-          setLoggedIn(true);
-          if (path === '/connexion') navigate('/');
-        }}
-      />
-    );
-  }
+  // Real paths (/controles/…), not react-admin's default hash router: bookmarkable, and the API
+  // answers index.html for them.
   return (
-    <Shell
-      onLogout={() => {
-        void logout();
-        setLoggedIn(false);
-        navigate('/');
-      }}
-    >
-      <Page path={path} />
-    </Shell>
-  );
-}
-
-function Page({ path }: { path: string }) {
-  const check = /^\/controles\/([0-9a-f-]{36})$/.exec(path);
-  if (check) return <CheckDetail id={check[1]} />;
-  if (path === '/organismes') return <ProviderSearch />;
-  if (path === '/' || path === '/connexion') return <Dashboard />;
-  return (
-    <section>
-      <h1>Page introuvable</h1>
-      <p>
-        <Link to="/">Retour au tableau de bord</Link>
-      </p>
-    </section>
-  );
-}
-
-function Shell({ children, onLogout }: { children: React.ReactNode; onLogout: () => void }) {
-  const me = useApi<Me>('/me');
-  return (
-    <>
-      <header className="topbar">
-        <span className="brand">Back office qualité</span>
-        <nav>
-          <Link to="/">Tableau de bord</Link>
-          <Link to="/organismes">Recherche d’organisme</Link>
-        </nav>
-        <span className="who" data-testid="who">
-          {me.data ? `${me.data.displayName} — ${me.data.organisation.name}` : ''}
-        </span>
-        <button type="button" className="secondary" onClick={onLogout}>
-          Se déconnecter
-        </button>
-      </header>
-      <main>{children}</main>
-    </>
+    <BrowserRouter>
+      <Admin
+        title="Back office qualité"
+        dataProvider={dataProvider}
+        authProvider={authProvider}
+        i18nProvider={i18nProvider}
+        theme={theme}
+        layout={Layout}
+        loginPage={Login}
+        dashboard={Dashboard}
+        catchAll={NotFound}
+        requireAuth
+        disableTelemetry
+      >
+        <Resource name="organismes" list={ProviderList} show={ProviderShow} />
+        <Resource name="actions" list={ActionList} show={ActionShow} />
+        <Resource name="controles" list={CheckList} create={CheckCreate} show={CheckShow} />
+        <Resource name="utilisateurs" list={UserList} create={UserCreate} edit={UserEdit} />
+        <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
+        <CustomRoutes>
+          <Route path="/actions/import" element={<ActionImport />} />
+          <Route path="/administration/sso" element={<SsoSettings />} />
+        </CustomRoutes>
+      </Admin>
+    </BrowserRouter>
   );
 }

@@ -6,9 +6,10 @@ import { EvidenceService } from './checks/evidence.service';
 import { CorrectiveActionsService } from './checks/corrective-actions.service';
 import { DeadlineScanJob, DeadlineScanScheduler } from './checks/deadline-scan.job';
 import { FundingCheckService } from './checks/funding-check.service';
+import { DashboardService } from './checks/dashboard.service';
 import { ProvidersModule } from '@bo/registry';
 
-const SERVICES = [FrameworksService, ChecksService, CheckProcedureService, EvidenceService, CorrectiveActionsService, FundingCheckService];
+const SERVICES = [FrameworksService, ChecksService, CheckProcedureService, EvidenceService, CorrectiveActionsService, FundingCheckService, DashboardService];
 
 /** Control frameworks, mapping sets and quality checks (services; the API adds the controllers). */
 @Module({ imports: [ProvidersModule], providers: SERVICES, exports: SERVICES })

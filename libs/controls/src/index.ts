@@ -8,3 +8,4 @@ export * from './checks/evidence.service';
 export * from './checks/corrective-actions.service';
 export * from './checks/deadline-scan.job';
 export * from './checks/funding-check.service';
+export * from './checks/dashboard.service';

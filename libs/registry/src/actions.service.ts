@@ -37,6 +37,9 @@ export interface ActionView extends Required<ActionInput> {
   coverage: CoverageState;
   coverageFlags: string[];
   coverageNda: string | null;
+  /** Set by a completed service-fait check with a non-conformity (docs/controls.md). */
+  paymentBlocked: boolean;
+  paymentBlockReason: unknown;
   coverageEvaluatedAt: string | null;
   importId: string | null;
   createdAt: string;
@@ -52,9 +55,17 @@ export interface ActionFilter {
   /** Start date range, inclusive (YYYY-MM-DD). */
   from?: string;
   to?: string;
+  paymentBlocked?: boolean;
+  /** `externalRef` (default), `startDate` or `amountFunded`, `-` first for descending. */
+  sort?: ActionSort;
   limit: number;
   cursor?: string;
 }
+
+export const ACTION_SORTS = ['externalRef', '-externalRef', 'startDate', '-startDate', 'amountFunded', '-amountFunded'] as const;
+export type ActionSort = (typeof ACTION_SORTS)[number];
+const SORT_COLUMN = { externalRef: 'external_ref', startDate: 'start_date', amountFunded: 'amount_funded' } as const;
+const SORT_TYPE = { externalRef: 'text', startDate: 'date', amountFunded: 'numeric' } as const;
 
 interface ActionRow {
   id: string;
@@ -79,6 +90,8 @@ interface ActionRow {
   coverage_flags: string[];
   coverage_nda: string | null;
   coverage_evaluated_at: Date | null;
+  payment_blocked: boolean;
+  payment_block_reason: unknown;
   import_id: string | null;
   created_at: Date;
   updated_at: Date;
@@ -89,7 +102,7 @@ interface ActionRow {
 export const ACTION_COLUMNS = `id, organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
   to_char(funding_decision_date, 'YYYY-MM-DD') AS funding_decision_date, to_char(start_date, 'YYYY-MM-DD') AS start_date,
   to_char(end_date, 'YYYY-MM-DD') AS end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc,
-  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, import_id, created_at, updated_at, version`;
+  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, payment_blocked, payment_block_reason, import_id, created_at, updated_at, version`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -117,6 +130,8 @@ export function toActionView(r: ActionRow): ActionView {
     coverageFlags: r.coverage_flags,
     coverageNda: r.coverage_nda,
     coverageEvaluatedAt: r.coverage_evaluated_at?.toISOString() ?? null,
+    paymentBlocked: r.payment_blocked,
+    paymentBlockReason: r.payment_block_reason ?? null,
     importId: r.import_id,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -168,21 +183,40 @@ export class ActionsService {
 
 
   async list(actor: Actor, filter: ActionFilter): Promise<Page<ActionView>> {
-    const after = decodeCursor(filter.cursor, 1);
+    // Keyset paging on (sort column, external_ref): the cursor holds both values of the last row.
+    const sort = filter.sort ?? 'externalRef';
+    const desc = sort.startsWith('-');
+    const field = (desc ? sort.slice(1) : sort) as keyof typeof SORT_COLUMN;
+    const column = SORT_COLUMN[field];
+    const after = decodeCursor(filter.cursor, 2);
+    const cmp = desc ? '<' : '>';
+    const dir = desc ? 'DESC' : 'ASC';
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const rows = await tx.query<ActionRow>(
-        `SELECT ${ACTION_COLUMNS} FROM funded_actions
+      const rows = await tx.query<ActionRow & { sort_key: string }>(
+        `SELECT ${ACTION_COLUMNS}, ${column}::text AS sort_key FROM funded_actions
           WHERE ($1::text IS NULL OR provider_siret = $1)
             AND ($2::text IS NULL OR category = $2)
             AND ($3::text IS NULL OR coverage = $3)
             AND ($4::text IS NULL OR region = $4)
             AND ($5::date IS NULL OR start_date >= $5)
             AND ($6::date IS NULL OR start_date <= $6)
-            AND ($7::text IS NULL OR external_ref > $7)
-          ORDER BY external_ref LIMIT $8`,
-        [filter.providerSiret ?? null, filter.category ?? null, filter.coverage ?? null, filter.region ?? null, filter.from ?? null, filter.to ?? null, after?.[0] ?? null, filter.limit + 1],
+            AND ($7::boolean IS NULL OR payment_blocked = $7)
+            AND ($8::text IS NULL OR (${column}, external_ref) ${cmp} ($8::${SORT_TYPE[field]}, $9::text))
+          ORDER BY ${column} ${dir}, external_ref ${dir} LIMIT $10`,
+        [
+          filter.providerSiret ?? null,
+          filter.category ?? null,
+          filter.coverage ?? null,
+          filter.region ?? null,
+          filter.from ?? null,
+          filter.to ?? null,
+          filter.paymentBlocked ?? null,
+          after?.[0] ?? null,
+          after?.[1] ?? null,
+          filter.limit + 1,
+        ],
       );
-      return toPage(rows, filter.limit, (r) => [r.external_ref], toActionView);
+      return toPage(rows, filter.limit, (r) => [r.sort_key, r.external_ref], toActionView);
     });
   }
 

@@ -246,6 +246,13 @@ export class ProvidersService {
         delistedAt: p.delisted_at?.toISOString() ?? null,
         updatedAt: p.updated_at.toISOString(),
         certifications,
+        // Every observation of the NDA, newest first: the certification history (web UI timeline).
+        history: (
+          await this.db.shared<ObservationRow>(
+            `SELECT ${OBSERVATION_COLUMNS} FROM certification_observations WHERE nda = $1 ORDER BY observed_on DESC, id DESC LIMIT 200`,
+            [p.nda],
+          )
+        ).map(observationOf),
       });
     }
     return { siret, siren, ndas, exemptions: await this.exemptionsOf(siren, providers.map((p) => p.nda)) };

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
 import { PageQuery } from '@bo/core';
-import { ACTION_CATEGORIES, ACTION_MODALITIES, COVERAGE_STATES, REGION_CODES } from '@bo/registry';
-import type { ActionCategory, ActionModality } from '@bo/registry';
+import { ACTION_CATEGORIES, ACTION_MODALITIES, ACTION_SORTS, COVERAGE_STATES, REGION_CODES } from '@bo/registry';
+import type { ActionCategory, ActionModality, ActionSort } from '@bo/registry';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -125,6 +126,17 @@ export class PatchActionDto {
 }
 
 export class ActionListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ACTION_SORTS, description: 'Sort column, `-` first for descending; default externalRef' })
+  @IsOptional()
+  @IsIn(ACTION_SORTS)
+  sort?: ActionSort;
+
+  @ApiPropertyOptional({ description: 'Only actions whose payment is blocked (true) or not (false)' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  paymentBlocked?: boolean;
+
   @ApiPropertyOptional({ description: 'Provider SIRET' })
   @IsOptional()
   @Matches(/^\d{14}$/)

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ACTION_CATEGORIES, ACTION_MODALITIES, COVERAGE_STATES } from '@bo/registry';
 import type { ActionCategory, ActionModality, ActionView, CoverageState, FunderBreakdown } from '@bo/registry';
-import { PageOf } from '../openapi/responses';
+import { FREE_OBJECT, PageOf } from '../openapi/responses';
 
 export class ActionDto implements ActionView {
   @ApiProperty({ format: 'uuid' })
@@ -66,6 +66,10 @@ export class ActionDto implements ActionView {
 
   @ApiProperty({ type: String, nullable: true })
   coverageNda: string | null;
+  @ApiProperty({ description: 'Payment blocked by a completed service-fait check with a non-conformity' })
+  paymentBlocked: boolean;
+  @ApiProperty({ ...FREE_OBJECT, nullable: true, description: 'Why the payment is blocked, and by which check' })
+  paymentBlockReason: unknown;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   coverageEvaluatedAt: string | null;

@@ -184,6 +184,9 @@ export class EstablishmentNdaDto {
     additionalProperties: { $ref: getSchemaPath(CertificationAtDateDto) },
   })
   certifications: Record<string, CertificationAtDateDto>;
+
+  @ApiProperty({ type: [ObservationDto], description: 'Every observation of the NDA, newest first (the certification history)' })
+  history: ObservationDto[];
 }
 
 export class EstablishmentDto {

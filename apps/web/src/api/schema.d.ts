@@ -729,6 +729,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web UI's dashboard figures: amounts funded per coverage, checks per state, overdue responses and corrective actions, my drafts, checks awaiting my decision */
+        get: operations["DashboardController_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/checks/{id}/notify": {
         parameters: {
             query?: never;
@@ -1533,6 +1550,8 @@ export interface components {
             certifications: {
                 [key: string]: components["schemas"]["CertificationAtDateDto"];
             };
+            /** @description Every observation of the NDA, newest first (the certification history) */
+            history: components["schemas"]["ObservationDto"][];
         };
         ExemptionDto: {
             /** Format: uuid */
@@ -1712,6 +1731,12 @@ export interface components {
             /** @description OTHER_SITE, EXPIRED, DELISTED, PAYMENT_BLOCKED... */
             coverageFlags: string[];
             coverageNda: string | null;
+            /** @description Payment blocked by a completed service-fait check with a non-conformity */
+            paymentBlocked: boolean;
+            /** @description Why the payment is blocked, and by which check */
+            paymentBlockReason: {
+                [key: string]: unknown;
+            } | null;
             /** Format: date-time */
             coverageEvaluatedAt: string | null;
             /** Format: uuid */
@@ -4186,6 +4211,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
+                /** @description Sort column, `-` first for descending; default externalRef */
+                sort?: "externalRef" | "-externalRef" | "startDate" | "-startDate" | "amountFunded" | "-amountFunded";
+                /** @description Only actions whose payment is blocked (true) or not (false) */
+                paymentBlocked?: boolean;
                 /** @description Provider SIRET */
                 providerSiret?: string;
                 category?: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
@@ -5197,6 +5226,77 @@ export interface operations {
                 };
             };
             /** @description Allowed roles: officer, manager, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    DashboardController_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fundedByCoverage: {
+                            coverage?: string;
+                            actions?: number;
+                            amount?: number;
+                        }[];
+                        checksByState: {
+                            state?: string;
+                            checks?: number;
+                        }[];
+                        responsesOverdue: number;
+                        correctiveActionsOverdue: number;
+                        myDrafts: number;
+                        awaitingMyDecision: number;
+                        recentChecks: {
+                            /** Format: uuid */
+                            id?: string;
+                            providerSiret?: string;
+                            providerName?: string | null;
+                            state?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            responseDueAt?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,119 @@
+// New check: provider, method, the provider's funded actions to link, the provider's contact, and
+// an optional seeded sample of its actions. The scope (each indicator's applicability and why) is
+// derived by the API and shown on the check's page.
+import { Alert, Box, Button, Checkbox, FormControlLabel, FormGroup, MenuItem, TextField, Typography } from '@mui/material';
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useSearchParams } from 'react-router-dom';
+import { post } from '../../api/http';
+import { useApi } from '../../api/useApi';
+import type { Action, Check, Page } from '../../api/types';
+import { date, euros, siret as siretFmt } from '../../i18n/format';
+import { CATEGORY, METHOD, label } from '../../i18n/labels';
+import { CoverageChip } from '../../ui/fields';
+import { Screen } from '../../ui/Screen';
+import { Section } from '../../ui/Section';
+import { Async, Failure } from '../../ui/states';
+
+export default function CheckCreate() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const [siret, setSiret] = useState(params.get('siret') ?? '');
+  const [method, setMethod] = useState('DOCUMENTARY');
+  const [picked, setPicked] = useState<string[]>([]);
+  const [contactName, setContactName] = useState('');
+  const [contactEmail, setContactEmail] = useState('');
+  const [sampleSize, setSampleSize] = useState('');
+  const [seed, setSeed] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const clean = siret.replace(/\D/g, '');
+  const actions = useApi<Page<Action>>(clean.length === 14 ? `/actions?providerSiret=${clean}&limit=200` : null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const check = await post<Check>(
+        '/checks',
+        {
+          providerSiret: clean,
+          method,
+          actionIds: picked,
+          contact: contactName || contactEmail ? { name: contactName || undefined, email: contactEmail || undefined } : undefined,
+        },
+        { 'idempotency-key': crypto.randomUUID() },
+      );
+      if (sampleSize) await post(`/checks/${check.id}/sample`, { size: Number(sampleSize), ...(seed ? { seed: Number(seed) } : {}) });
+      navigate(`/controles/${check.id}/show`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Screen title="Nouveau contrôle" crumbs={[{ label: 'Contrôles', to: '/controles' }, { label: 'Nouveau contrôle' }]}>
+      <Box component="form" onSubmit={(e) => void submit(e)}>
+        <Section title="Organisme et méthode">
+          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'repeat(2, minmax(0, 1fr))' } }}>
+            <TextField label="SIRET de l’organisme" value={siret} onChange={(e) => setSiret(e.target.value)} required helperText="14 chiffres, espaces permis" />
+            <TextField select label="Méthode" value={method} onChange={(e) => setMethod(e.target.value)}>
+              {Object.entries(METHOD).map(([k, v]) => (
+                <MenuItem key={k} value={k}>
+                  {v}
+                </MenuItem>
+              ))}
+            </TextField>
+            <TextField label="Contact de l’organisme (nom)" value={contactName} onChange={(e) => setContactName(e.target.value)} helperText="Requis pour notifier" />
+            <TextField label="Contact de l’organisme (e-mail)" type="email" value={contactEmail} onChange={(e) => setContactEmail(e.target.value)} />
+          </Box>
+        </Section>
+        <Section title="Actions financées liées">
+          {clean.length !== 14 ? (
+            <Typography color="text.secondary">Saisissez le SIRET pour voir vos actions financées chez cet organisme.</Typography>
+          ) : (
+            <Async query={actions}>
+              {(page) =>
+                page.items.length === 0 ? (
+                  <Typography color="text.secondary">Aucune action financée chez {siretFmt(clean)} : le périmètre se déduira des catégories par défaut.</Typography>
+                ) : (
+                  <FormGroup data-testid="link-actions">
+                    {page.items.map((a) => (
+                      <FormControlLabel
+                        key={a.id}
+                        control={<Checkbox checked={picked.includes(a.id)} onChange={(e) => setPicked(e.target.checked ? [...picked, a.id] : picked.filter((x) => x !== a.id))} />}
+                        label={
+                          <span>
+                            {a.externalRef} — {label(CATEGORY, a.category)}, début {date(a.startDate)}, {euros(a.amountFunded)} <CoverageChip value={a.coverage} />
+                          </span>
+                        }
+                      />
+                    ))}
+                  </FormGroup>
+                )
+              }
+            </Async>
+          )}
+        </Section>
+        <Section title="Échantillon (facultatif)">
+          <Typography sx={{ mb: 1 }}>
+            Tirage aléatoire d’actions de l’organisme. La graine est enregistrée : le même tirage se rejoue à l’identique. Sans graine, elle est tirée au hasard.
+          </Typography>
+          <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'repeat(2, minmax(0, 1fr))' } }}>
+            <TextField label="Taille de l’échantillon" type="number" value={sampleSize} onChange={(e) => setSampleSize(e.target.value)} slotProps={{ htmlInput: { min: 1, max: 10000 } }} />
+            <TextField label="Graine" type="number" value={seed} onChange={(e) => setSeed(e.target.value)} slotProps={{ htmlInput: { min: 0 } }} />
+          </Box>
+        </Section>
+        {error ? <Failure error={error} /> : null}
+        <Alert severity="info" sx={{ mb: 2 }}>
+          Le périmètre (applicabilité de chaque indicateur et motif) est calculé à la création à partir des actions liées ; il s’affiche sur la page du contrôle.
+        </Alert>
+        <Button type="submit" variant="contained" disabled={busy || clean.length !== 14}>
+          Créer le contrôle
+        </Button>
+      </Box>
+    </Screen>
+  );
+}

@@ -1,0 +1,82 @@
+// One check: summary and exports, scope and grid by criterion, evidence, then the procedure.
+import { Alert, Button, Stack } from '@mui/material';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { usePermissions } from 'react-admin';
+import { download } from '../../api/http';
+import { currentUser } from '../../api/authProvider';
+import { useApi } from '../../api/useApi';
+import { useQuery } from '@tanstack/react-query';
+import type { Check, Evidence, Framework } from '../../api/types';
+import { count, date, dateTime, nda, siret } from '../../i18n/format';
+import { CATEGORY, METHOD, OUTCOME, label } from '../../i18n/labels';
+import { StateChip } from '../../ui/fields';
+import { Screen } from '../../ui/Screen';
+import { Facts, Section } from '../../ui/Section';
+import { Async, Failure } from '../../ui/states';
+import { Grid } from './Grid';
+import { EvidenceList, ProcedurePanels } from './Procedure';
+
+export default function CheckShow() {
+  const { id = '' } = useParams();
+  const check = useApi<Check>(`/checks/${id}`);
+  const framework = useApi<Framework>(check.data ? `/frameworks/${check.data.framework.code}/versions/${check.data.framework.version}` : null);
+  const evidence = useApi<Evidence[]>(`/checks/${id}/evidence`);
+  const me = useQuery({ queryKey: ['me'], queryFn: currentUser });
+  const { permissions } = usePermissions<string[]>();
+  const [exportError, setExportError] = useState<unknown>(null);
+  const title = check.data ? `Contrôle de ${siret(check.data.providerSiret)}` : 'Contrôle';
+  const exp = (format: 'pdf' | 'json') => void download(`/checks/${id}/export?format=${format}`, `controle-${id}.${format}`).catch(setExportError);
+  return (
+    <Screen
+      title={title}
+      crumbs={[{ label: 'Contrôles', to: '/controles' }, { label: title }]}
+      actions={
+        <>
+          <Button variant="outlined" onClick={() => exp('pdf')}>
+            Export PDF
+          </Button>
+          <Button variant="outlined" onClick={() => exp('json')}>
+            Export JSON
+          </Button>
+        </>
+      }
+    >
+      {exportError ? <Failure error={exportError} /> : null}
+      <Async query={check}>
+        {(c) => (
+          <>
+            <Section title="Synthèse" testId="summary">
+              <Stack direction="row" spacing={1} sx={{ mb: 1, alignItems: 'center' }}>
+                <StateChip value={c.state} />
+                {c.outcome ? <strong data-testid="outcome">{label(OUTCOME, c.outcome)}</strong> : null}
+              </Stack>
+              {c.amendmentReason ? <Alert severity="info" sx={{ mb: 1 }}>Avenant (version {c.revision}) : {c.amendmentReason}</Alert> : null}
+              <Facts
+                items={[
+                  ['Organisme', <Link to={`/organismes/${c.providerSiret}/show`}>{siret(c.providerSiret)}</Link>],
+                  ['NDA', nda(c.providerNda)],
+                  ['Méthode', label(METHOD, c.method)],
+                  ['Référentiel', `${c.framework.code} v${c.framework.version}`],
+                  ['Version du contrôle', c.revision],
+                  ['Catégories', c.scope.categories?.map((x) => label(CATEGORY, x)).join(', ') || '—'],
+                  ['Indicateurs applicables', `${count(c.scope.counts.applicable)} sur ${count(c.scope.counts.total)}`],
+                  ['Actions liées', count(c.actions.length)],
+                  ['Échantillon', c.sample ? `${count(c.sample.size)} action(s), graine ${c.sample.seed}` : '—'],
+                  ['Contact', c.contact ? [c.contact.name, c.contact.email].filter(Boolean).join(' — ') : '—'],
+                  ['Créé le', date(c.createdAt)],
+                  ['Clôturé le', dateTime(c.completedAt)],
+                ]}
+              />
+            </Section>
+            <Section title="Grille d’évaluation" testId="scope">
+              <Async query={framework}>{(f) => <Grid check={c} framework={f} evidence={evidence.data ?? []} />}</Async>
+            </Section>
+            <Async query={evidence}>{(ev) => <EvidenceList check={c} evidence={ev} />}</Async>
+            <ProcedurePanels check={c} evidence={evidence.data ?? []} roles={permissions ?? []} myId={me.data?.id ?? ''} />
+          </>
+        )}
+      </Async>
+    </Screen>
+  );
+}
