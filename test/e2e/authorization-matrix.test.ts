@@ -54,7 +54,7 @@ async function reloadJob(c: Ctx): Promise<string> {
 /** A valid SIRET (Luhn) that no test puts in the registry. */
 const PROVIDER_SIRET = '73282932000074';
 
-const SSO_SETTINGS = { issuer: 'https://idp.example.test', clientId: 'bo-matrix', clientSecret: 'matrix-secret' };
+const SSO_SETTINGS = { issuer: 'https://idp.example.test', clientId: 'bo-matrix', clientSecret: 'matrix-secret', redirectUris: ['https://bo.example.test/sso/callback'] };
 
 async function configureSso(c: Ctx): Promise<void> {
   await c.t.http

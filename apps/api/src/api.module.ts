@@ -26,9 +26,11 @@ import { ActionsController, CoverageController } from './actions/actions.control
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
+import { SigningKeysController } from './platform/signing-keys.controller';
+import { RateLimitGuard, RateLimitModule } from './http/rate-limit';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
+  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, RateLimitModule],
   controllers: [
     HealthController,
     AuthController,
@@ -46,9 +48,12 @@ import { CheckProcedureController } from './controls/check-procedure.controller'
     FrameworksController,
     ChecksController,
     CheckProcedureController,
+    SigningKeysController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
+    // After AuthGuard: limits are per user or API key.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })

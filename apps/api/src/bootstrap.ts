@@ -18,6 +18,8 @@ import {
 import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
 import { mountWebUi } from './platform/web-ui';
+import { frameworkErrors, registerHostileInputGuards } from './http/hostile-input';
+import { registerSecurityHeaders } from './http/security-headers';
 
 export interface BuiltApi {
   app: NestFastifyApplication;
@@ -35,6 +37,7 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
     genReqId: correlationIdOf,
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: loadConfig().TRUST_PROXY,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
     logger: new PinoNestLogger(logger),
@@ -54,12 +57,10 @@ export async function buildApi(options: { logger?: RootLogger } = {}): Promise<B
     }
   });
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply
-      .header(CORRELATION_HEADER, request.id)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-frame-options', 'DENY');
+    void reply.header(CORRELATION_HEADER, request.id);
   });
+  await registerSecurityHeaders(app, config);
+  registerHostileInputGuards(fastify);
   app.setGlobalPrefix('api/v1', {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -168,7 +168,7 @@ export class ActionsService {
 
 
   async list(actor: Actor, filter: ActionFilter): Promise<Page<ActionView>> {
-    const after = decodeCursor(filter.cursor, 1);
+    const after = decodeCursor(filter.cursor, ['string']);
     return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<ActionRow>(
         `SELECT ${ACTION_COLUMNS} FROM funded_actions

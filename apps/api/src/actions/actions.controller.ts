@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { ActionListQuery, CreateActionDto, PatchActionDto } from './actions.dto';
+import { RateLimit } from '../http/rate-limit';
 
 @ApiTags('actions')
 @Controller('actions')
@@ -37,6 +38,7 @@ export class ActionsController {
   }
 
   @Post('imports')
+  @RateLimit('heavy')
   @HttpCode(202)
   @Allow(['officer', 'manager'], ['actions:write'])
   @ApiConsumes('multipart/form-data')

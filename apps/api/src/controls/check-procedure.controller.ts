@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, Idempotent } from '@bo/core';
@@ -7,6 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, RecordEvidenceDto } from './controls.dto';
+import { RateLimit } from '../http/rate-limit';
+import { PositiveIntPipe } from '../http/hostile-input';
 
 const READERS = ['officer', 'manager', 'auditor'] as const;
 const PURPOSES: EvidencePurpose[] = ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'];
@@ -46,6 +48,7 @@ export class CheckProcedureController {
   }
 
   @Get('notification-letter')
+  @RateLimit('heavy')
   @Allow([...READERS])
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The notification letter of the current version, as sent' })
@@ -71,6 +74,7 @@ export class CheckProcedureController {
   }
 
   @Post('evidence')
+  @RateLimit('heavy')
   @Allow([...READERS])
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -155,7 +159,7 @@ export class CheckProcedureController {
   @Get('versions/:n')
   @Allow([...READERS])
   @ApiOperation({ summary: 'Version n: frozen when completed, else the working copy' })
-  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', ParseIntPipe) n: number) {
+  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', PositiveIntPipe) n: number) {
     return this.procedure.version(actor, id, n);
   }
 
@@ -193,6 +197,7 @@ export class CheckProcedureController {
   }
 
   @Get('export')
+  @RateLimit('heavy')
   @Allow([...READERS])
   @ApiProduces('application/json', 'application/pdf')
   @ApiOperation({ summary: 'The check (current or ?version=n) as JSON or PDF' })

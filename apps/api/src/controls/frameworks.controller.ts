@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { Idempotent } from '@bo/core';
@@ -6,6 +6,7 @@ import { FrameworksService } from '@bo/controls';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { CreateFrameworkDto, CreateMappingDto } from './controls.dto';
+import { PositiveIntPipe } from '../http/hostile-input';
 
 @ApiTags('frameworks')
 @Controller('frameworks')
@@ -41,7 +42,7 @@ export class FrameworksController {
   @Get(':code/versions/:version')
   @Allow(['officer', 'manager', 'auditor'])
   @ApiOperation({ summary: 'One framework version with its points and their rules' })
-  get(@CurrentActor() actor: Actor, @Param('code') code: string, @Param('version', ParseIntPipe) version: number) {
+  get(@CurrentActor() actor: Actor, @Param('code') code: string, @Param('version', PositiveIntPipe) version: number) {
     return this.frameworks.get(actor, code, version);
   }
 }

@@ -41,7 +41,8 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Close the admin-pages session cookie' })
   closeSession(@Res({ passthrough: true }) reply: FastifyReply): void {
-    void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0`);
+    const secure = this.config.NODE_ENV === 'production' ? '; Secure' : '';
+    void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0${secure}`);
   }
 
   @Post('auth/login')
@@ -64,8 +65,11 @@ export class AuthController {
   @HttpCode(204)
   @Public()
   @ApiOperation({ summary: 'Revoke the refresh token and its family' })
-  async logout(@Body() body: RefreshDto): Promise<void> {
-    await this.tokens.logout(body.refreshToken);
+  async logout(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<void> {
+    // The access token sent along (if any, and valid) is denied at once; the session's others too.
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const claims = bearer ? await this.auth.accessClaims(bearer) : undefined;
+    await this.tokens.logout(body.refreshToken, claims);
   }
 
   @Get('me')

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
+import { RateLimit } from '../http/rate-limit';
 
 function categoryOf(value: string): CertificationCategory {
   if (!(CERTIFICATION_CATEGORIES as readonly string[]).includes(value)) {
@@ -33,6 +34,7 @@ export class ProvidersController {
   }
 
   @Post('imports')
+  @RateLimit('heavy')
   @HttpCode(202)
   @Allow(['platform_admin'])
   @ApiConsumes('multipart/form-data')

@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   'REQUEST.TOO_LARGE': 413,
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,
   'REQUEST.RATE_LIMITED': 429,
+  'REQUEST.URI_TOO_LONG': 414,
   'HTTP.NOT_FOUND': 404,
   'HTTP.METHOD_NOT_ALLOWED': 405,
   'IDEMPOTENCY.KEY_REUSED': 422,
@@ -71,7 +72,7 @@ export const ERROR_STATUS = {
   'CORRECTIVE_ACTION.CLOSED': 409,
   'CHECK.VERSION_NOT_FOUND': 404,
   'CHECK.LETTER_NOT_FOUND': 404,
-} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503>;
+} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 414 | 415 | 422 | 429 | 500 | 503>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
