@@ -20,6 +20,7 @@ describe('web UI (browser)', () => {
   let officer: TestUser;
   let siret: string;
   let checkId: string;
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run the tests with npm test (it installs Chromium), or apt-get install -y chromium`);
@@ -50,6 +51,15 @@ describe('web UI (browser)', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ locale: 'fr-FR' });
+    // Every Content-Security-Policy violation of the session, as the browser reports it.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+      });
+    });
   });
 
   afterAll(async () => {
@@ -60,6 +70,7 @@ describe('web UI (browser)', () => {
   it('serves the UI at / and page paths, while unknown API routes stay problem+json 404', async () => {
     const home = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
     expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
     expect(await home.text()).toContain('<div id="root">');
     const deep = await fetch(`${base}/controles/${checkId}`, { headers: { accept: 'text/html' } });
     expect(deep.status).toBe(200);
@@ -127,5 +138,12 @@ describe('web UI (browser)', () => {
     await page.getByRole('heading', { name: 'Détail du contrôle' }).waitFor();
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+  });
+
+  it('ran the whole session under the Content-Security-Policy without a single violation', async () => {
+    const main = await page.goto(`${base}/`);
+    expect(main?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    expect(cspViolations).toEqual([]);
   });
 });

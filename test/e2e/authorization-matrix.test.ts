@@ -244,6 +244,10 @@ export const ROUTES: RouteCase[] = [
   },
   { method: 'get', path: '/api/v1/audit', allowed: ['admin'] },
   { method: 'get', path: '/api/v1/audit/verify', allowed: ['admin'] },
+  { method: 'get', path: '/api/v1/audit/checkpoints', allowed: ['admin'] },
+  // The admin's log-in is an event of its chain: there is a head to sign.
+  { method: 'post', path: '/api/v1/audit/checkpoints', allowed: ['admin'], expected: 201 },
+  { method: 'get', path: '/api/v1/signing-keys', allowed: 'public' },
   {
     method: 'get',
     path: '/api/v1/jobs/{id}',

@@ -46,6 +46,8 @@ export async function readUpload<T>(request: FastifyRequest, what: string, store
           part.file.resume();
           throw nulRefused('file.filename');
         }
+        // A body cut short may have failed the part before we read it: its error was already emitted.
+        if (part.file.errored || part.file.destroyed) throw malformed();
         fileName = part.filename ? part.filename.replace(BIDI_CONTROLS, '') || null : null;
         try {
           stored = { value: await store(part.file, fileName) };
