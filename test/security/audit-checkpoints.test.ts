@@ -1,4 +1,6 @@
 import { verify, createPublicKey } from 'node:crypto';
+import { JobDispatcher } from '@bo/queue';
+import { canonicalJson, chainHash } from '@bo/audit';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 
@@ -49,11 +51,11 @@ describe('security: signed audit checkpoints (issue 8 item 7)', () => {
   });
 
   it('the worker signs every moved chain head on its schedule (job scheduler registered, the job run)', async () => {
-    const schedulers = await (t.app.get((await import('@bo/queue')).JobDispatcher)).queue('default').getJobSchedulers();
+    const schedulers = await t.app.get(JobDispatcher).queue('default').getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('audit.checkpoint');
     await someEvents(1);
     const [head] = await t.db.superQuery<{ seq: string }>(`SELECT max(seq) AS seq FROM audit_events WHERE organisation_id = $1`, [admin.organisationId]);
-    const dispatcher = t.app.get((await import('@bo/queue')).JobDispatcher);
+    const dispatcher = t.app.get(JobDispatcher);
     await dispatcher.dispatch('audit.checkpoint', { organisationId: null });
     await t.drain();
     const [cp] = await t.db.superQuery<{ seq: string }>(`SELECT max(seq) AS seq FROM audit_checkpoints WHERE organisation_id = $1`, [admin.organisationId]);
@@ -80,7 +82,6 @@ describe('security: signed audit checkpoints (issue 8 item 7)', () => {
       const cp = await t2.http.post('/api/v1/audit/checkpoints').set('authorization', `Bearer ${tk}`);
       expect(cp.status).toBe(201);
       // Rewrite the last event and recompute its hash exactly as the chain does.
-      const { canonicalJson, chainHash } = await import('@bo/audit');
       const [row] = await t2.db.superQuery<Record<string, unknown>>(`SELECT * FROM audit_events WHERE organisation_id = $1 ORDER BY seq DESC LIMIT 1`, [a.organisationId]);
       const fields = {
         organisationId: row.organisation_id as string,

@@ -1,7 +1,6 @@
 import { createServer, Server, Socket } from 'node:net';
 import request from 'supertest';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRootLogger } from '@bo/core';
 import { buildApi } from '../../apps/api/src/bootstrap';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TEST_PASSWORD, TestUser, createUser, login } from '../support/fixtures';
@@ -88,7 +87,7 @@ describe('security: log-in counters and rate limits (issue 8 item 4)', () => {
 
     it('holds across API processes: a second API on the same Redis shares the counters', async () => {
       const user = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
-      const { app: second } = await buildApi({ logger: createRootLogger('api-test-2', 'silent') });
+      const { app: second } = await buildApi();
       await second.init();
       await second.getHttpAdapter().getInstance().ready();
       try {
@@ -115,7 +114,7 @@ describe('security: log-in counters and rate limits (issue 8 item 4)', () => {
       process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
       let degraded: NestFastifyApplication | undefined;
       try {
-        ({ app: degraded } = await buildApi({ logger: createRootLogger('api-test-degraded', 'silent') }));
+        ({ app: degraded } = await buildApi());
         await degraded.init();
         await degraded.getHttpAdapter().getInstance().ready();
         const http = request(degraded.getHttpServer());
