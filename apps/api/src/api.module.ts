@@ -11,6 +11,7 @@ import { AuditModule } from '@bo/audit';
 import { ActionsModule, ProvidersModule } from '@bo/registry';
 import { AccessModule } from '@bo/access';
 import { ControlsModule } from '@bo/controls';
+import { PricingModule } from '@bo/pricing';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -29,9 +30,10 @@ import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
 import { SigningKeysController } from './platform/signing-keys.controller';
 import { RateLimitGuard, RateLimitModule } from './http/rate-limit';
+import { PricingController } from './pricing/pricing.controller';
 
 @Module({
-  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, RateLimitModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, RateLimitModule],
   controllers: [
     HealthController,
     AuthController,
@@ -50,6 +52,7 @@ import { RateLimitGuard, RateLimitModule } from './http/rate-limit';
     ChecksController,
     CheckProcedureController,
     SigningKeysController,
+    PricingController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -24,6 +24,11 @@ export interface JobPayloads {
   'controls.deadline-scan': { organisationId: null };
   /** Signs a checkpoint of every audit chain whose head moved (libs/audit, scheduled). */
   'audit.checkpoint': { organisationId: null };
+  /**
+   * Recomputes the cross-funder price references and the price anomalies of every funder. The
+   * organisation is the one that asked (its managers follow the run), null for the nightly run.
+   */
+  'pricing.recompute': { organisationId: string | null; requestedBy: string | null };
 }
 
 export type JobName = keyof JobPayloads;
@@ -48,6 +53,12 @@ export const JOB_DEFINITIONS = {
   'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
   'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },
   'audit.checkpoint': { queue: 'default', description: 'Sign a checkpoint of every audit chain head that moved' },
+  'pricing.recompute': {
+    queue: 'default',
+    description: 'Recompute cross-funder price references and price anomalies',
+    // Requests during a run coalesce into one more run.
+    options: { deduplication: { id: 'pricing.recompute', keepLastIfActive: true } },
+  },
 } as const satisfies Record<JobName, JobDefinition>;
 
 /** Retry, backoff and retention for every job, in one place. */
