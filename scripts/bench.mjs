@@ -86,6 +86,7 @@ async function main() {
     ...roleUrls(PG_PORT, 'bo_bench', secrets),
     NODE_ENV: 'production',
     JWT_SECRET: secrets.jwtSecret,
+    SIGNING_KEYS: secrets.signingKey,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: '{bench}',
     BLOB_DIR: blobDir,

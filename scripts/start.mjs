@@ -57,6 +57,7 @@ async function main() {
     Object.assign(env, roleUrls(PG_PORT, 'bo', secrets), {
       NODE_ENV: env.NODE_ENV ?? 'development',
       JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
+      SIGNING_KEYS: env.SIGNING_KEYS ?? secrets.signingKey,
       BLOB_DIR: env.BLOB_DIR ?? join(DATA_DIR, 'blobs'),
       DEMO_DATA: env.DEMO_DATA ?? '1',
     });

@@ -25,7 +25,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** True unless --selectProjects names projects and `browser` is not among them. */
+/** True unless --selectProjects names projects and neither `browser` nor `security` (which checks the served UI's headers) is among them. */
 function browserTestsSelected(args) {
   const at = args.indexOf('--selectProjects');
   if (at < 0) return true;
@@ -34,7 +34,7 @@ function browserTestsSelected(args) {
     if (arg.startsWith('-')) break;
     names.push(arg);
   }
-  return names.includes('browser');
+  return names.includes('browser') || names.includes('security');
 }
 
 /** The browser tests drive Debian's Chromium: as root on Debian it is installed when missing. */

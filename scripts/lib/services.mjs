@@ -1,7 +1,7 @@
 // Local services for `npm start` and `npm test`: an embedded PostgreSQL (from the npm package
 // that ships its binaries) and the machine's redis-server, both on loopback, data under .data/.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -13,14 +13,27 @@ export function log(message) {
   process.stdout.write(`[bo] ${message}\n`);
 }
 
-/** Secrets generated once per data folder and reused. */
+/** An Ed25519 private key as SIGNING_KEYS takes it: base64 of its PKCS#8 DER encoding. */
+export function newSigningKey() {
+  return generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+}
+
+/** Secrets generated once per data folder and reused; a secret added later is generated on first use. */
 export function loadSecrets(dataDir) {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
   const make = () => randomBytes(24).toString('base64url');
-  const secrets = { superPassword: make(), ownerPassword: make(), appPassword: make(), systemPassword: make(), jwtSecret: randomBytes(48).toString('base64url') };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const existing = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const secrets = {
+    superPassword: make(),
+    ownerPassword: make(),
+    appPassword: make(),
+    systemPassword: make(),
+    jwtSecret: randomBytes(48).toString('base64url'),
+    signingKey: newSigningKey(),
+    ...existing,
+  };
+  if (Object.keys(secrets).length !== Object.keys(existing).length) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
 

@@ -42,6 +42,7 @@ describe('web UI (browser)', () => {
   let siret: string;
   let actionId: string;
   let checkId: string;
+  const cspViolations: string[] = [];
 
   async function signIn(p: Page, user: TestUser): Promise<void> {
     await p.goto(`${base}/`);
@@ -85,6 +86,13 @@ describe('web UI (browser)', () => {
     context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+    // Every Content-Security-Policy violation of the session, as the browser reports it.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await context.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+    );
   });
 
   afterAll(async () => {
@@ -95,6 +103,7 @@ describe('web UI (browser)', () => {
   it('serves the UI at / and page paths, without source maps; unknown API routes stay problem+json 404', async () => {
     const home = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
     expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
     const html = await home.text();
     expect(html).toContain('<div id="root">');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script (CSP)
@@ -421,4 +430,8 @@ describe('web UI (browser)', () => {
       for (const c of contexts) await c.close();
     }
   }, 600_000);
+
+  it('raised no Content-Security-Policy violation on any page of the session', () => {
+    expect(cspViolations).toEqual([]);
+  });
 });

@@ -54,7 +54,7 @@ async function reloadJob(c: Ctx): Promise<string> {
 /** A valid SIRET (Luhn) that no test puts in the registry. */
 const PROVIDER_SIRET = '73282932000074';
 
-const SSO_SETTINGS = { issuer: 'https://idp.example.test', clientId: 'bo-matrix', clientSecret: 'matrix-secret' };
+const SSO_SETTINGS = { issuer: 'https://idp.example.test', clientId: 'bo-matrix', clientSecret: 'matrix-secret', redirectUris: ['https://bo.example.test/sso/callback'] };
 
 async function configureSso(c: Ctx): Promise<void> {
   await c.t.http
@@ -256,6 +256,10 @@ export const ROUTES: RouteCase[] = [
   },
   { method: 'get', path: '/api/v1/audit', allowed: ['admin'] },
   { method: 'get', path: '/api/v1/audit/verify', allowed: ['admin'] },
+  { method: 'get', path: '/api/v1/audit/checkpoints', allowed: ['admin'] },
+  // The admin's log-in is an event of its chain: there is a head to sign.
+  { method: 'post', path: '/api/v1/audit/checkpoints', allowed: ['admin'], expected: 201 },
+  { method: 'get', path: '/api/v1/signing-keys', allowed: 'public' },
   {
     method: 'get',
     path: '/api/v1/jobs/{id}',

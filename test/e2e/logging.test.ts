@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import request from 'supertest';
+import { generateKeyPairSync } from 'node:crypto';
 import { JobLogContext, LoggingModule, correlationIdOf } from '@bo/core';
 
 /** Log lines as the process would print them, captured instead of written to standard output. */
@@ -33,6 +34,7 @@ describe('logging: every line of a request or a job carries its correlation id (
       DATABASE_SYSTEM_URL: 'postgres://bo_system:x@127.0.0.1:1/bo_test',
       REDIS_URL: 'redis://127.0.0.1:1',
       JWT_SECRET: 'a-test-secret-of-at-least-thirty-two-characters',
+      SIGNING_KEYS: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
     });
     const fastify = new FastifyAdapter({ logger: false, genReqId: correlationIdOf });
     app = await NestFactory.create<NestFastifyApplication>(ProbeModule, fastify, { bufferLogs: true });

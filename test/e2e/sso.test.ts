@@ -154,7 +154,7 @@ describe('single sign-on (OpenID Connect)', () => {
     const configured = await t.http
       .put('/api/v1/organisations/me/sso')
       .set(bearer(await login(t.http, adminA)))
-      .send({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, allowInsecureLoopback: true });
+      .send({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, allowInsecureLoopback: true, redirectUris: [REDIRECT_URI] });
     expect(configured.status).toBe(200);
   });
   afterAll(async () => {
@@ -306,7 +306,7 @@ describe('single sign-on (OpenID Connect)', () => {
         const configured = await t.http
           .put('/api/v1/organisations/me/sso')
           .set(bearer(await login(t.http, admin)))
-          .send({ issuer: strict.issuer, clientId: strict.clientId, clientSecret: strict.clientSecret, allowInsecureLoopback: true });
+          .send({ issuer: strict.issuer, clientId: strict.clientId, clientSecret: strict.clientSecret, allowInsecureLoopback: true, redirectUris: [REDIRECT_URI] });
         expect(configured.status).toBe(200);
         const { res } = await ssoLogin(code, 'sub-strict');
         expect(res.status).toBe(200);

@@ -14,7 +14,7 @@ describe('access service', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const services = testServices();
-    Object.assign(process.env, { ...db.urls, REDIS_URL: services.redisUrl, JWT_SECRET: services.secrets.jwtSecret, CLOCK_MODE: 'offset' });
+    Object.assign(process.env, { ...db.urls, REDIS_URL: services.redisUrl, JWT_SECRET: services.secrets.jwtSecret, SIGNING_KEYS: services.secrets.signingKey, CLOCK_MODE: 'offset' });
     moduleRef = await Test.createTestingModule({ imports: [ConfigModule, DatabaseModule, AccessModule] }).compile();
     access = moduleRef.get(AccessService);
   });

@@ -18,7 +18,7 @@ describe('worker job registry', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const services = testServices();
-    Object.assign(process.env, { ...db.urls, REDIS_URL: services.redisUrl, JWT_SECRET: services.secrets.jwtSecret, QUEUE_PREFIX: '{registry-test}' });
+    Object.assign(process.env, { ...db.urls, REDIS_URL: services.redisUrl, JWT_SECRET: services.secrets.jwtSecret, SIGNING_KEYS: services.secrets.signingKey, QUEUE_PREFIX: '{registry-test}' });
   });
   afterAll(async () => {
     await db.drop();

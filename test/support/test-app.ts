@@ -39,6 +39,7 @@ export async function createTestApp(options: { withWorker?: boolean; env?: Recor
     REDIS_URL: services.redisUrl,
     QUEUE_PREFIX: `{t${randomBytes(5).toString('hex')}}`,
     JWT_SECRET: services.secrets.jwtSecret,
+    SIGNING_KEYS: services.secrets.signingKey,
     BLOB_DIR: mkdtempSync(join(tmpdir(), 'bo-blobs-')),
     CLOCK_MODE: 'offset',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -13,6 +13,7 @@ const LAYERS = {
   storage: 1,
   access: 2,
   documents: 2,
+  signing: 1,
   audit: 3,
   reference: 3,
   identity: 4,

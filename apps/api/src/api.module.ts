@@ -29,10 +29,12 @@ import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
 import { DashboardController } from './controls/dashboard.controller';
+import { SigningKeysController } from './platform/signing-keys.controller';
+import { RateLimitGuard, RateLimitModule } from './http/rate-limit';
 import { PricingController } from './pricing/pricing.controller';
 
 @Module({
-  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, RateLimitModule],
   controllers: [
     HealthController,
     AuthController,
@@ -51,10 +53,13 @@ import { PricingController } from './pricing/pricing.controller';
     ChecksController,
     DashboardController,
     CheckProcedureController,
+    SigningKeysController,
     PricingController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },
+    // After AuthGuard: limits are per user or API key.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })

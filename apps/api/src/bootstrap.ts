@@ -11,6 +11,8 @@ import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
 import { mountWebUi } from './platform/web-ui';
 import { API_PREFIX, API_PREFIX_OPTIONS, createOpenApiDocument } from './openapi/openapi-document';
+import { frameworkErrors, registerHostileInputGuards } from './http/hostile-input';
+import { registerSecurityHeaders } from './http/security-headers';
 
 export interface BuiltApi {
   app: NestFastifyApplication;
@@ -29,6 +31,7 @@ export async function buildApi(): Promise<BuiltApi> {
     genReqId: correlationIdOf,
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: loadConfig().TRUST_PROXY,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true });
   const logger = app.get(Logger);
@@ -48,12 +51,10 @@ export async function buildApi(): Promise<BuiltApi> {
     }
   });
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply
-      .header(CORRELATION_HEADER, request.id)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-frame-options', 'DENY');
+    void reply.header(CORRELATION_HEADER, request.id);
   });
+  await registerSecurityHeaders(app, config);
+  registerHostileInputGuards(fastify);
   app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());

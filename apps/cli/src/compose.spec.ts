@@ -82,7 +82,7 @@ describe('docker/compose.yml', () => {
 
   it('reads the required variables from the config class itself', () => {
     expect(requiredVariables().sort()).toEqual(
-      expect.arrayContaining(['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'DATABASE_SYSTEM_URL', 'REDIS_URL', 'JWT_SECRET'].sort()),
+      expect.arrayContaining(['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'DATABASE_SYSTEM_URL', 'REDIS_URL', 'JWT_SECRET', 'SIGNING_KEYS'].sort()),
     );
   });
 
@@ -111,6 +111,7 @@ describe('docker/compose.yml', () => {
   it('puts secrets behind ${VAR:?...} so compose refuses to start without them', () => {
     const env = environmentOf('migrate');
     expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+    expect(env.SIGNING_KEYS).toMatch(/^\$\{SIGNING_KEYS:\?/);
     for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'DATABASE_SYSTEM_URL', 'DATABASE_ADMIN_URL']) {
       expect(env[key]).toMatch(/\$\{[A-Z_]+:\?[^}]*\}@/);
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
+import { CheckpointsService } from './checkpoints';
 import { ChainedFields, GENESIS_HASH, canonicalJson, chainHash, digestOf, sha256 } from './canonical';
 
 export interface AuditEntry {
@@ -46,8 +47,16 @@ export interface AuditFilter {
 export interface ChainVerification {
   valid: boolean;
   events: number;
-  /** The first event whose hash does not follow from its predecessor and its fields. */
+  /** The first event whose hash does not follow from its predecessor and its fields, or differs from a signed checkpoint. */
   firstBrokenLink?: { seq: number; id: string; reason: string };
+  /** Events a signed checkpoint covers that are no longer in the chain (a cut tail). */
+  missingTail?: { fromSeq: number; toSeq: number; reason: string };
+  /** A checkpoint whose signature does not verify (a forged or altered checkpoint). */
+  checkpointProblem?: string;
+  /** The newest signed checkpoint (null: none yet). */
+  latestCheckpoint: { seq: number; hash: string; signedAt: string; keyId: string } | null;
+  /** Events after the latest checkpoint: the chain alone vouches for them until the next one. */
+  uncheckpointedEvents?: number;
 }
 
 interface AuditRow {
@@ -95,6 +104,7 @@ export class AuditService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly checkpoints: CheckpointsService,
   ) {}
 
   async record(tx: Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
@@ -161,7 +171,7 @@ export class AuditService {
   }
 
   async list(actor: Actor, filter: AuditFilter): Promise<Page<AuditEvent>> {
-    const after = decodeCursor(filter.cursor, 1);
+    const after = decodeCursor(filter.cursor, ['integer']);
     return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<AuditRow>(
         `SELECT * FROM audit_events
@@ -194,9 +204,23 @@ export class AuditService {
     });
   }
 
-  /** Recomputes the caller's organisation chain in order, in batches, and names the first broken link. */
+  /**
+   * Recomputes the caller's organisation chain in order, in batches, and names the first broken
+   * link; then holds it against the signed checkpoints: every checkpoint's signature must verify,
+   * the event at each checkpointed sequence must carry the checkpointed hash (a rewritten event,
+   * even with its hash recomputed, is caught), and the chain must reach the latest checkpoint (a
+   * deleted tail is named).
+   */
   async verify(actor: Actor): Promise<ChainVerification> {
     return this.db.tx(tenantOf(actor), async (tx) => {
+      const checkpoints = await this.checkpoints.all(tx, actor.organisationId);
+      const latest = checkpoints.at(-1);
+      const summary = latest ? { seq: latest.seq, hash: latest.hash, signedAt: latest.signedAt, keyId: latest.keyId } : null;
+      const forged = checkpoints.find((c) => !c.signatureValid);
+      if (forged) {
+        return { valid: false, events: 0, latestCheckpoint: summary, checkpointProblem: `the checkpoint of sequence ${forged.seq} does not carry a valid signature of a known key` };
+      }
+      const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
       let prevHash = GENESIS_HASH;
       let expectedSeq = 1;
       let count = 0;
@@ -208,16 +232,27 @@ export class AuditService {
         for (const row of rows) {
           count++;
           const seq = Number(row.seq);
-          const broken = (reason: string): ChainVerification => ({ valid: false, events: count, firstBrokenLink: { seq, id: String(row.id), reason } });
+          const broken = (reason: string): ChainVerification => ({ valid: false, events: count, latestCheckpoint: summary, firstBrokenLink: { seq, id: String(row.id), reason } });
           if (seq !== expectedSeq) return broken(`sequence gap: expected ${expectedSeq}`);
           if (row.prev_hash !== prevHash) return broken('prev_hash does not match the previous event');
           if (chainHash(prevHash, fieldsOf(row)) !== row.hash) return broken('hash does not match the event fields');
+          const checkpoint = bySeq.get(seq);
+          if (checkpoint && checkpoint.hash !== row.hash) return broken(`hash differs from the signed checkpoint of ${checkpoint.signedAt}: the event or one before it was rewritten`);
           prevHash = row.hash;
           expectedSeq++;
         }
-        if (rows.length < 5000) return { valid: true, events: count };
+        if (rows.length < 5000) break;
       }
+      const lastSeq = expectedSeq - 1;
+      if (latest && latest.seq > lastSeq) {
+        return {
+          valid: false,
+          events: count,
+          latestCheckpoint: summary,
+          missingTail: { fromSeq: lastSeq + 1, toSeq: latest.seq, reason: `events ${lastSeq + 1} to ${latest.seq} were signed in the checkpoint of ${latest.signedAt} and are gone` },
+        };
+      }
+      return { valid: true, events: count, latestCheckpoint: summary, uncheckpointedEvents: lastSeq - (latest?.seq ?? 0) };
     });
   }
-
 }

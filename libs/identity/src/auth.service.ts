@@ -4,9 +4,10 @@ import { Db } from '@bo/database';
 import { Actor, ApiKeyScope, Authenticator, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { verifyJwt } from './jwt';
+import { AccessClaims, verifyAccessToken } from './jwt';
+import { TokenRevocations } from './revocation';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './passwords';
-import { THROTTLE_RULES, ThrottleKind, delayAfter, throttleKeys } from './throttle';
+import { THROTTLE_MAX_TIMES, THROTTLE_RULES, THROTTLE_WINDOW_SECONDS, ThrottleKind, delayAfter, throttleKeys } from './throttle';
 import { TokenPair, TokensService } from './tokens.service';
 
 interface PrincipalRow {
@@ -27,8 +28,17 @@ export class AuthService extends Authenticator {
     private readonly db: Db,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly revocations: TokenRevocations,
   ) {
     super();
+  }
+
+  /** The claims of a valid access token that was not revoked (log-out, reused refresh token). */
+  async accessClaims(token: string): Promise<AccessClaims | undefined> {
+    const now = await this.clock.now();
+    const claims = await verifyAccessToken(token, this.config.JWT_SECRET, Math.floor(now.getTime() / 1000), this.config.ACCESS_TOKEN_TTL_SECONDS);
+    if (!claims || (await this.revocations.isRevoked(claims.jti, claims.sid))) return undefined;
+    return claims;
   }
 
   async login(email: string, password: string, address: string): Promise<TokenPair> {
@@ -66,12 +76,18 @@ export class AuthService extends Authenticator {
 
   private async recordFailure(keys: Record<ThrottleKind, string>, now: Date): Promise<void> {
     const kinds = Object.keys(keys) as ThrottleKind[];
-    // One statement: bump the three counters and set each one's block from its own rule.
+    // One statement: add this failure to the three keys' sliding windows, dropping the times
+    // that left the window; `failures` is the count inside the window.
     await this.db.shared(
-      `INSERT INTO login_throttle AS t (key, failures, last_failure_at)
-       SELECT k, 1, $2 FROM unnest($1::text[]) AS k
-       ON CONFLICT (key) DO UPDATE SET failures = t.failures + 1, last_failure_at = $2`,
-      [kinds.map((k) => keys[k]), now],
+      `INSERT INTO login_throttle AS t (key, failures, last_failure_at, failure_times)
+       SELECT k, 1, $2, ARRAY[$2::timestamptz] FROM unnest($1::text[]) AS k
+       ON CONFLICT (key) DO UPDATE SET
+         failure_times = (SELECT array_append(coalesce(array_agg(x ORDER BY x), '{}'), $2::timestamptz) FROM (
+                            SELECT x FROM unnest(t.failure_times) AS x WHERE x > $2::timestamptz - make_interval(secs => $3) ORDER BY x DESC LIMIT $4) kept),
+         failures = 1 + (SELECT count(*) FROM (
+                            SELECT x FROM unnest(t.failure_times) AS x WHERE x > $2::timestamptz - make_interval(secs => $3) ORDER BY x DESC LIMIT $4) kept),
+         last_failure_at = $2`,
+      [kinds.map((k) => keys[k]), now, THROTTLE_WINDOW_SECONDS, THROTTLE_MAX_TIMES - 1],
     );
     const rows = await this.db.shared<{ key: string; failures: number }>(`SELECT key, failures FROM login_throttle WHERE key = ANY($1)`, [Object.values(keys)]);
     const blocks = rows
@@ -97,8 +113,7 @@ export class AuthService extends Authenticator {
   }
 
   async fromAccessToken(token: string): Promise<Actor | undefined> {
-    const now = await this.clock.now();
-    const claims = verifyJwt(token, this.config.JWT_SECRET, Math.floor(now.getTime() / 1000));
+    const claims = await this.accessClaims(token);
     if (!claims) return undefined;
     const [row] = await this.db.shared<PrincipalRow>(`SELECT * FROM auth_principal($1)`, [claims.sub]);
     if (!row || row.disabled || row.organisation_id !== claims.org) return undefined;

@@ -6,10 +6,12 @@ import { OrganisationsService } from './organisations.service';
 import { SsoService } from './sso.service';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
+import { SecurityRedisModule } from './revocation';
 
 @Global()
 @Module({
+  imports: [SecurityRedisModule],
   providers: [TokensService, AuthService, { provide: Authenticator, useExisting: AuthService }, UsersService, OrganisationsService, ApiKeysService, SsoService],
-  exports: [TokensService, AuthService, Authenticator, UsersService, OrganisationsService, ApiKeysService, SsoService],
+  exports: [TokensService, AuthService, Authenticator, UsersService, OrganisationsService, ApiKeysService, SsoService, SecurityRedisModule],
 })
 export class IdentityModule {}

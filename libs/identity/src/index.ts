@@ -1,4 +1,5 @@
 export * from './jwt';
+export * from './revocation';
 export * from './passwords';
 export * from './throttle';
 export * from './tokens.service';

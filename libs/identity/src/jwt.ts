@@ -1,45 +1,66 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+
+/** The one algorithm: the server pins it, a token naming another (or `none`) is refused. */
+export const JWT_ALGORITHM = 'HS256';
+export const JWT_ISSUER = 'bo-quality-control';
+export const JWT_AUDIENCE = 'bo-quality-control/api';
+/** Clock skew allowed on exp, nbf and iat between API processes. */
+export const JWT_LEEWAY_SECONDS = 5;
 
 export interface AccessClaims {
   sub: string;
   org: string;
+  /** The refresh-token family (session) the token was issued from: log-out revokes it whole. */
+  sid: string;
   typ: 'access';
   iat: number;
+  nbf: number;
   exp: number;
   jti: string;
+  iss: string;
+  aud: string;
 }
 
-const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
-/** HS256 only: the algorithm is fixed here, never read from the token (no `alg: none`). */
-export function signJwt(claims: AccessClaims, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const signature = createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest('base64url');
-  return `${HEADER}.${payload}.${signature}`;
+/** Signs an access token (jose, HS256) valid from `iat` for `ttlSeconds`. */
+export function signAccessToken(claims: { sub: string; org: string; sid: string; jti: string; iat: number }, ttlSeconds: number, secret: string): Promise<string> {
+  return new SignJWT({ org: claims.org, sid: claims.sid, typ: 'access' })
+    .setProtectedHeader({ alg: JWT_ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuer(JWT_ISSUER)
+    .setAudience(JWT_AUDIENCE)
+    .setJti(claims.jti)
+    .setIssuedAt(claims.iat)
+    .setNotBefore(claims.iat)
+    .setExpirationTime(claims.iat + ttlSeconds)
+    .sign(keyOf(secret));
 }
 
-/** Returns the claims of a well-signed, unexpired access token; `undefined` otherwise. */
-export function verifyJwt(token: string, secret: string, nowSeconds: number): AccessClaims | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const [header, payload, signature] = parts;
-  let parsedHeader: { alg?: unknown; typ?: unknown };
+/**
+ * The claims of a well-signed access token that is valid now, `undefined` otherwise: HS256 only,
+ * our issuer and audience, exp/nbf/iat within `JWT_LEEWAY_SECONDS`, every claim present, and a
+ * lifetime (exp - iat) no longer than the configured one (a token minted with a longer life, even
+ * with the right key, is refused).
+ */
+export async function verifyAccessToken(token: string, secret: string, nowSeconds: number, maxLifetimeSeconds: number): Promise<AccessClaims | undefined> {
   try {
-    parsedHeader = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    const { payload } = await jwtVerify(token, keyOf(secret), {
+      algorithms: [JWT_ALGORITHM],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      clockTolerance: JWT_LEEWAY_SECONDS,
+      currentDate: new Date(nowSeconds * 1000),
+      requiredClaims: ['sub', 'jti', 'iat', 'nbf', 'exp'],
+      maxTokenAge: maxLifetimeSeconds + JWT_LEEWAY_SECONDS,
+      typ: 'JWT',
+    });
+    const claims = payload as Partial<AccessClaims>;
+    if (claims.typ !== 'access' || typeof claims.org !== 'string' || typeof claims.sid !== 'string') return undefined;
+    if (claims.exp! - claims.iat! > maxLifetimeSeconds) return undefined;
+    if (claims.iat! > nowSeconds + JWT_LEEWAY_SECONDS) return undefined;
+    return claims as AccessClaims;
   } catch {
     return undefined;
   }
-  if (parsedHeader.alg !== 'HS256') return undefined;
-  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  let claims: Partial<AccessClaims>;
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.org !== 'string') return undefined;
-  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return undefined;
-  return claims as AccessClaims;
 }

@@ -6,12 +6,15 @@ import { AuditService } from '@bo/audit';
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { TokenPair, TokensService } from './tokens.service';
+import { OUTBOUND_MAX_BYTES, OUTBOUND_TIMEOUT_MS, guardedFetch, hostProblem, issuerRefused } from './outbound';
 
 /** An organisation's OpenID Connect settings, as shown to its admin: never the client secret. */
 export interface SsoConfigView {
   issuer: string;
   clientId: string;
   allowInsecureLoopback: boolean;
+  /** The only redirect URIs a sign-in may send the browser back to. */
+  redirectUris: string[];
   createdAt: string;
 }
 
@@ -21,6 +24,8 @@ export interface SsoConfigInput {
   /** Required the first time; omitted on a later change, the stored secret is kept. */
   clientSecret?: string;
   allowInsecureLoopback?: boolean;
+  /** Required the first time; omitted on a later change, the stored list is kept. */
+  redirectUris?: string[];
 }
 
 interface ProviderRow {
@@ -29,6 +34,7 @@ interface ProviderRow {
   client_id: string;
   client_secret: string;
   allow_insecure_loopback: boolean;
+  redirect_uris: string[];
   created_at: Date;
 }
 
@@ -45,6 +51,7 @@ const toView = (r: ProviderRow): SsoConfigView => ({
   issuer: r.issuer,
   clientId: r.client_id,
   allowInsecureLoopback: r.allow_insecure_loopback,
+  redirectUris: r.redirect_uris,
   createdAt: r.created_at.toISOString(),
 });
 
@@ -52,6 +59,8 @@ const toView = (r: ProviderRow): SsoConfigView => ({
 export const SSO_STATE_TTL_MS = 10 * 60 * 1000;
 /** Scopes asked of the identity provider: the subject and the e-mail are all the mapping needs. */
 export const SSO_SCOPES = 'openid email';
+/** Live sign-in states one organisation may hold; beyond, the anonymous start route answers 429. */
+export const SSO_MAX_PENDING_STATES = 1000;
 /** Discovered provider metadata is reused this long (a key change of the settings refreshes it). */
 const DISCOVERY_TTL_MS = 10 * 60 * 1000;
 
@@ -59,8 +68,9 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Why `issuer` may not be used, or `undefined` when it may. HTTPS always; plain HTTP only for a
- * loopback issuer (an identity provider started next to the API in development and tests) and only
- * when the organisation opted in.
+ * loopback issuer (an identity provider started next to the API by the tests) and only when the
+ * organisation opted in (which only test mode accepts). Where the host resolves is checked apart
+ * (`hostProblem`).
  */
 export function issuerProblem(issuer: string, allowInsecureLoopback: boolean): string | undefined {
   let url: URL;
@@ -75,6 +85,20 @@ export function issuerProblem(issuer: string, allowInsecureLoopback: boolean): s
   if (!LOOPBACK_HOSTS.has(url.hostname)) return 'must be an https:// URL (plain http is allowed for a loopback issuer only)';
   if (!allowInsecureLoopback) return 'plain http needs allowInsecureLoopback (loopback issuers only)';
   return undefined;
+}
+
+/** Why a redirect URI may not be registered: https (http on loopback in test mode only), no fragment, no credentials. */
+export function redirectUriProblem(uri: string, testMode: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.hash || url.username || url.password) return 'a redirect URI has no fragment or credentials';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && testMode && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  return 'must be an https:// URL';
 }
 
 const refused = (reason: string) => new AppError('AUTH.SSO_FAILED', 'Single sign-on failed: the identity could not be verified or matches no user.', { reason });
@@ -104,16 +128,27 @@ export class SsoService {
   /** Client secrets are stored sealed (AES-256-GCM), opened only to talk to the provider. */
   private readonly secrets: SecretBox;
 
+  /** Loopback and private addresses are reachable in test mode only (the tests' identity provider). */
+  private get testMode(): boolean {
+    return this.appConfig.NODE_ENV === 'test';
+  }
+
   async configure(actor: Actor, input: SsoConfigInput): Promise<SsoConfigView> {
     if (actor.kind !== 'user' || !hasRole(actor, 'admin')) throw new AppError('ACCESS.FORBIDDEN', "Only the organisation's admin configures single sign-on.");
     const allowInsecureLoopback = input.allowInsecureLoopback ?? false;
     const issuer = input.issuer.trim();
     const problem = issuerProblem(issuer, allowInsecureLoopback);
-    if (problem) throw new AppError('REQUEST.VALIDATION', `The issuer cannot be used: ${problem}.`, { errors: [{ field: 'issuer', message: problem }] });
-    if (allowInsecureLoopback && this.appConfig.NODE_ENV === 'production') {
-      throw new AppError('REQUEST.VALIDATION', 'Plain-http loopback issuers are for development and tests.', {
-        errors: [{ field: 'allowInsecureLoopback', message: 'not allowed in production' }],
+    if (problem) throw issuerRefused(problem);
+    if (allowInsecureLoopback && !this.testMode) {
+      throw new AppError('REQUEST.VALIDATION', 'Plain-http loopback issuers are for the tests only.', {
+        errors: [{ field: 'allowInsecureLoopback', message: 'allowed in test mode only' }],
       });
+    }
+    const unsafeHost = await hostProblem(new URL(issuer).hostname, { publicOnly: !this.testMode });
+    if (unsafeHost) throw issuerRefused(unsafeHost);
+    for (const [i, uri] of (input.redirectUris ?? []).entries()) {
+      const bad = redirectUriProblem(uri, this.testMode);
+      if (bad) throw new AppError('REQUEST.VALIDATION', `Redirect URI ${i + 1} cannot be used: ${bad}.`, { errors: [{ field: `redirectUris[${i}]`, message: bad }] });
     }
     return this.db.tx(tenantOf(actor), async (tx) => {
       const before = await tx.one<ProviderRow>(`SELECT * FROM sso_providers WHERE organisation_id = $1`, [actor.organisationId]);
@@ -122,13 +157,20 @@ export class SsoService {
           errors: [{ field: 'clientSecret', message: 'required on first configuration' }],
         });
       }
+      const redirectUris = input.redirectUris ?? before?.redirect_uris ?? [];
+      if (redirectUris.length === 0) {
+        throw new AppError('REQUEST.VALIDATION', 'At least one redirect URI is required: sign-ins may return only to those.', {
+          errors: [{ field: 'redirectUris', message: 'required on first configuration' }],
+        });
+      }
       const row = await tx.one<ProviderRow>(
-        `INSERT INTO sso_providers (organisation_id, issuer, client_id, client_secret, allow_insecure_loopback)
-         VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO sso_providers (organisation_id, issuer, client_id, client_secret, allow_insecure_loopback, redirect_uris)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (organisation_id) DO UPDATE SET issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
-           client_secret = EXCLUDED.client_secret, allow_insecure_loopback = EXCLUDED.allow_insecure_loopback
+           client_secret = EXCLUDED.client_secret, allow_insecure_loopback = EXCLUDED.allow_insecure_loopback,
+           redirect_uris = EXCLUDED.redirect_uris
          RETURNING *`,
-        [actor.organisationId, issuer, input.clientId, input.clientSecret !== undefined ? this.secrets.seal(input.clientSecret) : before!.client_secret, allowInsecureLoopback],
+        [actor.organisationId, issuer, input.clientId, input.clientSecret !== undefined ? this.secrets.seal(input.clientSecret) : before!.client_secret, allowInsecureLoopback, redirectUris],
       );
       const after = toView(row!);
       await this.audit.record(tx, actor, {
@@ -160,13 +202,26 @@ export class SsoService {
       tx.one<ProviderRow>(`SELECT * FROM sso_providers WHERE organisation_id = $1`, [organisation.id]),
     );
     if (!provider) throw notConfigured;
+    // Only a redirect URI of the organisation's allowlist: nothing else is contacted otherwise.
+    if (!provider.redirect_uris.includes(redirectUri)) {
+      throw new AppError('REQUEST.VALIDATION', "The redirect URI is not one of the organisation's registered redirect URIs.", {
+        errors: [{ field: 'redirectUri', message: 'not in the allowlist' }],
+      });
+    }
+    const now = await this.clock.now();
+    // Expired states of every organisation go; live ones are capped per organisation.
+    await this.db.shared(`SELECT purge_expired_sso_states($1)`, [now]);
+    const pending = await this.db.tx({ organisationId: organisation.id }, (tx) =>
+      tx.one<{ n: number }>(`SELECT count(*)::int AS n FROM sso_states WHERE organisation_id = $1`, [organisation.id]),
+    );
+    if ((pending?.n ?? 0) >= SSO_MAX_PENDING_STATES) {
+      throw new AppError('REQUEST.RATE_LIMITED', 'Too many sign-ins in progress for this organisation; try again in a few minutes.', { retryAfter: 60 });
+    }
     const config = await this.client(provider);
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const now = await this.clock.now();
     await this.db.tx({ organisationId: organisation.id }, async (tx) => {
-      await tx.query(`DELETE FROM sso_states WHERE expires_at <= $1`, [now]);
       await tx.query(
         `INSERT INTO sso_states (state, organisation_id, code_verifier, nonce, redirect_uri, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
         [state, organisation.id, codeVerifier, nonce, redirectUri, new Date(now.getTime() + SSO_STATE_TTL_MS)],
@@ -292,16 +347,20 @@ export class SsoService {
     const problem = issuerProblem(provider.issuer, provider.allow_insecure_loopback);
     if (problem) throw new AppError('AUTH.SSO_NOT_CONFIGURED', `The configured issuer cannot be used: ${problem}.`);
     const insecure = new URL(provider.issuer).protocol === 'http:';
+    if (insecure && !this.testMode) throw new AppError('AUTH.SSO_NOT_CONFIGURED', 'The configured issuer cannot be used: plain http is for the tests only.');
     const key = createHash('sha256')
       .update(JSON.stringify([provider.organisation_id, provider.issuer, provider.client_id, provider.client_secret, insecure]))
       .digest('hex');
     const cached = this.discovered.get(key);
     if (cached && cached.until > Date.now()) return cached.config;
+    // Every call to the provider (discovery, keys, token, userinfo) goes through the guarded fetch.
+    const fetcher = guardedFetch({ publicOnly: !this.testMode, timeoutMs: OUTBOUND_TIMEOUT_MS, maxBytes: OUTBOUND_MAX_BYTES });
     try {
       const clientSecret = this.secrets.open(provider.client_secret);
       let config = await oidc.discovery(new URL(provider.issuer), provider.client_id, clientSecret, undefined, {
         execute: insecure ? [oidc.allowInsecureRequests] : [],
-        timeout: 10,
+        timeout: OUTBOUND_TIMEOUT_MS / 1000,
+        [oidc.customFetch]: fetcher as never,
       });
       // The secret goes in the body (client_secret_post) when the provider takes it, else in the
       // Authorization header (client_secret_basic, the specification's default).
@@ -310,6 +369,8 @@ export class SsoService {
         config = new oidc.Configuration(config.serverMetadata(), provider.client_id, clientSecret, oidc.ClientSecretBasic());
         if (insecure) oidc.allowInsecureRequests(config);
       }
+      config[oidc.customFetch] = fetcher as never;
+      config.timeout = OUTBOUND_TIMEOUT_MS / 1000;
       for (const [k, v] of this.discovered) if (v.until <= Date.now()) this.discovered.delete(k);
       this.discovered.set(key, { config, until: Date.now() + DISCOVERY_TTL_MS });
       return config;

@@ -1,4 +1,13 @@
 /**
+ * Failures older than this no longer count (a sliding window over the failure times): a typo
+ * costs nothing once a quarter of an hour has passed, and a shared address (an office NAT, a
+ * reverse proxy) is never locked out for good.
+ */
+export const THROTTLE_WINDOW_SECONDS = 15 * 60;
+/** At most this many failure times are kept per key (enough for every rule below). */
+export const THROTTLE_MAX_TIMES = 64;
+
+/**
  * Progressive slow-down of failed log-ins. Three counters: the (account, address) pair is slowed
  * hard, the address alone after many failures across accounts, the account alone only gently and
  * with a low cap, so that a stranger can never lock a known user out: at worst the user waits

@@ -3,7 +3,8 @@ import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { AuditService } from '@bo/audit';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { signJwt } from './jwt';
+import { signAccessToken } from './jwt';
+import { TokenRevocations } from './revocation';
 
 export interface TokenPair {
   accessToken: string;
@@ -44,13 +45,15 @@ export class TokensService {
     private readonly clock: Clock,
     private readonly db: Db,
     private readonly audit: AuditService,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   async issue(tx: Tx, user: { id: string; organisationId: string }, familyId: string = randomUUID()): Promise<TokenPair> {
     const now = await this.clock.now();
     const iat = Math.floor(now.getTime() / 1000);
-    const accessToken = signJwt(
-      { sub: user.id, org: user.organisationId, typ: 'access', iat, exp: iat + this.config.ACCESS_TOKEN_TTL_SECONDS, jti: randomUUID() },
+    const accessToken = await signAccessToken(
+      { sub: user.id, org: user.organisationId, sid: familyId, jti: randomUUID(), iat },
+      this.config.ACCESS_TOKEN_TTL_SECONDS,
       this.config.JWT_SECRET,
     );
     const refreshToken = randomBytes(32).toString('base64url');
@@ -90,16 +93,34 @@ export class TokensService {
       if (spent.length === 0) return 'reused' as const;
       return this.issue(tx, { id: row.user_id, organisationId: row.organisation_id }, row.family_id);
     });
+    if (outcome === 'reused') {
+      // One of the two holders is a thief: the access tokens of the session die with it.
+      await this.revokeSession(row.family_id);
+    }
     if (outcome === 'reused') throw new AppError('AUTH.REFRESH_REUSED', 'This refresh token was already used; the session is revoked. Log in again.');
     if (outcome === 'expired') throw new AppError('AUTH.TOKEN_INVALID', 'The refresh token has expired.');
     if (outcome === 'disabled') throw new AppError('AUTH.TOKEN_INVALID', 'The account is disabled.');
     return outcome;
   }
 
-  /** Revokes the refresh token's family. Unknown tokens are ignored (logout is idempotent). */
-  async logout(refreshToken: string): Promise<void> {
+  /** Denies every access token issued from the refresh family `familyId` until the last one has expired. */
+  private revokeSession(familyId: string): Promise<void> {
+    return this.revocations.revoke([{ kind: 'sid', id: familyId, seconds: this.config.ACCESS_TOKEN_TTL_SECONDS + 60 }]);
+  }
+
+  /**
+   * Revokes the refresh token's family and every access token issued from it (deny list by session
+   * in Redis until they expire); the access token presented with the log-out, if any, is denied by
+   * its `jti` too. Unknown tokens are ignored (logout is idempotent).
+   */
+  async logout(refreshToken: string, accessToken?: { jti: string; exp: number }): Promise<void> {
+    if (accessToken) {
+      const now = Math.floor((await this.clock.now()).getTime() / 1000);
+      await this.revocations.revoke([{ kind: 'jti', id: accessToken.jti, seconds: accessToken.exp - now + 60 }]);
+    }
     const row = await this.lookup(refreshToken);
     if (!row) return;
+    await this.revokeSession(row.family_id);
     const now = await this.clock.now();
     await this.db.tx({ organisationId: row.organisation_id, userId: row.user_id }, async (tx) => {
       await tx.query(`UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id, now]);

@@ -80,7 +80,7 @@ export class UsersService {
   }
 
   async list(actor: Actor, query: { limit: number; cursor?: string; q?: string }): Promise<Page<UserView>> {
-    const after = decodeCursor(query.cursor, 1);
+    const after = decodeCursor(query.cursor, ['string']);
     return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<UserRow>(
         `SELECT ${USER_COLUMNS} FROM users

@@ -22,6 +22,8 @@ export interface JobPayloads {
   'registry.public-list-refresh': { organisationId: null; requestedBy: string | null };
   /** Moves checks past their response window to RESPONSE_OVERDUE; flags overdue corrective actions. */
   'controls.deadline-scan': { organisationId: null };
+  /** Signs a checkpoint of every audit chain whose head moved (libs/audit, scheduled). */
+  'audit.checkpoint': { organisationId: null };
   /**
    * Recomputes the cross-funder price references and the price anomalies of every funder. The
    * organisation is the one that asked (its managers follow the run), null for the nightly run.
@@ -50,6 +52,7 @@ export const JOB_DEFINITIONS = {
   'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
   'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
   'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },
+  'audit.checkpoint': { queue: 'default', description: 'Sign a checkpoint of every audit chain head that moved' },
   'pricing.recompute': {
     queue: 'default',
     description: 'Recompute cross-funder price references and price anomalies',

@@ -62,7 +62,7 @@ export class CoverageService {
         },
       };
     }
-    const after = decodeCursor(page.cursor, 1);
+    const after = decodeCursor(page.cursor, ['string']);
     const rows = await this.db.tx(ctx, (tx) =>
       tx.query<Parameters<typeof toActionView>[0]>(
         `SELECT ${ACTION_COLUMNS} FROM funded_actions WHERE coverage = 'NOT_CERTIFIED' AND ($1::text IS NULL OR external_ref > $1)

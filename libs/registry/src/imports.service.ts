@@ -4,9 +4,9 @@ import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { JobDispatcher } from '@bo/queue';
-import { BlobStore, BlobTooLargeError } from '@bo/storage';
+import { BlobStore, BlobTooLargeError, HeadGate } from '@bo/storage';
 import { AuditService } from '@bo/audit';
-import { checkPublicListHeader, readFirstLine, splitHeaderLine } from './public-list-records';
+import { checkPublicListHeader, splitHeaderLine } from './public-list-records';
 
 export interface ImportResource {
   id: string;
@@ -40,6 +40,21 @@ function csvCell(value: string | number): string {
  * its first line, then one job), and reading any import of the caller's organisation (RLS) with
  * its line errors.
  */
+/** Why the head of a public-list file is refused (its first line is not the list's header), or undefined. */
+function publicListHeaderProblem(head: Buffer): AppError | undefined {
+  const lf = head.indexOf(0x0a);
+  const first = head.subarray(0, lf < 0 ? head.length : lf).toString('utf8').replace(/^\uFEFF/, '').replace(/\r$/, '');
+  const header = checkPublicListHeader(splitHeaderLine(first));
+  if (header.ok) return undefined;
+  const reasons = [
+    ...header.missing.map((c) => ({ field: c, message: 'required column missing' })),
+    ...header.duplicated.map((c) => ({ field: c, message: 'column named twice' })),
+  ];
+  return new AppError('IMPORT.HEADER_INVALID', `The header of the file is not the public list's: ${reasons.map((r) => `${r.field} (${r.message})`).join(', ')}.`, {
+    errors: reasons,
+  });
+}
+
 @Injectable()
 export class ImportsService {
   constructor(
@@ -55,25 +70,19 @@ export class ImportsService {
    * header from the first line before any row is read (422 IMPORT.HEADER_INVALID).
    */
   async storePublicListFile(stream: Readable): Promise<{ sha256: string; size: number }> {
-    let blob;
+    // The header is checked as the file streams in (HeadGate): a refused file never reaches the blob store.
+    const gate = new HeadGate({ headBytes: 64 * 1024, untilNewline: true, inspect: (head) => publicListHeaderProblem(head) });
+    stream.once('error', (e) => gate.destroy(e));
+    gate.on('error', () => undefined); // kept in gate.failure; put() rejects too
     try {
-      blob = await this.blobs.put(stream, { maxBytes: this.config.UPLOAD_MAX_BYTES });
+      return await this.blobs.put(stream.pipe(gate), { maxBytes: this.config.UPLOAD_MAX_BYTES });
     } catch (error) {
+      stream.unpipe(gate);
+      stream.resume();
+      if (gate.failure) throw gate.failure;
       if (error instanceof BlobTooLargeError) throw new AppError('REQUEST.TOO_LARGE', error.message, { maxBytes: error.maxBytes });
       throw error;
     }
-    const first = await readFirstLine((await this.blobs.open(blob.sha256))!);
-    const header = checkPublicListHeader(splitHeaderLine(first));
-    if (!header.ok) {
-      const reasons = [
-        ...header.missing.map((c) => ({ field: c, message: 'required column missing' })),
-        ...header.duplicated.map((c) => ({ field: c, message: 'column named twice' })),
-      ];
-      throw new AppError('IMPORT.HEADER_INVALID', `The header of the file is not the public list's: ${reasons.map((r) => `${r.field} (${r.message})`).join(', ')}.`, {
-        errors: reasons,
-      });
-    }
-    return blob;
   }
 
   /** Records the import (owned by the caller's organisation, the platform) and queues its job. */

@@ -170,7 +170,7 @@ export class ProvidersService {
 
   /** Search by SIRET, SIREN, NDA (exact, digits) or name (accent- and case-insensitive, trigram index); keyset paging by NDA. */
   async search(q: string | undefined, limit: number, cursor?: string): Promise<Page<ProviderSummary>> {
-    const after = decodeCursor(cursor, 1);
+    const after = decodeCursor(cursor, ['string']);
     const term = (q ?? '').trim();
     const digits = term.replace(/[\s.]/g, '');
     let where = 'true';

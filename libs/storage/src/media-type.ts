@@ -20,10 +20,32 @@ export const EVIDENCE_MEDIA_TYPES = new Set([
   'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   'application/vnd.oasis.opendocument.text',
   'application/vnd.oasis.opendocument.spreadsheet',
-  'application/x-cfb',
   'application/zip',
   'message/rfc822',
   'text/plain',
+]);
+
+/**
+ * Markers of active content inside an accepted container, found in the plain (stored) ZIP entry
+ * names: VBA projects of macro-enabled Office files renamed .docx/.xlsx/.pptx or zipped,
+ * ActiveX controls, and OpenDocument Basic macros and scripts. OLE containers (.doc, .xls,
+ * .msg: application/x-cfb) are not in the allowlist at all, macros or not.
+ */
+const ACTIVE_CONTENT_MARKERS = ['vbaProject.bin', 'vbaProjectSignature.bin', 'vbaData.xml', '/activeX/', 'Basic/script-lc.xml'].map((m) => Buffer.from(m, 'latin1'));
+
+/** The active-content marker found in `window`, or undefined (scan every window of a ZIP-based upload). */
+export function activeContentMarker(window: Buffer): string | undefined {
+  return ACTIVE_CONTENT_MARKERS.find((m) => window.includes(m))?.toString('latin1');
+}
+
+/** Media types that are ZIP containers (their entries are scanned for active content). */
+export const ZIP_BASED_MEDIA_TYPES = new Set([
+  'application/zip',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
 ]);
 
 /** UTF-8 text without control characters other than tab, CR, LF (a CSV, a plain e-mail...). */

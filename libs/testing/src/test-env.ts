@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 export interface TestServices {
   pgPort: number;
   redisUrl: string;
-  secrets: { superPassword: string; ownerPassword: string; appPassword: string; systemPassword: string; jwtSecret: string };
+  secrets: { superPassword: string; ownerPassword: string; appPassword: string; systemPassword: string; jwtSecret: string; signingKey: string };
 }
 
 export const TEMPLATE_DATABASE = 'bo_test_template';

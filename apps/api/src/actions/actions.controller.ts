@@ -9,6 +9,7 @@ import { readUpload } from '../http/multipart-upload';
 import { ActionListQuery, CreateActionDto, PatchActionDto } from './actions.dto';
 import { ImportDto } from '../registry/providers.responses';
 import { ActionDto, ActionPageDto, UncertifiedDto } from './actions.responses';
+import { RateLimit } from '../http/rate-limit';
 
 @ApiTags('actions')
 @Controller('actions')
@@ -42,6 +43,7 @@ export class ActionsController {
   }
 
   @Post('imports')
+  @RateLimit('heavy')
   @HttpCode(202)
   @Allow(['officer', 'manager'], ['actions:write'])
   @ApiConsumes('multipart/form-data')

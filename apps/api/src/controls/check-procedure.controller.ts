@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, Idempotent } from '@bo/core';
@@ -16,6 +16,8 @@ import {
   EvidenceDto,
   ProviderResponseViewDto,
 } from './controls.responses';
+import { RateLimit } from '../http/rate-limit';
+import { PositiveIntPipe } from '../http/hostile-input';
 
 const READERS = ['officer', 'manager', 'auditor'] as const;
 const PURPOSES: EvidencePurpose[] = ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'];
@@ -57,6 +59,7 @@ export class CheckProcedureController {
   }
 
   @Get('notification-letter')
+  @RateLimit('heavy')
   @Allow([...READERS])
   @ApiOperation({ summary: 'The notification letter of the current version, as sent' })
   @ApiOkResponse({ description: 'The PDF letter (attachment)', content: binaryContent('application/pdf') })
@@ -84,6 +87,7 @@ export class CheckProcedureController {
   }
 
   @Post('evidence')
+  @RateLimit('heavy')
   @Allow([...READERS])
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -180,7 +184,7 @@ export class CheckProcedureController {
   @Allow([...READERS])
   @ApiOperation({ summary: 'Version n: frozen when completed, else the working copy' })
   @ApiOkResponse({ type: CheckVersionDto })
-  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', ParseIntPipe) n: number): Promise<CheckVersionDto> {
+  version(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('n', PositiveIntPipe) n: number): Promise<CheckVersionDto> {
     return this.procedure.version(actor, id, n);
   }
 
@@ -221,6 +225,7 @@ export class CheckProcedureController {
   }
 
   @Get('export')
+  @RateLimit('heavy')
   @Allow([...READERS])
   @ApiOperation({ summary: 'The check (current or ?version=n) as JSON or PDF' })
   @ApiOkResponse({

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { Idempotent } from '@bo/core';
@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { CreateFrameworkDto, CreateMappingDto } from './controls.dto';
 import { FrameworkDto, FrameworkSummaryDto, MappingDto } from './controls.responses';
+import { PositiveIntPipe } from '../http/hostile-input';
 
 @ApiTags('frameworks')
 @Controller('frameworks')
@@ -46,7 +47,7 @@ export class FrameworksController {
   @Allow(['officer', 'manager', 'auditor'])
   @ApiOperation({ summary: 'One framework version with its points and their rules' })
   @ApiOkResponse({ type: FrameworkDto })
-  get(@CurrentActor() actor: Actor, @Param('code') code: string, @Param('version', ParseIntPipe) version: number): Promise<FrameworkDto> {
+  get(@CurrentActor() actor: Actor, @Param('code') code: string, @Param('version', PositiveIntPipe) version: number): Promise<FrameworkDto> {
     return this.frameworks.get(actor, code, version);
   }
 }

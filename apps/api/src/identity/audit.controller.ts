@@ -1,16 +1,19 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
-import { AuditService } from '@bo/audit';
-import { DEFAULT_PAGE_SIZE } from '@bo/core';
+import { AuditService, CheckpointsService } from '@bo/audit';
+import { AppError, DEFAULT_PAGE_SIZE, PageQuery } from '@bo/core';
 import { Allow } from '../auth/allow.decorator';
 import { AuditQuery } from './identity.dto';
-import { AuditEventPageDto, ChainVerificationDto } from './identity.responses';
+import { AuditCheckpointDto, AuditCheckpointPageDto, AuditEventPageDto, ChainVerificationDto } from './identity.responses';
 
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly checkpoints: CheckpointsService,
+  ) {}
 
   @Get()
   @Allow(['admin'])
@@ -22,9 +25,28 @@ export class AuditController {
 
   @Get('verify')
   @Allow(['admin'])
-  @ApiOperation({ summary: "Recompute the organisation's hash chain; names the first broken link" })
+  @ApiOperation({ summary: "Recompute the organisation's hash chain and hold it against the signed checkpoints; names the first broken link or a missing tail" })
   @ApiOkResponse({ type: ChainVerificationDto })
   verify(@CurrentActor() actor: Actor): Promise<ChainVerificationDto> {
     return this.audit.verify(actor);
+  }
+
+  @Get('checkpoints')
+  @Allow(['admin'])
+  @ApiOperation({ summary: "The organisation's signed checkpoints, newest first, to download and keep (verify with GET /signing-keys)" })
+  @ApiOkResponse({ type: AuditCheckpointPageDto })
+  listCheckpoints(@CurrentActor() actor: Actor, @Query() query: PageQuery): Promise<AuditCheckpointPageDto> {
+    return this.checkpoints.list(actor, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  @Post('checkpoints')
+  @HttpCode(201)
+  @Allow(['admin'])
+  @ApiOperation({ summary: "Sign a checkpoint of the organisation's chain head now (the worker also does it on a schedule)" })
+  @ApiCreatedResponse({ type: AuditCheckpointDto })
+  async checkpoint(@CurrentActor() actor: Actor): Promise<AuditCheckpointDto> {
+    const checkpoint = await this.checkpoints.checkpointNow(actor);
+    if (!checkpoint) throw new AppError('AUDIT.NOT_FOUND', 'The audit trail is empty: nothing to checkpoint.');
+    return checkpoint;
   }
 }

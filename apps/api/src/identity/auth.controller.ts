@@ -71,8 +71,11 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Revoke the refresh token and its family' })
   @ApiNoContentResponse({ description: 'Logged out' })
-  async logout(@Body() body: RefreshDto): Promise<void> {
-    await this.tokens.logout(body.refreshToken);
+  async logout(@Body() body: RefreshDto, @Req() request: FastifyRequest): Promise<void> {
+    // The access token sent along (if any, and valid) is denied at once; the session's others too.
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const claims = bearer ? await this.auth.accessClaims(bearer) : undefined;
+    await this.tokens.logout(body.refreshToken, claims);
   }
 
   @Get('me')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { API_KEY_SCOPES, ApiKeyScope, OrganisationKind, ROLES, Role } from '@bo/access';
-import type { AuditEvent, ChainVerification } from '@bo/audit';
+import type { AuditCheckpoint, AuditEvent, ChainVerification } from '@bo/audit';
+import type { PublicSigningKey } from '@bo/signing';
 import type { ApiKeyView, OrganisationView, SsoConfigView, TokenPair, UserView } from '@bo/identity';
 import { FREE_OBJECT, PageOf } from '../openapi/responses';
 
@@ -186,6 +187,19 @@ export class BrokenLinkDto {
   reason: string;
 }
 
+export class MissingTailDto {
+  @ApiProperty() fromSeq: number;
+  @ApiProperty() toSeq: number;
+  @ApiProperty() reason: string;
+}
+
+export class CheckpointHeadDto {
+  @ApiProperty() seq: number;
+  @ApiProperty() hash: string;
+  @ApiProperty({ format: 'date-time' }) signedAt: string;
+  @ApiProperty() keyId: string;
+}
+
 export class ChainVerificationDto implements ChainVerification {
   @ApiProperty()
   valid: boolean;
@@ -193,8 +207,55 @@ export class ChainVerificationDto implements ChainVerification {
   @ApiProperty({ description: 'Events checked' })
   events: number;
 
-  @ApiPropertyOptional({ description: 'The first event whose hash does not follow from its predecessor and its fields' })
+  @ApiPropertyOptional({ description: 'The first event whose hash does not follow from its predecessor and its fields, or differs from a signed checkpoint' })
   firstBrokenLink?: BrokenLinkDto;
+
+  @ApiPropertyOptional({ type: MissingTailDto, description: 'Events a signed checkpoint covers that are no longer in the chain (a cut tail)' })
+  missingTail?: MissingTailDto;
+
+  @ApiPropertyOptional({ description: 'A checkpoint whose signature does not verify' })
+  checkpointProblem?: string;
+
+  @ApiProperty({ type: CheckpointHeadDto, nullable: true, description: 'The newest signed checkpoint (null: none yet)' })
+  latestCheckpoint: CheckpointHeadDto | null;
+
+  @ApiPropertyOptional({ description: 'Events after the latest checkpoint: the chain alone vouches for them until the next one' })
+  uncheckpointedEvents?: number;
+}
+
+export class AuditCheckpointDto implements AuditCheckpoint {
+  @ApiProperty({ enum: ['bo.audit-checkpoint/1'] }) type: 'bo.audit-checkpoint/1';
+  @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty() seq: number;
+  @ApiProperty() hash: string;
+  @ApiProperty({ format: 'date-time' }) signedAt: string;
+  @ApiProperty() keyId: string;
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm: 'Ed25519';
+  @ApiProperty({ description: 'base64url Ed25519 signature of signedBytes' }) signature: string;
+  @ApiProperty({ description: 'Exactly the bytes that were signed (UTF-8 canonical JSON)' }) signedBytes: string;
+}
+
+export class AuditCheckpointPageDto extends PageOf(AuditCheckpointDto) {}
+
+export class SigningJwkDto {
+  @ApiProperty({ enum: ['OKP'] }) kty: 'OKP';
+  @ApiProperty({ enum: ['Ed25519'] }) crv: 'Ed25519';
+  @ApiProperty() x: string;
+  @ApiProperty() kid: string;
+  @ApiProperty({ enum: ['EdDSA'] }) alg: 'EdDSA';
+  @ApiProperty({ enum: ['sig'] }) use: 'sig';
+}
+
+export class PublicSigningKeyDto implements PublicSigningKey {
+  @ApiProperty() keyId: string;
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm: 'Ed25519';
+  @ApiProperty({ enum: ['active', 'retired'] }) status: 'active' | 'retired';
+  @ApiProperty() jwk: SigningJwkDto;
+  @ApiProperty({ description: 'SubjectPublicKeyInfo PEM' }) pem: string;
+}
+
+export class SigningKeysDto {
+  @ApiProperty({ type: [PublicSigningKeyDto] }) keys: PublicSigningKeyDto[];
 }
 
 export class SsoStartDto {
@@ -211,6 +272,9 @@ export class SsoConfigViewDto implements SsoConfigView {
 
   @ApiProperty()
   allowInsecureLoopback: boolean;
+
+  @ApiProperty({ type: [String], description: 'The only redirect URIs a sign-in may send the browser back to' })
+  redirectUris: string[];
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
 import { Actor, CurrentActor } from '@bo/access';
 import { SsoService } from '@bo/identity';
 import { Allow } from '../auth/allow.decorator';
 import { Public } from '../auth/public.decorator';
 import { SsoConfigViewDto, SsoStartDto, TokenPairDto } from './identity.responses';
+import { RateLimit } from '../http/rate-limit';
 
 /** Absolute http(s) URLs; hosts without a TLD (localhost, 127.0.0.1) are accepted, the service applies the HTTPS rule. */
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
@@ -41,10 +42,23 @@ export class SsoConfigDto {
   @Length(1, 1000)
   clientSecret?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Allow plain http for a loopback issuer (development and tests only)' })
+  @ApiPropertyOptional({ default: false, description: 'Allow plain http for a loopback issuer (test mode only)' })
   @IsOptional()
   @IsBoolean()
   allowInsecureLoopback?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://bo.example.fr/sso/callback'],
+    description: 'The only redirect URIs a sign-in may use (https). Required the first time; omit to keep the stored list.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsUrl(URL_OPTIONS, { each: true })
+  @MaxLength(2000, { each: true })
+  redirectUris?: string[];
 }
 
 @ApiTags('auth')
@@ -54,6 +68,7 @@ export class SsoController {
 
   @Get('auth/sso/:organisationCode/start')
   @Public()
+  @RateLimit('anonymous')
   @ApiOperation({ summary: "Start a single sign-on with the organisation's identity provider: the URL to send the browser to" })
   @ApiOkResponse({ type: SsoStartDto })
   start(@Param('organisationCode') organisationCode: string, @Query() query: SsoStartQuery): Promise<SsoStartDto> {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '@bo/core';
 
 /**
  * Where the web UI's build is: apps/web/dist, from this file in the sources (apps/api/src/platform)
@@ -25,9 +26,17 @@ export async function mountWebUi(app: NestFastifyApplication): Promise<void> {
   const root = webDistDir();
   if (!root) return;
   const fastify = app.getHttpAdapter().getInstance();
+  // Source maps (the UI's sources) are for development: production answers 404 for them.
+  const production = app.get(AppConfig).NODE_ENV === 'production';
   await fastify.register(async (scope) => {
     // wildcard: false registers one route per built file, so a missing file never reaches it.
-    await scope.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+    await scope.register(fastifyStatic, {
+      root,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      allowedPath: (path: string) => !(production && path.endsWith('.map')),
+    });
     scope.get('/*', (request, reply) => {
       const path = request.url.split('?')[0];
       if (!NOT_UI.test(path) && (request.headers.accept ?? '').includes('text/html')) {

@@ -9,6 +9,7 @@ import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
 import { EstablishmentDto, ExemptionDto, FundingCheckDto, ImportDto, ProviderPageDto, RecordedObservationDto } from './providers.responses';
+import { RateLimit } from '../http/rate-limit';
 
 function categoryOf(value: string): CertificationCategory {
   if (!(CERTIFICATION_CATEGORIES as readonly string[]).includes(value)) {
@@ -35,6 +36,7 @@ export class ProvidersController {
   }
 
   @Post('imports')
+  @RateLimit('heavy')
   @HttpCode(202)
   @Allow(['platform_admin'])
   @ApiConsumes('multipart/form-data')

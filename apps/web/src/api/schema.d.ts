@@ -271,10 +271,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the organisation's hash chain; names the first broken link */
+        /** Recompute the organisation's hash chain and hold it against the signed checkpoints; names the first broken link or a missing tail */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's signed checkpoints, newest first, to download and keep (verify with GET /signing-keys) */
+        get: operations["AuditController_listCheckpoints"];
+        put?: never;
+        /** Sign a checkpoint of the organisation's chain head now (the worker also does it on a schedule) */
+        post: operations["AuditController_checkpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1002,6 +1020,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public keys that sign audit checkpoints (and report seals): the active key and retired ones */
+        get: operations["SigningKeysController_keys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/price-references": {
         parameters: {
             query?: never;
@@ -1362,12 +1397,54 @@ export interface components {
             id: string;
             reason: string;
         };
+        MissingTailDto: {
+            fromSeq: number;
+            toSeq: number;
+            reason: string;
+        };
+        CheckpointHeadDto: {
+            seq: number;
+            hash: string;
+            /** Format: date-time */
+            signedAt: string;
+            keyId: string;
+        };
         ChainVerificationDto: {
             valid: boolean;
             /** @description Events checked */
             events: number;
-            /** @description The first event whose hash does not follow from its predecessor and its fields */
+            /** @description The first event whose hash does not follow from its predecessor and its fields, or differs from a signed checkpoint */
             firstBrokenLink?: components["schemas"]["BrokenLinkDto"];
+            /** @description Events a signed checkpoint covers that are no longer in the chain (a cut tail) */
+            missingTail?: components["schemas"]["MissingTailDto"];
+            /** @description A checkpoint whose signature does not verify */
+            checkpointProblem?: string;
+            /** @description The newest signed checkpoint (null: none yet) */
+            latestCheckpoint: components["schemas"]["CheckpointHeadDto"] | null;
+            /** @description Events after the latest checkpoint: the chain alone vouches for them until the next one */
+            uncheckpointedEvents?: number;
+        };
+        AuditCheckpointDto: {
+            /** @enum {string} */
+            type: "bo.audit-checkpoint/1";
+            /** Format: uuid */
+            organisationId: string;
+            seq: number;
+            hash: string;
+            /** Format: date-time */
+            signedAt: string;
+            keyId: string;
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /** @description base64url Ed25519 signature of signedBytes */
+            signature: string;
+            /** @description Exactly the bytes that were signed (UTF-8 canonical JSON) */
+            signedBytes: string;
+        };
+        AuditCheckpointPageDto: {
+            items: components["schemas"]["AuditCheckpointDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
         };
         SsoStartDto: {
             /** @description Send the browser there */
@@ -1390,15 +1467,24 @@ export interface components {
             /** @description Required the first time; omit to keep the stored secret. Never returned. */
             clientSecret?: string;
             /**
-             * @description Allow plain http for a loopback issuer (development and tests only)
+             * @description Allow plain http for a loopback issuer (test mode only)
              * @default false
              */
             allowInsecureLoopback: boolean;
+            /**
+             * @description The only redirect URIs a sign-in may use (https). Required the first time; omit to keep the stored list.
+             * @example [
+             *       "https://bo.example.fr/sso/callback"
+             *     ]
+             */
+            redirectUris?: string[];
         };
         SsoConfigViewDto: {
             issuer: string;
             clientId: string;
             allowInsecureLoopback: boolean;
+            /** @description The only redirect URIs a sign-in may send the browser back to */
+            redirectUris: string[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -2410,6 +2496,31 @@ export interface components {
         CloseCorrectiveActionDto: {
             note: string;
         };
+        SigningJwkDto: {
+            /** @enum {string} */
+            kty: "OKP";
+            /** @enum {string} */
+            crv: "Ed25519";
+            x: string;
+            kid: string;
+            /** @enum {string} */
+            alg: "EdDSA";
+            /** @enum {string} */
+            use: "sig";
+        };
+        PublicSigningKeyDto: {
+            keyId: string;
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            /** @enum {string} */
+            status: "active" | "retired";
+            jwk: components["schemas"]["SigningJwkDto"];
+            /** @description SubjectPublicKeyInfo PEM */
+            pem: string;
+        };
+        SigningKeysDto: {
+            keys: components["schemas"]["PublicSigningKeyDto"][];
+        };
         /** @enum {string} */
         AnomalyKind: "PRICE_HIGH" | "PRICE_EXTREME" | "PRICE_LOW" | "CROSS_FUNDER_DISPARITY" | "DURATION_SHORT" | "ABOVE_NPEC";
         /** @enum {string} */
@@ -2639,7 +2750,7 @@ export interface components {
          * @description Namespaced error code; the one map from code to status is ERROR_STATUS in libs/core
          * @enum {string}
          */
-        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
+        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
         FieldErrorDto: {
             /**
              * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
@@ -3582,6 +3693,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChainVerificationDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AuditController_listCheckpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpointPageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AuditController_checkpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpointDto"];
                 };
             };
             /** @description No or invalid credentials (problem+json) */
@@ -6138,6 +6345,34 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SigningKeysController_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeysDto"];
                 };
             };
             /** @description Error (problem+json; see `code`) */

@@ -22,6 +22,7 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'REQUEST.PRECONDITION_FAILED':
     'Ces données ont été modifiées par quelqu’un d’autre depuis leur ouverture. Rechargez la page pour voir la dernière version, puis refaites votre modification.',
   'REQUEST.TOO_LARGE': 'Le fichier ou le contenu envoyé est trop volumineux.',
+  'REQUEST.URI_TOO_LONG': 'L’adresse demandée est trop longue.',
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 'Ce type de fichier ou de contenu n’est pas accepté.',
   'REQUEST.RATE_LIMITED': 'Trop de demandes en peu de temps. Patientez quelques instants puis réessayez.',
   'HTTP.NOT_FOUND': 'Cette page ou cette ressource n’existe pas.',
@@ -53,6 +54,7 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'USER.ROLE_NOT_ALLOWED':
     'Ce rôle ne peut pas être attribué ici (il n’est pas prévu pour ce type d’organisation, ou vous ne pouvez pas retirer votre propre rôle d’administrateur ni désactiver votre compte).',
   'API_KEY.NOT_FOUND': 'Clé d’API introuvable.',
+  'AUDIT.NOT_FOUND': 'Le journal d’audit est vide : rien à certifier pour l’instant.',
   // registry
   'PROVIDER.NOT_FOUND': 'Organisme de formation introuvable pour ce SIRET.',
   'PROVIDER.NDA_REQUIRED':

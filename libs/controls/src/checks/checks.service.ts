@@ -281,7 +281,7 @@ export class ChecksService {
   }
 
   async list(actor: Actor, query: { limit: number; cursor?: string; state?: CheckState; providerSiret?: string }): Promise<Page<Omit<CheckView, 'findings' | 'scope'> & { scopeCounts: StoredScope['counts'] }>> {
-    const after = decodeCursor(query.cursor, 2);
+    const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
     return this.db.tx(tenantOf(actor), async (tx) => {
       const rows = await tx.query<CheckRow>(
         `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id

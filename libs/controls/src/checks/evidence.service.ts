@@ -3,7 +3,7 @@ import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { BlobStore, BlobTooLargeError, EVIDENCE_MEDIA_TYPES, SNIFF_BYTES, sniffMediaType } from '@bo/storage';
+import { BlobStore, BlobTooLargeError, EVIDENCE_MEDIA_TYPES, BIDI_CONTROLS, HeadGate, SNIFF_BYTES, ZIP_BASED_MEDIA_TYPES, activeContentMarker, sniffMediaType } from '@bo/storage';
 import { Readable } from 'node:stream';
 import { ChecksService } from './checks.service';
 
@@ -62,7 +62,11 @@ const toView = (r: EvidenceRow): EvidenceView => ({
 /** Keeps only the base name, without path or control characters, for the download header. */
 function cleanFileName(name: string | undefined): string | null {
   if (!name) return null;
-  const base = [...name.split(/[\\/]/).pop()!].filter((c) => c.charCodeAt(0) >= 0x20 && c !== '"').join('').trim();
+  // Bidirectional controls go too: "facture\u202Efdp.exe" would read as "facture.exe.pdf".
+  const base = [...name.split(/[\\/]/).pop()!.replace(BIDI_CONTROLS, '')]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f && c !== '"')
+    .join('')
+    .trim();
   return base.slice(0, 200) || null;
 }
 
@@ -92,21 +96,44 @@ export class EvidenceService {
    * sniffed from its bytes that the allowlist accepts. Nothing is recorded yet (`register` does).
    */
   async store(stream: Readable): Promise<{ sha256: string; size: number; mediaType: string }> {
+    // Checked while it streams (HeadGate): a refused file never reaches the blob store.
+    let mediaType: string | undefined;
+    let zipBased = false;
+    const gate = new HeadGate({
+      headBytes: SNIFF_BYTES,
+      inspect: async (head) => {
+        if (head.length === 0) return new AppError('EVIDENCE.EMPTY', 'The file is empty.', { errors: [{ field: 'file', message: 'empty' }] });
+        mediaType = await sniffMediaType(head);
+        if (!mediaType || !EVIDENCE_MEDIA_TYPES.has(mediaType)) {
+          return new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', `This kind of file is not accepted as evidence${mediaType ? ` (${mediaType})` : ''}: PDF, images, office documents without macros, e-mails or text.`, {
+            errors: [{ field: 'file', message: mediaType ? `media type ${mediaType} not accepted` : 'unrecognised content' }],
+          });
+        }
+        zipBased = ZIP_BASED_MEDIA_TYPES.has(mediaType);
+        return undefined;
+      },
+      scan: (window) => {
+        const marker = zipBased ? activeContentMarker(window) : undefined;
+        return marker
+          ? new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', `Files with macros or active content are not accepted as evidence (${marker}): save the document without macros, or as PDF.`, {
+              errors: [{ field: 'file', message: 'macro-enabled or active content' }],
+            })
+          : undefined;
+      },
+    });
+    stream.once('error', (e) => gate.destroy(e));
+    gate.on('error', () => undefined); // kept in gate.failure; put() rejects too
     let stored;
     try {
-      stored = await this.blobs.put(stream, { maxBytes: this.config.UPLOAD_MAX_BYTES });
+      stored = await this.blobs.put(stream.pipe(gate), { maxBytes: this.config.UPLOAD_MAX_BYTES });
     } catch (error) {
+      stream.unpipe(gate);
+      stream.resume();
+      if (gate.failure) throw gate.failure;
       if (error instanceof BlobTooLargeError) throw new AppError('REQUEST.TOO_LARGE', `Evidence files are limited to ${this.config.UPLOAD_MAX_BYTES} bytes.`, { errors: [{ field: 'file', message: 'too large' }] });
       throw error;
     }
-    if (stored.size === 0) throw new AppError('EVIDENCE.EMPTY', 'The file is empty.', { errors: [{ field: 'file', message: 'empty' }] });
-    const mediaType = await sniffMediaType(await this.head(stored.sha256));
-    if (!mediaType || !EVIDENCE_MEDIA_TYPES.has(mediaType)) {
-      throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', `This kind of file is not accepted as evidence${mediaType ? ` (${mediaType})` : ''}: PDF, images, office documents, e-mails or text.`, {
-        errors: [{ field: 'file', message: mediaType ? `media type ${mediaType} not accepted` : 'unrecognised content' }],
-      });
-    }
-    return { ...stored, mediaType };
+    return { ...stored, mediaType: mediaType! };
   }
 
   /** Records a stored file as evidence of the check; audited. */
@@ -165,18 +192,5 @@ export class EvidenceService {
       });
     }
     return { evidence, stream: (await this.blobs.open(evidence.sha256!))! };
-  }
-
-  private async head(sha256: string): Promise<Buffer> {
-    const stream = (await this.blobs.open(sha256))!;
-    const chunks: Buffer[] = [];
-    let length = 0;
-    for await (const chunk of stream) {
-      chunks.push(chunk as Buffer);
-      length += (chunk as Buffer).length;
-      if (length >= SNIFF_BYTES) break;
-    }
-    stream.destroy();
-    return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
   }
 }

@@ -1,4 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from './app-config';
+
+const pair = () => generateKeyPairSync('ed25519');
+const KEY = pair();
 
 const VALID = {
   DATABASE_URL: 'postgres://bo_app:x@127.0.0.1:5432/bo',
@@ -6,6 +10,7 @@ const VALID = {
   DATABASE_SYSTEM_URL: 'postgres://bo_system:x@127.0.0.1:5432/bo',
   REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: 'a'.repeat(32),
+  SIGNING_KEYS: KEY.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
 };
 
 describe('configuration', () => {
@@ -28,6 +33,16 @@ describe('configuration', () => {
       expect(message).toMatch(/REDIS_URL \(malformed\)/);
       expect(message).toMatch(/JWT_SECRET \(malformed\)/);
     }
+  });
+
+  it('takes an Ed25519 private key first and retired public keys after it, and refuses anything else', () => {
+    const retired = pair().publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    expect(loadConfig({ ...VALID, SIGNING_KEYS: `${VALID.SIGNING_KEYS},${retired}` }).SIGNING_KEYS).toContain(retired);
+    expect(() => loadConfig({ ...VALID, SIGNING_KEYS: undefined })).toThrow(/SIGNING_KEYS \(missing\)/);
+    expect(() => loadConfig({ ...VALID, SIGNING_KEYS: retired })).toThrow(/SIGNING_KEYS \(malformed\).*private key/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    expect(() => loadConfig({ ...VALID, SIGNING_KEYS: rsa })).toThrow(/not an Ed25519 private key/);
+    expect(() => loadConfig({ ...VALID, SIGNING_KEYS: `${VALID.SIGNING_KEYS},${VALID.SIGNING_KEYS}` })).toThrow(/key 2/);
   });
 
   it('refuses the test clock in production and a queue prefix without hash tag', () => {

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -87,6 +88,33 @@ export class AppConfig {
   @Max(3600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  /**
+   * Ed25519 signing keys (libs/signing), comma-separated, each the base64 of its DER encoding: the
+   * first is the active PRIVATE key (PKCS#8), which signs; the others are PUBLIC keys (SPKI) of
+   * retired keys, which still verify what they signed. Rotation: put a new private key first and
+   * keep the old key's public key after it. `npm start` and the tests generate one.
+   */
+  @Matches(/^[A-Za-z0-9+/=_-]+(,[A-Za-z0-9+/=_-]+)*$/, { message: 'SIGNING_KEYS must be comma-separated base64 DER keys (an Ed25519 PKCS#8 private key first)' })
+  SIGNING_KEYS: string;
+
+  /** Writes (POST, PUT, PATCH, DELETE) per user or API key per minute (Redis, shared by every API process). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WRITES_PER_MINUTE = 600;
+
+  /** Imports, uploads and exports per user or API key per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_HEAVY_PER_MINUTE = 60;
+
+  /** Anonymous calls of the rate-limited public routes (single sign-on start) per client address per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE = 30;
+
   @Transform(toInt)
   @IsInt()
   @Min(3600)
@@ -140,10 +168,31 @@ export const CONFIG_VARIABLES = Object.keys(new AppConfig()).concat([
   'DATABASE_ADMIN_URL',
   'REDIS_URL',
   'JWT_SECRET',
+  'SIGNING_KEYS',
   'PUBLIC_LIST_SOURCE',
 ]).filter((v, i, all) => all.indexOf(v) === i);
 
 export class ConfigError extends Error {}
+
+/** Why SIGNING_KEYS cannot be used (the first must be an Ed25519 private key, the rest Ed25519 public keys). */
+function signingKeysProblem(value: string): string | undefined {
+  const [first, ...rest] = value.split(',');
+  try {
+    const key = createPrivateKey({ key: Buffer.from(first, 'base64'), format: 'der', type: 'pkcs8' });
+    if (key.asymmetricKeyType !== 'ed25519') return 'the first key is not an Ed25519 private key';
+  } catch {
+    return 'the first key is not a base64 PKCS#8 DER private key';
+  }
+  for (const [i, entry] of rest.entries()) {
+    try {
+      const key = createPublicKey({ key: Buffer.from(entry, 'base64'), format: 'der', type: 'spki' });
+      if (key.asymmetricKeyType !== 'ed25519') return `key ${i + 2} is not an Ed25519 public key`;
+    } catch {
+      return `key ${i + 2} is not a base64 SPKI DER public key (retired keys are given by their public key)`;
+    }
+  }
+  return undefined;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
@@ -158,6 +207,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   });
   if (config.NODE_ENV === 'production' && config.CLOCK_MODE === 'offset') {
     problems.push('  - CLOCK_MODE (malformed): the offset clock is for tests only, never in production');
+  }
+  if (config.SIGNING_KEYS && !problems.some((p) => p.includes('SIGNING_KEYS'))) {
+    const problem = signingKeysProblem(config.SIGNING_KEYS);
+    if (problem) problems.push(`  - SIGNING_KEYS (malformed): ${problem}`);
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration, the process will not start:\n${problems.join('\n')}`);

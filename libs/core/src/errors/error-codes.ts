@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   'REQUEST.TOO_LARGE': 413,
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,
   'REQUEST.RATE_LIMITED': 429,
+  'REQUEST.URI_TOO_LONG': 414,
   'HTTP.NOT_FOUND': 404,
   'HTTP.METHOD_NOT_ALLOWED': 405,
   'IDEMPOTENCY.KEY_REUSED': 422,
@@ -35,6 +36,7 @@ export const ERROR_STATUS = {
   'USER.EMAIL_TAKEN': 409,
   'USER.ROLE_NOT_ALLOWED': 422,
   'API_KEY.NOT_FOUND': 404,
+  'AUDIT.NOT_FOUND': 404,
   // registry
   'PROVIDER.NOT_FOUND': 404,
   'PROVIDER.NDA_REQUIRED': 422,
@@ -75,7 +77,7 @@ export const ERROR_STATUS = {
   'ANOMALY.INVALID_TRANSITION': 409,
   'ANOMALY.GROUND_REQUIRED': 422,
   'ANOMALY.COMMENT_REQUIRED': 422,
-} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503>;
+} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 414 | 415 | 422 | 429 | 500 | 503>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 

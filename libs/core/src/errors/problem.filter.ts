@@ -25,6 +25,7 @@ const STATUS_TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -75,6 +76,17 @@ export function toProblem(error: unknown, correlationId: string, instance?: stri
   }
   let status = 500;
   let detail = 'An unexpected error occurred. Quote the correlation id when reporting it.';
+  if (isDataException(error)) {
+    // PostgreSQL refused a value the request carried (out of range, wrong type, NUL byte...):
+    // bad input, not a server fault. The database's own message is not shown.
+    return toProblem(
+      new AppError('REQUEST.VALIDATION', 'A value of the request does not fit its field (out of range, wrong type or forbidden character).', {
+        errors: [{ field: 'request', message: 'value out of range or of the wrong type' }],
+      }),
+      correlationId,
+      instance,
+    );
+  }
   if (error instanceof HttpException) {
     status = error.getStatus();
     if (status < 500) detail = error.message;
@@ -94,6 +106,12 @@ export function toProblem(error: unknown, correlationId: string, instance?: stri
     correlationId,
     ...(code === 'REQUEST.MALFORMED' ? { errors: [{ field: 'body', message: detail }] } : {}),
   };
+}
+
+/** A PostgreSQL "data exception" (SQLSTATE class 22): a value that does not fit its type or range. */
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function isFastifyError(error: unknown): error is { statusCode: number; message: string; code?: string } {

@@ -33,11 +33,34 @@ export function encodeCursor(key: CursorKey): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): CursorKey | undefined {
+/** What each position of a cursor must hold; a cursor whose values do not fit is refused (400), never sent to SQL. */
+export type CursorPart = 'string' | 'integer' | 'uuid' | 'timestamp';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+function fits(value: unknown, part: CursorPart | 'any'): boolean {
+  switch (part) {
+    case 'integer':
+      return Number.isSafeInteger(value) && (value as number) >= 0;
+    case 'uuid':
+      return typeof value === 'string' && UUID.test(value);
+    case 'timestamp':
+      return typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
+    case 'string':
+      return typeof value === 'string' && value.length <= 500 && !value.includes('\u0000');
+    default:
+      return value === null || (typeof value === 'string' && value.length <= 500 && !value.includes('\u0000')) || Number.isSafeInteger(value);
+  }
+}
+
+/** Decodes a cursor of `shape` (its parts' types; a bare number: that many primitive parts). */
+export function decodeCursor(cursor: string | undefined, shape: number | CursorPart[]): CursorKey | undefined {
   if (cursor === undefined) return undefined;
+  const parts: (CursorPart | 'any')[] = typeof shape === 'number' ? Array.from({ length: shape }, () => 'any' as const) : shape;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity) return key as CursorKey;
+    if (Array.isArray(key) && key.length === parts.length && key.every((v, i) => fits(v, parts[i]))) return key as CursorKey;
   } catch {
     // fall through
   }
