@@ -174,7 +174,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect(unknown.body.errors).toEqual([{ field: 'owner', message: 'property owner should not exist' }]);
   });
 
-  it("takes the scope's categories from the provider's certifications when no action is linked", async () => {
+  it("proposes the scope's categories from the provider's certifications when neither actions nor a choice give any", async () => {
     const certified = await createProvider(t.db, 'Centre VAE Lyon');
     await t.db.superQuery(
       `INSERT INTO certification_observations (nda, category, certified, observed_on, source) VALUES ($1, 'VAE', true, '2024-01-01', 'MANUAL')`,
@@ -182,7 +182,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     );
     const res = await t.http.post('/api/v1/checks').set(as(officer)).send({ method: 'REMOTE', providerSiret: certified.siret });
     expect(res.status).toBe(201);
-    expect(res.body.scope).toMatchObject({ categories: ['VAE'], categorySource: 'CERTIFIED', counts: { applicable: 24 } });
+    expect(res.body.scope).toMatchObject({ categories: ['VAE'], categorySource: 'CERTIFIED_PROPOSAL', categoriesProposed: true, counts: { applicable: 24 } });
   });
 
   it('requires a contact to notify, and re-notification of an amendment that worsens a non-conformity', async () => {

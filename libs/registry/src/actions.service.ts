@@ -3,12 +3,10 @@ import { AppError, FieldError, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality } from './actions-csv-generator';
+import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality, CoverageState } from './registry.constants';
 import { validateCertificationCode, validateFormacode, validateIsoDate, validateNda, validateRegion, validateSiret } from './identifiers';
 import { coverageSql } from './actions.sql';
 
-export const COVERAGE_STATES = ['CERTIFIED', 'NOT_CERTIFIED', 'EXEMPT', 'UNKNOWN'] as const;
-export type CoverageState = (typeof COVERAGE_STATES)[number];
 
 export interface ActionInput {
   externalRef: string;
