@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FrameworksService } from './frameworks/frameworks.service';
 import { ChecksService } from './checks/checks.service';
+import { CheckRepository } from './checks/check.repository';
+import { FindingsService } from './checks/findings.service';
 import { CheckProcedureService } from './checks/procedure.service';
 import { EvidenceService } from './checks/evidence.service';
 import { CorrectiveActionsService } from './checks/corrective-actions.service';
@@ -8,7 +10,7 @@ import { DeadlineScanJob, DeadlineScanScheduler } from './checks/deadline-scan.j
 import { FundingCheckService } from './checks/funding-check.service';
 import { ProvidersModule } from '@bo/registry';
 
-const SERVICES = [FrameworksService, ChecksService, CheckProcedureService, EvidenceService, CorrectiveActionsService, FundingCheckService];
+const SERVICES = [FrameworksService, CheckRepository, ChecksService, FindingsService, CheckProcedureService, EvidenceService, CorrectiveActionsService, FundingCheckService];
 
 /** Control frameworks, mapping sets and quality checks (services; the API adds the controllers). */
 @Module({ imports: [ProvidersModule], providers: SERVICES, exports: SERVICES })

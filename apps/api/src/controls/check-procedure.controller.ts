@@ -6,7 +6,7 @@ import { CheckProcedureService, CorrectiveActionsService, EvidencePurpose, Evide
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
-import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, RecordEvidenceDto } from './controls.dto';
+import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, ReceiptCorrectionDto, RecordEvidenceDto } from './controls.dto';
 
 const READERS = ['officer', 'manager', 'auditor'] as const;
 const PURPOSES: EvidencePurpose[] = ['FINDING', 'PROVIDER_RESPONSE', 'CORRECTIVE_FOLLOW_UP'];
@@ -43,6 +43,14 @@ export class CheckProcedureController {
   @ApiOperation({ summary: 'Record the date the provider received the notification: opens the response window' })
   receipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptDto) {
     return this.procedure.recordReceipt(actor, id, body.receivedOn);
+  }
+
+  @Post('notification-receipt/corrections')
+  @HttpCode(200)
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Correct the recorded receipt date, with the reason: the window is recomputed; the change is kept and audited' })
+  correctReceipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptCorrectionDto) {
+    return this.procedure.correctReceipt(actor, id, body.receivedOn, body.reason);
   }
 
   @Get('notification-letter')

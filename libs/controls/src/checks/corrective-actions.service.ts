@@ -4,7 +4,7 @@ import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { isOverdue } from '../rules';
-import { ChecksService } from './checks.service';
+import { CheckRepository } from './check.repository';
 
 export interface CorrectiveActionView {
   id: string;
@@ -43,7 +43,7 @@ interface Row {
 export class CorrectiveActionsService {
   constructor(
     private readonly db: Db,
-    private readonly checks: ChecksService,
+    private readonly repo: CheckRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -52,7 +52,7 @@ export class CorrectiveActionsService {
   async list(actor: Actor, checkId: string): Promise<CorrectiveActionView[]> {
     const now = await this.clock.now();
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       const rows = await tx.query<Row>(
         `SELECT ca.*, coalesce((SELECT jsonb_agg(jsonb_build_object('id', f.id, 'note', f.note, 'evidence_ids', f.evidence_ids,
                                                           'recorded_by', f.recorded_by, 'recorded_at', f.recorded_at) ORDER BY f.recorded_at)
@@ -84,12 +84,12 @@ export class CorrectiveActionsService {
 
   async followUp(actor: Actor, checkId: string, id: string, input: { note: string; evidenceIds?: string[] }): Promise<CorrectiveActionView[]> {
     await this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       const action = await tx.one<{ status: string }>(`SELECT status FROM corrective_actions WHERE id = $1 AND check_id = $2 FOR UPDATE`, [id, checkId]);
       if (!action) throw new AppError('CORRECTIVE_ACTION.NOT_FOUND', `No corrective action ${id} on this check.`);
       if (action.status === 'CLOSED') throw new AppError('CORRECTIVE_ACTION.CLOSED', 'This corrective action is closed.');
       const evidenceIds = [...new Set(input.evidenceIds ?? [])];
-      await this.checks.assertEvidenceOfCheck(tx, checkId, evidenceIds, 'evidenceIds');
+      await this.repo.assertEvidenceOfCheck(tx, checkId, evidenceIds, 'evidenceIds');
       await tx.query(
         `INSERT INTO corrective_action_followups (corrective_action_id, organisation_id, note, evidence_ids, recorded_by, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -102,7 +102,7 @@ export class CorrectiveActionsService {
 
   async close(actor: Actor, checkId: string, id: string, note: string): Promise<CorrectiveActionView[]> {
     await this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       const action = await tx.one<{ status: string }>(`SELECT status FROM corrective_actions WHERE id = $1 AND check_id = $2 FOR UPDATE`, [id, checkId]);
       if (!action) throw new AppError('CORRECTIVE_ACTION.NOT_FOUND', `No corrective action ${id} on this check.`);
       if (action.status === 'CLOSED') throw new AppError('CORRECTIVE_ACTION.CLOSED', 'This corrective action is already closed.');

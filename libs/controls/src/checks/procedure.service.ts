@@ -8,7 +8,8 @@ import { DocumentModel, renderPdf } from '@bo/documents';
 import { RegistryFactsService } from '@bo/registry';
 import { Readable } from 'node:stream';
 import { assertTransition, isNonConformity, localDateIn, responseDeadline } from '../rules';
-import { CheckRow, CheckView, ChecksService, FindingRow, isoDate } from './checks.service';
+import { CheckRepository, isoDate } from './check.repository';
+import type { CheckRow, CheckView, FindingRow } from './checks.types';
 
 export interface NotifyInput {
   /** The date the provider received the notification (acknowledgement of receipt, e-mail read...). */
@@ -54,7 +55,7 @@ const frDate = (d: Date | string) =>
 export class CheckProcedureService {
   constructor(
     private readonly db: Db,
-    private readonly checks: ChecksService,
+    private readonly repo: CheckRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly blobs: BlobStore,
@@ -71,7 +72,7 @@ export class CheckProcedureService {
    */
   async notify(actor: Actor, id: string, input: NotifyInput): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       if (!row.contact_email && !row.contact_name) {
         throw new AppError('CHECK.CONTACT_REQUIRED', "Enter the provider's contact on the check before notifying it.", {
           errors: [{ field: 'contact', message: 'required before notification' }],
@@ -79,7 +80,7 @@ export class CheckProcedureService {
       }
       const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1 ORDER BY point_code`, [id]);
       const graded = new Set(findings.map((f) => f.point_code));
-      const missing = (await this.checks.gradablePoints(tx, row)).filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code));
+      const missing = (await this.repo.gradablePoints(tx, row)).filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code));
       const now = await this.clock.now();
       const error = assertTransition(row.state, 'NOTIFIED', { hasNonConformities: findings.some((f) => isNonConformity(f.grade)), now, missingFindings: missing.length });
       if (error) {
@@ -87,7 +88,7 @@ export class CheckProcedureService {
           ...(error === 'CHECK.FINDINGS_MISSING' ? { missingPoints: missing.map((p) => p.code) } : { state: row.state }),
         });
       }
-      const dueAt = input.receivedOn ? this.deadline(input.receivedOn, row.region, now) : null;
+      const dueAt = input.receivedOn ? this.deadline(input.receivedOn, row.region, now, now) : null;
       const letter = await this.renderLetter(tx, row, findings, now, dueAt);
       const stored = await this.blobs.put(letter);
       await tx.query(
@@ -95,7 +96,8 @@ export class CheckProcedureService {
                 notification_letter_sha256 = $6, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, now, actor.id, input.receivedOn ?? null, dueAt, stored.sha256],
       );
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
+      if (input.receivedOn && dueAt) await this.recordReceiptChange(tx, actor, { ...row, provider_received_on: null, response_due_at: null }, input.receivedOn, dueAt, null, now);
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.notified',
         entityType: 'check',
@@ -107,29 +109,85 @@ export class CheckProcedureService {
     });
   }
 
-  /** Records the date the provider received the notification, which opens the response window. */
+  /**
+   * Records the date the provider received the notification, which opens the response window.
+   * Once recorded, the date changes only through a correction with its reason.
+   */
   async recordReceipt(actor: Actor, id: string, receivedOn: string): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       if (row.state !== 'NOTIFIED') throw new AppError('CHECK.INVALID_TRANSITION', `The receipt date is recorded on a NOTIFIED check; this one is ${row.state}.`, { state: row.state });
-      const now = await this.clock.now();
-      const dueAt = this.deadline(receivedOn, row.region, now);
-      await tx.query(`UPDATE checks SET provider_received_on = $2, response_due_at = $3, version = version + 1, updated_at = now() WHERE id = $1`, [id, receivedOn, dueAt]);
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
-      await this.audit.record(tx, actor, {
-        action: 'check.receipt_recorded',
-        entityType: 'check',
-        entityId: id,
-        before: { providerReceivedOn: isoDate(row.provider_received_on), responseDueAt: row.response_due_at?.toISOString() ?? null },
-        after: after.procedure,
-      });
-      return after;
+      if (row.provider_received_on !== null) {
+        throw new AppError('CHECK.RECEIPT_ALREADY_RECORDED', `The receipt date is already recorded (${isoDate(row.provider_received_on)}): correct it with a reason instead.`, {
+          providerReceivedOn: isoDate(row.provider_received_on),
+        });
+      }
+      return this.changeReceipt(tx, actor, row, receivedOn, null);
     });
   }
 
-  private deadline(receivedOn: string, region: string | null, now: Date): Date {
+  /**
+   * Corrects the recorded receipt date (a wrong acknowledgement of receipt, a typo): the same
+   * rules, a reason, the change kept with the check and audited. An overdue check whose window
+   * the correction reopens is NOTIFIED again.
+   */
+  async correctReceipt(actor: Actor, id: string, receivedOn: string, reason: string): Promise<CheckView> {
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const row = await this.repo.loadVisible(tx, actor, id, true);
+      if (!['NOTIFIED', 'RESPONDED', 'RESPONSE_OVERDUE'].includes(row.state)) {
+        throw new AppError('CHECK.INVALID_TRANSITION', `The receipt date is corrected on a notified check not yet completed; this one is ${row.state}.`, { state: row.state });
+      }
+      if (row.provider_received_on === null) {
+        throw new AppError('CHECK.INVALID_TRANSITION', 'No receipt date is recorded yet: record it first.', { state: row.state });
+      }
+      if (reason.trim() === '') throw new AppError('REQUEST.VALIDATION', 'A correction needs its reason.', { errors: [{ field: 'reason', message: 'required' }] });
+      return this.changeReceipt(tx, actor, row, receivedOn, reason.trim());
+    });
+  }
+
+  private async changeReceipt(tx: Tx, actor: Actor, row: CheckRow, receivedOn: string, reason: string | null): Promise<CheckView> {
+    const now = await this.clock.now();
+    const dueAt = this.deadline(receivedOn, row.region, row.notified_at ?? now, now);
+    const reopened = row.state === 'RESPONSE_OVERDUE' && dueAt.getTime() >= now.getTime();
+    await tx.query(
+      `UPDATE checks SET provider_received_on = $2, response_due_at = $3, state = CASE WHEN $4 THEN 'NOTIFIED' ELSE state END,
+              version = version + 1, updated_at = now() WHERE id = $1`,
+      [row.id, receivedOn, dueAt, reopened],
+    );
+    await this.recordReceiptChange(tx, actor, row, receivedOn, dueAt, reason, now);
+    const after = await this.repo.view(tx, await this.repo.loadRow(tx, row.id));
+    await this.audit.record(tx, actor, {
+      action: reason === null ? 'check.receipt_recorded' : 'check.receipt_corrected',
+      entityType: 'check',
+      entityId: row.id,
+      before: { state: row.state, providerReceivedOn: isoDate(row.provider_received_on), responseDueAt: row.response_due_at?.toISOString() ?? null },
+      after: { state: after.state, providerReceivedOn: after.procedure.providerReceivedOn, responseDueAt: after.procedure.responseDueAt },
+      ...(reason === null ? {} : { details: { reason } }),
+    });
+    return after;
+  }
+
+  private async recordReceiptChange(tx: Tx, actor: Actor, row: CheckRow, receivedOn: string, dueAt: Date, reason: string | null, now: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO check_receipt_changes (check_id, organisation_id, revision, previous_received_on, received_on, previous_due_at, due_at, reason, changed_by, changed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [row.id, row.organisation_id, row.revision, isoDate(row.provider_received_on), receivedOn, row.response_due_at, dueAt, reason, actor.id, now],
+    );
+  }
+
+  /**
+   * The end of the window for a receipt date: not before the notification (on the region's
+   * calendar), not in the future; `RESPONSE_WINDOW_DAYS` full days after it.
+   */
+  private deadline(receivedOn: string, region: string | null, notifiedAt: Date, now: Date): Date {
     if (receivedOn > localDateIn(region, now)) {
       throw new AppError('REQUEST.VALIDATION', 'The receipt date cannot be in the future.', { errors: [{ field: 'receivedOn', message: 'in the future' }] });
+    }
+    const notifiedOn = localDateIn(region, notifiedAt);
+    if (receivedOn < notifiedOn) {
+      throw new AppError('REQUEST.VALIDATION', `The provider cannot have received the notification before it was sent (${notifiedOn}).`, {
+        errors: [{ field: 'receivedOn', message: `before the notification (${notifiedOn})` }],
+      });
     }
     return responseDeadline(receivedOn, this.config.RESPONSE_WINDOW_DAYS, region);
   }
@@ -137,7 +195,7 @@ export class CheckProcedureService {
   /** The provider's answer (text and documents already uploaded as evidence): NOTIFIED or overdue -> RESPONDED. */
   async recordResponse(actor: Actor, id: string, input: ResponseInput): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       const now = await this.clock.now();
       const error = assertTransition(row.state, 'RESPONDED', { hasNonConformities: true, now });
       if (error) throw new AppError(error, `A provider response is recorded on a notified check; this one is ${row.state}.`, { state: row.state });
@@ -146,7 +204,7 @@ export class CheckProcedureService {
         throw new AppError('REQUEST.VALIDATION', 'The response cannot be received in the future.', { errors: [{ field: 'receivedAt', message: 'in the future' }] });
       }
       const evidenceIds = [...new Set(input.evidenceIds ?? [])];
-      await this.checks.assertEvidenceOfCheck(tx, id, evidenceIds, 'evidenceIds');
+      await this.repo.assertEvidenceOfCheck(tx, id, evidenceIds, 'evidenceIds');
       const late = row.response_due_at !== null && receivedAt.getTime() > row.response_due_at.getTime();
       await tx.query(
         `INSERT INTO check_responses (check_id, organisation_id, revision, text, evidence_ids, received_at, late, recorded_by)
@@ -154,7 +212,7 @@ export class CheckProcedureService {
         [id, row.organisation_id, row.revision, input.text, evidenceIds, receivedAt, late, actor.id],
       );
       await tx.query(`UPDATE checks SET state = 'RESPONDED', version = version + 1, updated_at = now() WHERE id = $1`, [id]);
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.provider_responded',
         entityType: 'check',
@@ -168,7 +226,7 @@ export class CheckProcedureService {
 
   async responses(actor: Actor, id: string): Promise<{ id: string; revision: number; text: string; evidenceIds: string[]; receivedAt: string; late: boolean; recordedBy: string }[]> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, id);
+      await this.repo.loadVisible(tx, actor, id);
       const rows = await tx.query<{ id: string; revision: number; text: string; evidence_ids: string[]; received_at: Date; late: boolean; recorded_by: string }>(
         `SELECT * FROM check_responses WHERE check_id = $1 ORDER BY revision, received_at`,
         [id],
@@ -183,7 +241,7 @@ export class CheckProcedureService {
    */
   async amend(actor: Actor, id: string, reason: string): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       if (row.state !== 'COMPLETED') {
         throw new AppError('CHECK.INVALID_TRANSITION', `Only a completed check is amended; this one is ${row.state}: edit it instead.`, { state: row.state });
       }
@@ -194,7 +252,7 @@ export class CheckProcedureService {
           WHERE id = $1`,
         [id, reason],
       );
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.amended',
         entityType: 'check',
@@ -208,7 +266,7 @@ export class CheckProcedureService {
   /** Version n: frozen when completed; the current working copy when it is the open version. */
   async version(actor: Actor, id: string, revision: number): Promise<CheckVersionView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id);
+      const row = await this.repo.loadVisible(tx, actor, id);
       const frozen = await tx.one<{ revision: number; outcome: string; completed_at: Date; amendment_reason: string | null; snapshot: unknown; snapshot_sha256: string }>(
         `SELECT * FROM check_versions WHERE check_id = $1 AND revision = $2`,
         [id, revision],
@@ -227,14 +285,14 @@ export class CheckProcedureService {
         };
       }
       if (revision !== row.revision) throw new AppError('CHECK.VERSION_NOT_FOUND', `Check ${id} has no version ${revision}.`);
-      const view = await this.checks.view(tx, row);
+      const view = await this.repo.view(tx, row);
       return { checkId: id, revision, state: row.state, frozen: false, outcome: null, completedAt: null, amendmentReason: row.amendment_reason, snapshotSha256: null, snapshot: { check: view } };
     });
   }
 
   async versions(actor: Actor, id: string): Promise<{ revision: number; outcome: string; completedAt: string; amendmentReason: string | null; snapshotSha256: string }[]> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, id);
+      await this.repo.loadVisible(tx, actor, id);
       const rows = await tx.query<{ revision: number; outcome: string; completed_at: Date; amendment_reason: string | null; snapshot_sha256: string }>(
         `SELECT revision, outcome, completed_at, amendment_reason, snapshot_sha256 FROM check_versions WHERE check_id = $1 ORDER BY revision`,
         [id],
@@ -245,7 +303,7 @@ export class CheckProcedureService {
 
   /** The notification letter of the current version, as sent (checked against its hash). */
   async letter(actor: Actor, id: string): Promise<{ stream: Readable; fileName: string }> {
-    const row = await this.db.tx(tenantOf(actor), (tx) => this.checks.loadVisible(tx, actor, id));
+    const row = await this.db.tx(tenantOf(actor), (tx) => this.repo.loadVisible(tx, actor, id));
     if (!row.notification_letter_sha256) throw new AppError('CHECK.LETTER_NOT_FOUND', 'This version of the check has not been notified.');
     if (!(await this.blobs.verify(row.notification_letter_sha256))) throw new AppError('EVIDENCE.CORRUPT', 'The stored notification letter no longer matches its hash.');
     const stream = await this.blobs.open(row.notification_letter_sha256);
@@ -262,7 +320,7 @@ export class CheckProcedureService {
   }
 
   private async currentRevision(actor: Actor, id: string): Promise<number> {
-    return this.db.tx(tenantOf(actor), async (tx) => (await this.checks.loadVisible(tx, actor, id)).revision);
+    return this.db.tx(tenantOf(actor), async (tx) => (await this.repo.loadVisible(tx, actor, id)).revision);
   }
 
   private async organisationName(tx: Tx, organisationId: string): Promise<string> {
@@ -274,7 +332,7 @@ export class CheckProcedureService {
   }
 
   private async pointTitles(tx: Tx, row: CheckRow): Promise<Map<string, string>> {
-    return new Map((await this.checks.gradablePoints(tx, row)).map((p) => [p.code, p.title]));
+    return new Map((await this.repo.gradablePoints(tx, row)).map((p) => [p.code, p.title]));
   }
 
   private async renderLetter(tx: Tx, row: CheckRow, findings: FindingRow[], now: Date, dueAt: Date | null): Promise<Buffer> {
@@ -328,7 +386,7 @@ export class CheckProcedureService {
 
   private async exportModel(actor: Actor, check: CheckView, version: CheckVersionView, responses: { text: string; received_at: string; late: boolean }[]): Promise<DocumentModel> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadRow(tx, check.id);
+      const row = await this.repo.loadRow(tx, check.id);
       const titles = await this.pointTitles(tx, row);
       const provider = await this.providerName(tx, check.providerSiret, check.providerNda);
       return {

@@ -6,6 +6,7 @@ import {
   isOverdue,
   localDateIn,
   responseDeadline,
+  responseWindowEnd,
   frenchDateIn,
   frenchDateTimeIn,
   timeZoneFor,
@@ -152,5 +153,16 @@ describe('overseas deadlines, printed on the provider region calendar', () => {
     const due = responseDeadline('2026-03-02', 15, '01');
     expect(frenchDateIn(null, due)).toBe('18 mars 2026');
     expect(frenchDateIn('11', responseDeadline('2026-03-02', 15, '11'))).toBe('17 mars 2026');
+  });
+});
+
+describe('responseWindowEnd', () => {
+  it('counts from the receipt, never from before the notification, with at least the legal 7 days', () => {
+    const notifiedAt = new Date('2026-03-10T09:00:00Z');
+    expect(responseWindowEnd({ receivedOn: null, notifiedAt, days: 15, region: '11' })).toBeNull();
+    expect(iso(responseWindowEnd({ receivedOn: '2026-03-12', notifiedAt, days: 15, region: '11' })!)).toBe('2026-03-27T22:59:59.999Z');
+    // A receipt stored a month before the notification does not cut the window.
+    expect(iso(responseWindowEnd({ receivedOn: '2026-02-10', notifiedAt, days: 15, region: '11' })!)).toBe('2026-03-25T22:59:59.999Z');
+    expect(iso(responseWindowEnd({ receivedOn: '2026-03-10', notifiedAt, days: 3, region: '11' })!)).toBe('2026-03-17T22:59:59.999Z');
   });
 });

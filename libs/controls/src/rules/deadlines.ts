@@ -70,6 +70,19 @@ export function responseDeadline(receivedAt: DateInput, days: number, region?: s
   return endOf(localDay(receivedAt, timeZoneFor(region)).plus({ days }));
 }
 
+/**
+ * The end of the response window as the rules say it is, whatever dates are stored: `days`
+ * (the setting, at least the legal 7) counted from the receipt, a receipt never taken as
+ * earlier than the notification. Null while the receipt is not recorded (the window has not
+ * started).
+ */
+export function responseWindowEnd(facts: { receivedOn: string | null; notifiedAt: Date | null; days: number; region?: string | null }): Date | null {
+  if (!facts.receivedOn) return null;
+  const notifiedOn = facts.notifiedAt ? localDateIn(facts.region, facts.notifiedAt) : facts.receivedOn;
+  const from = facts.receivedOn < notifiedOn ? notifiedOn : facts.receivedOn;
+  return responseDeadline(from, Math.max(facts.days, DEADLINES.response_window_days.minimum), facts.region);
+}
+
 /** Due date of a corrective action: 3 months for a major, 6 for a minor (defaults), end of that day. */
 export function correctiveDueDate(grade: Grade, from: DateInput, region?: string | null, months?: number): Date {
   if (grade !== 'MAJOR_NC' && grade !== 'MINOR_NC') throw new RangeError(`No corrective action for grade ${grade}`);
