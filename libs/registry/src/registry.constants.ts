@@ -15,30 +15,12 @@ export type ActionModality = (typeof ACTION_MODALITIES)[number];
 
 /**
  * INSEE region codes, from /work/shared/reference/funders.json `regions` (the 13 metropolitan
- * regions of 2016 and the 5 overseas regions), with their names.
+ * regions of 2016 and the 5 overseas regions). Their names are labels: libs/documents/src/labels.fr.ts.
  */
-export const REGIONS = [
-  { code: '01', name: 'Guadeloupe', overseas: true },
-  { code: '02', name: 'Martinique', overseas: true },
-  { code: '03', name: 'Guyane', overseas: true },
-  { code: '04', name: 'La Réunion', overseas: true },
-  { code: '06', name: 'Mayotte', overseas: true },
-  { code: '11', name: 'Île-de-France', overseas: false },
-  { code: '24', name: 'Centre-Val de Loire', overseas: false },
-  { code: '27', name: 'Bourgogne-Franche-Comté', overseas: false },
-  { code: '28', name: 'Normandie', overseas: false },
-  { code: '32', name: 'Hauts-de-France', overseas: false },
-  { code: '44', name: 'Grand Est', overseas: false },
-  { code: '52', name: 'Pays de la Loire', overseas: false },
-  { code: '53', name: 'Bretagne', overseas: false },
-  { code: '75', name: 'Nouvelle-Aquitaine', overseas: false },
-  { code: '76', name: 'Occitanie', overseas: false },
-  { code: '84', name: 'Auvergne-Rhône-Alpes', overseas: false },
-  { code: '93', name: "Provence-Alpes-Côte d'Azur", overseas: false },
-  { code: '94', name: 'Corse', overseas: false },
-] as const;
 export const REGION_CODES = ['01', '02', '03', '04', '06', '11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93', '94'] as const;
 export type RegionCode = (typeof REGION_CODES)[number];
+/** The overseas regions, whose deadlines run in their own time zone (libs/controls/data/deadlines.json). */
+export const OVERSEAS_REGION_CODES: readonly RegionCode[] = ['01', '02', '03', '04', '06'];
 
 /** Certification coverage of a funded action at its funding decision date. */
 export const COVERAGE_STATES = ['CERTIFIED', 'NOT_CERTIFIED', 'EXEMPT', 'UNKNOWN'] as const;

@@ -4,10 +4,11 @@ import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { BlobStore } from '@bo/storage';
-import { DocumentModel, renderPdf } from '@bo/documents';
+import { DocumentModel, checkExportModel, notificationLetterModel, renderPdf } from '@bo/documents';
 import { RegistryFactsService } from '@bo/registry';
 import { Readable } from 'node:stream';
-import { assertTransition, isNonConformity, localDateIn, responseDeadline } from '../rules';
+import { assertTransition, isNonConformity, localDateIn, responseDeadline, timeZoneFor } from '../rules';
+import { evidenceOf, responseOf } from './completion';
 import { CheckRepository, isoDate } from './check.repository';
 import type { CheckRow, CheckView, FindingRow } from './checks.types';
 
@@ -34,18 +35,6 @@ export interface CheckVersionView {
   snapshotSha256: string | null;
   snapshot: unknown;
 }
-
-const GRADE_FR: Record<string, string> = {
-  COMPLIANT: 'Conforme',
-  MINOR_NC: 'Non-conformité mineure',
-  MAJOR_NC: 'Non-conformité majeure',
-  NOT_APPLICABLE: 'Non applicable',
-};
-
-const METHOD_FR: Record<string, string> = { DOCUMENTARY: 'sur pièces', ON_SITE: 'sur place', REMOTE: 'à distance' };
-
-const frDate = (d: Date | string) =>
-  new Date(d).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: 'long', year: 'numeric' });
 
 /**
  * The contradictory procedure of a check (R.6332-26: results notified to the provider, who has
@@ -310,13 +299,63 @@ export class CheckProcedureService {
     return { stream: stream!, fileName: `notification-controle-${id}-v${row.revision}.pdf` };
   }
 
-  /** The check (a version, or the current one) as JSON or PDF, from the same document model. */
+  /**
+   * The check (a version, or the current one) as JSON or PDF, both from the same export data
+   * (camelCase, numbers as numbers): the version, its findings and their revisions, the
+   * procedure, the evidence (name, size, hash), the linked actions and the corrective actions.
+   */
   async export(actor: Actor, id: string, format: 'json' | 'pdf', revision?: number): Promise<{ json?: unknown; pdf?: Buffer; fileName: string }> {
     const version = await this.version(actor, id, revision ?? (await this.currentRevision(actor, id)));
     const fileName = `controle-${id}-v${version.revision}.${format}`;
-    if (format === 'json') return { json: version, fileName };
-    const snapshot = version.snapshot as { check: CheckView; responses?: { text: string; received_at: string; late: boolean }[] };
-    return { pdf: await renderPdf(await this.exportModel(actor, snapshot.check, version, snapshot.responses ?? [])), fileName };
+    const data = await this.exportData(actor, version);
+    if (format === 'json') return { json: data, fileName };
+    return { pdf: await renderPdf(await this.exportModel(actor, data)), fileName };
+  }
+
+  private async exportData(actor: Actor, version: CheckVersionView) {
+    const snapshot = version.snapshot as { check: CheckView; evidence?: Record<string, unknown>[]; responses?: Record<string, unknown>[] };
+    const check = snapshot.check;
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const evidence = version.frozen
+        ? (snapshot.evidence ?? [])
+        : await tx.query<Record<string, unknown>>(`SELECT * FROM check_evidence WHERE check_id = $1 ORDER BY uploaded_at, id`, [check.id]);
+      const responses = version.frozen
+        ? (snapshot.responses ?? [])
+        : await tx.query<Record<string, unknown>>(`SELECT * FROM check_responses WHERE check_id = $1 AND revision = $2 ORDER BY received_at`, [check.id, version.revision]);
+      const facts = new Map((await this.registry.actions(tx, check.actions.map((a) => a.id))).map((a) => [a.id, a]));
+      const corrective = await tx.query<{ id: string; point_code: string; grade: string; due_at: Date; status: string; closed_at: Date | null }>(
+        `SELECT id, point_code, grade, due_at, status, closed_at FROM corrective_actions WHERE check_id = $1 AND revision = $2 ORDER BY point_code`,
+        [check.id, version.revision],
+      );
+      return {
+        checkId: version.checkId,
+        revision: version.revision,
+        state: version.state,
+        frozen: version.frozen,
+        outcome: version.outcome,
+        completedAt: version.completedAt,
+        amendmentReason: version.amendmentReason,
+        snapshotSha256: version.snapshotSha256,
+        check,
+        evidence: evidence.map(evidenceOf),
+        responses: responses.map(responseOf),
+        actions: check.actions.map((a) => ({
+          id: a.id,
+          source: a.source,
+          externalRef: facts.get(a.id)?.externalRef ?? null,
+          category: facts.get(a.id)?.category ?? null,
+          startDate: facts.get(a.id)?.startDate ?? null,
+        })),
+        correctiveActions: corrective.map((c) => ({
+          id: c.id,
+          pointCode: c.point_code,
+          grade: c.grade,
+          dueAt: c.due_at.toISOString(),
+          status: c.status,
+          closedAt: c.closed_at?.toISOString() ?? null,
+        })),
+      };
+    });
   }
 
   private async currentRevision(actor: Actor, id: string): Promise<number> {
@@ -327,8 +366,9 @@ export class CheckProcedureService {
     return (await tx.one<{ name: string }>(`SELECT name FROM organisations WHERE id = $1`, [organisationId]))?.name ?? '';
   }
 
-  private async providerName(tx: Tx, siret: string, nda: string | null): Promise<string> {
-    return (await this.registry.provider(tx, siret, nda))?.name ?? 'Organisme de formation';
+  private async providerOf(tx: Tx, siret: string, nda: string | null, region: string | null) {
+    const provider = await this.registry.provider(tx, siret, nda);
+    return { name: provider?.name ?? 'Organisme de formation', siret, nda, region };
   }
 
   private async pointTitles(tx: Tx, row: CheckRow): Promise<Map<string, string>> {
@@ -337,92 +377,54 @@ export class CheckProcedureService {
 
   private async renderLetter(tx: Tx, row: CheckRow, findings: FindingRow[], now: Date, dueAt: Date | null): Promise<Buffer> {
     const titles = await this.pointTitles(tx, row);
-    const nonConformities = findings.filter((f) => isNonConformity(f.grade));
-    const issuer = await this.organisationName(tx, row.organisation_id);
-    const provider = await this.providerName(tx, row.provider_siret, row.provider_nda);
-    const model: DocumentModel = {
-      title: 'Notification des résultats d’un contrôle qualité',
-      subtitle: `${provider} — SIRET ${row.provider_siret}${row.provider_nda ? ` — NDA ${row.provider_nda}` : ''}`,
-      issuer,
-      createdAt: now,
-      reference: `Contrôle ${row.id} — version ${row.revision}`,
-      sections: [
-        {
-          heading: 'Destinataire',
-          fields: [
-            ['Contact', row.contact_name ?? ''],
-            ['Courriel', row.contact_email ?? ''],
-          ],
-        },
-        {
-          heading: 'Objet',
-          paragraphs: [
-            `Dans le cadre de ses obligations de contrôle de la qualité des actions qu’il finance (article L.6316-3 du code du travail), ${issuer} a réalisé un contrôle ${METHOD_FR[row.method] ?? ''} au regard du référentiel ${row.framework_code} (version ${row.framework_version}).`,
-            nonConformities.length
-              ? `Le contrôle relève ${nonConformities.length} non-conformité(s), détaillée(s) ci-dessous.`
-              : 'Le contrôle ne relève aucune non-conformité.',
-          ],
-        },
-        {
-          heading: 'Constats',
-          table: {
-            columns: [{ header: 'Point', width: 1 }, { header: 'Libellé', width: 3 }, { header: 'Constat', width: 2 }, { header: 'Commentaire', width: 3 }],
-            rows: nonConformities.map((f) => [f.point_code, titles.get(f.point_code) ?? '', GRADE_FR[f.grade], f.comment ?? '']),
-          },
-        },
-        {
-          heading: 'Vos observations',
-          paragraphs: [
-            dueAt
-              ? `Vous disposez d’un délai de ${this.config.RESPONSE_WINDOW_DAYS} jours à compter de la réception de la présente notification, soit jusqu’au ${frDate(dueAt)} inclus, pour faire part de vos observations et transmettre toute pièce utile (article R.6332-26 du code du travail).`
-              : `Vous disposez d’un délai de ${this.config.RESPONSE_WINDOW_DAYS} jours à compter de la réception de la présente notification pour faire part de vos observations et transmettre toute pièce utile (article R.6332-26 du code du travail).`,
-            'À défaut de réponse dans ce délai, les résultats du contrôle pourront être arrêtés en l’état.',
-          ],
-        },
-      ],
-    };
-    return renderPdf(model);
+    return renderPdf(
+      notificationLetterModel({
+        issuer: await this.organisationName(tx, row.organisation_id),
+        provider: await this.providerOf(tx, row.provider_siret, row.provider_nda, row.region),
+        check: { id: row.id, revision: row.revision, method: row.method, frameworkCode: row.framework_code, frameworkVersion: row.framework_version },
+        contact: { name: row.contact_name, email: row.contact_email },
+        createdAt: now,
+        timeZone: timeZoneFor(row.region),
+        responseWindowDays: this.config.RESPONSE_WINDOW_DAYS,
+        dueAt,
+        findings: findings.filter((f) => isNonConformity(f.grade)).map((f) => ({ pointCode: f.point_code, title: titles.get(f.point_code) ?? '', grade: f.grade, comment: f.comment })),
+      }),
+    );
   }
 
-  private async exportModel(actor: Actor, check: CheckView, version: CheckVersionView, responses: { text: string; received_at: string; late: boolean }[]): Promise<DocumentModel> {
+  private async exportModel(actor: Actor, data: Awaited<ReturnType<CheckProcedureService['exportData']>>): Promise<DocumentModel> {
+    const check = data.check;
     return this.db.tx(tenantOf(actor), async (tx) => {
       const row = await this.repo.loadRow(tx, check.id);
       const titles = await this.pointTitles(tx, row);
-      const provider = await this.providerName(tx, check.providerSiret, check.providerNda);
-      return {
-        title: `Contrôle qualité — ${provider}`,
-        subtitle: `SIRET ${check.providerSiret}${check.providerNda ? ` — NDA ${check.providerNda}` : ''} — référentiel ${check.framework.code} v${check.framework.version}`,
+      return checkExportModel({
         issuer: await this.organisationName(tx, check.organisationId),
-        createdAt: version.completedAt ? new Date(version.completedAt) : new Date(check.updatedAt),
-        reference: `Contrôle ${check.id} — version ${version.revision}${version.frozen ? ` — empreinte ${version.snapshotSha256?.slice(0, 16)}` : ' — version de travail'}`,
-        sections: [
-          {
-            heading: 'Synthèse',
-            fields: [
-              ['État', version.frozen ? 'Terminé' : check.state],
-              ['Résultat', version.outcome ?? '—'],
-              ['Méthode', METHOD_FR[check.method] ?? check.method],
-              ['Catégories', check.scope.categories.join(', ')],
-              ['Points applicables', `${check.scope.counts.applicable} / ${check.scope.counts.total}`],
-              ['Notifié le', check.procedure.notifiedAt ? frDate(check.procedure.notifiedAt) : '—'],
-              ['Reçu par l’organisme le', check.procedure.providerReceivedOn ?? '—'],
-              ['Fin du délai de réponse', check.procedure.responseDueAt ? frDate(check.procedure.responseDueAt) : '—'],
-              ['Motif de la modification', version.amendmentReason ?? '—'],
-            ],
-          },
-          {
-            heading: 'Constats par point',
-            table: {
-              columns: [{ header: 'Point', width: 1 }, { header: 'Libellé', width: 4 }, { header: 'Constat', width: 2 }, { header: 'Commentaire', width: 3 }],
-              rows: check.findings.map((f) => [f.pointCode, titles.get(f.pointCode) ?? '', GRADE_FR[f.grade], f.comment ?? '']),
-            },
-          },
-          {
-            heading: 'Réponse de l’organisme',
-            paragraphs: responses.length ? responses.map((r) => `${frDate(r.received_at)}${r.late ? ' (hors délai)' : ''} : ${r.text}`) : ['Aucune réponse enregistrée.'],
-          },
-        ],
-      };
+        provider: await this.providerOf(tx, check.providerSiret, check.providerNda, row.region),
+        timeZone: timeZoneFor(row.region),
+        createdAt: data.completedAt ? new Date(data.completedAt) : new Date(check.updatedAt),
+        check: {
+          id: check.id,
+          state: check.state,
+          method: check.method,
+          frameworkCode: check.framework.code,
+          frameworkVersion: check.framework.version,
+          categories: check.scope.categories,
+          categorySource: check.scope.categorySource,
+          applicable: check.scope.counts.applicable,
+          total: check.scope.counts.total,
+          notifiedAt: check.procedure.notifiedAt,
+          providerReceivedOn: check.procedure.providerReceivedOn,
+          responseDueAt: check.procedure.responseDueAt,
+        },
+        version: { revision: data.revision, frozen: data.frozen, outcome: data.outcome, snapshotSha256: data.snapshotSha256, amendmentReason: data.amendmentReason },
+        findings: check.findings.map((f) => ({ pointCode: f.pointCode, title: titles.get(f.pointCode) ?? '', grade: f.grade, comment: f.comment })),
+        findingRevisions: (check.findingRevisions ?? []).map((r) => ({ pointCode: r.pointCode, before: r.before.grade, after: r.after.grade, reason: r.reason, revisedAt: r.revisedAt })),
+        receiptChanges: check.procedure.receiptChanges ?? [],
+        responses: data.responses.map((r) => ({ text: r.text, receivedAt: r.receivedAt, late: r.late })),
+        evidence: data.evidence.map((e) => ({ name: e.fileName ?? e.recordReference ?? e.id, size: e.size, sha256: e.sha256, purpose: e.purpose })),
+        actions: data.actions.map((a) => ({ externalRef: a.externalRef ?? a.id, category: a.category ?? '', source: a.source, startDate: a.startDate })),
+        correctiveActions: data.correctiveActions,
+      });
     });
   }
 }
