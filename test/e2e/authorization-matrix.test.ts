@@ -523,6 +523,7 @@ export const ROUTES: RouteCase[] = [
     foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
   },
   { method: 'get', path: '/api/v1/actions', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/actions/payment-blocks', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/actions', allowed: ['officer', 'manager'], expected: 201, own: async () => ({ body: actionBody() }) },
   {
     method: 'get',

@@ -36,6 +36,9 @@ export interface ActionView extends Required<ActionInput> {
   coverageFlags: string[];
   coverageNda: string | null;
   coverageEvaluatedAt: string | null;
+  /** Payment blocked for missing *service fait* proof, by the latest completed check that graded it. */
+  paymentBlocked: boolean;
+  paymentBlock: { reason: string | null; checkId: string | null } | null;
   importId: string | null;
   createdAt: string;
   updatedAt: string;
@@ -47,6 +50,8 @@ export interface ActionFilter {
   category?: string;
   coverage?: string;
   region?: string;
+  /** Only the actions whose payment is (true) or is not (false) blocked. */
+  paymentBlocked?: boolean;
   /** Start date range, inclusive (YYYY-MM-DD). */
   from?: string;
   to?: string;
@@ -77,6 +82,9 @@ interface ActionRow {
   coverage_flags: string[];
   coverage_nda: string | null;
   coverage_evaluated_at: Date | null;
+  payment_blocked: boolean;
+  payment_block_reason: string | null;
+  payment_block_check_id: string | null;
   import_id: string | null;
   created_at: Date;
   updated_at: Date;
@@ -87,7 +95,8 @@ interface ActionRow {
 export const ACTION_COLUMNS = `id, organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
   to_char(funding_decision_date, 'YYYY-MM-DD') AS funding_decision_date, to_char(start_date, 'YYYY-MM-DD') AS start_date,
   to_char(end_date, 'YYYY-MM-DD') AS end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc,
-  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, import_id, created_at, updated_at, version`;
+  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, payment_blocked, payment_block_reason, payment_block_check_id,
+  import_id, created_at, updated_at, version`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -115,6 +124,8 @@ export function toActionView(r: ActionRow): ActionView {
     coverageFlags: r.coverage_flags,
     coverageNda: r.coverage_nda,
     coverageEvaluatedAt: r.coverage_evaluated_at?.toISOString() ?? null,
+    paymentBlocked: r.payment_blocked,
+    paymentBlock: r.payment_blocked ? { reason: r.payment_block_reason, checkId: r.payment_block_check_id } : null,
     importId: r.import_id,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -177,10 +188,19 @@ export class ActionsService {
             AND ($5::date IS NULL OR start_date >= $5)
             AND ($6::date IS NULL OR start_date <= $6)
             AND ($7::text IS NULL OR external_ref > $7)
+            AND ($9::boolean IS NULL OR payment_blocked = $9)
           ORDER BY external_ref LIMIT $8`,
-        [filter.providerSiret ?? null, filter.category ?? null, filter.coverage ?? null, filter.region ?? null, filter.from ?? null, filter.to ?? null, after?.[0] ?? null, filter.limit + 1],
+        [filter.providerSiret ?? null, filter.category ?? null, filter.coverage ?? null, filter.region ?? null, filter.from ?? null, filter.to ?? null, after?.[0] ?? null, filter.limit + 1, filter.paymentBlocked ?? null],
       );
       return toPage(rows, filter.limit, (r) => [r.external_ref], toActionView);
+    });
+  }
+
+  /** The caller's blocked payments: how many actions, and the amount funded they hold. */
+  async paymentBlocks(actor: Actor): Promise<{ blockedActions: number; amountFunded: number }> {
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const row = await tx.one<{ n: number; amount: string | null }>(`SELECT count(*)::int AS n, sum(amount_funded)::text AS amount FROM funded_actions WHERE payment_blocked`);
+      return { blockedActions: row?.n ?? 0, amountFunded: Number(row?.amount ?? 0) };
     });
   }
 

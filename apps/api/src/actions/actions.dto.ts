@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { PageQuery } from '@bo/core';
 import { ACTION_CATEGORIES, ACTION_MODALITIES, COVERAGE_STATES, REGION_CODES } from '@bo/registry';
 import type { ActionCategory, ActionModality } from '@bo/registry';
@@ -144,6 +145,12 @@ export class ActionListQuery extends PageQuery {
   @IsOptional()
   @IsIn(REGION_CODES)
   region?: string;
+
+  @ApiPropertyOptional({ description: 'Only actions whose payment is blocked (true) or not (false)', type: Boolean })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  paymentBlocked?: boolean;
 
   @ApiPropertyOptional({ description: 'Start date on or after (YYYY-MM-DD)' })
   @IsOptional()
