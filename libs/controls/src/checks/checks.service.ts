@@ -18,6 +18,7 @@ import {
   isNonConformity,
   mapGrades,
   newSeed,
+  localDateIn,
   resolveCategories,
   responseWindowEnd,
 } from '../rules';
@@ -376,7 +377,7 @@ export class ChecksService {
 
   /** The categories the provider is certified for today: the scope's categories when no action is linked. */
   private async certifiedCategories(tx: Tx, siret: string, nda: string | null): Promise<ActionCategory[]> {
-    return this.registry.certifiedCategories(tx, siret, nda, (await this.clock.now()).toISOString().slice(0, 10));
+    return this.registry.certifiedCategories(tx, siret, nda, localDateIn(null, await this.clock.now()));
   }
 
   private async assertAssignee(tx: Tx, userId: string): Promise<void> {
