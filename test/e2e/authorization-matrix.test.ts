@@ -557,6 +557,15 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/api/v1/price-references', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/price-references/recompute', allowed: ['manager'], expected: 202 },
   { method: 'get', path: '/api/v1/anomalies', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/price-references/npec', allowed: ['officer', 'manager', 'platform_admin'] },
+  {
+    method: 'post',
+    path: '/api/v1/price-references/npec',
+    allowed: ['platform_admin'],
+    expected: 415,
+    own: async () => ({ body: {} }),
+  },
+  { method: 'get', path: '/api/v1/providers/{siret}/price-position', allowed: ['officer', 'manager'], own: async () => ({ params: { siret: ACTIONS_SIRET } }) },
   { method: 'get', path: '/api/v1/anomalies/coverage', allowed: ['officer', 'manager'] },
   {
     method: 'get',

@@ -1,3 +1,4 @@
+import { Workbook } from 'exceljs';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login, orgId } from '../support/fixtures';
 import { newSiren, siretOf } from '../support/actions-fixtures';
@@ -95,6 +96,43 @@ describe('price adequacy: references, anomalies, review', () => {
     // The other funder has no anomaly and cannot read this one.
     expect((await get('/anomalies', otherToken)).body.items).toHaveLength(0);
     expect((await get(`/anomalies/${anomaly.id}`, otherToken)).status).toBe(404);
+  });
+
+  it("places the caller's own actions with a provider in their narrowest usable group, and only its own", async () => {
+    const mine = await get(`/providers/${providers[3]}/price-position`);
+    expect(mine.status).toBe(200);
+    const byCode = Object.fromEntries(mine.body.items.map((i: { certificationCode: string }) => [i.certificationCode, i]));
+    expect(Object.keys(byCode).sort()).toEqual(['RNCP111', 'RNCP333']);
+    expect(byCode.RNCP111).toMatchObject({ actionId: outlier, unitPrice: 100, position: 'ABOVE_EXTREME_FENCE', group: { level: 1, n: 8, q1: 21.75, median: 23.5, q3: 25.25 } });
+    expect(byCode.RNCP111.group.fences.extreme).toBeCloseTo(39.52, 1);
+    expect(byCode.RNCP333).toMatchObject({ position: 'NO_USABLE_GROUP', group: null });
+    // CDC sees its own two actions there, never Atlas's.
+    const theirs = await get(`/providers/${providers[3]}/price-position`, otherToken);
+    const positions = Object.fromEntries(theirs.body.items.map((i: { certificationCode: string; position: string }) => [i.certificationCode, i.position]));
+    expect(positions).toEqual({ RNCP444: 'NO_USABLE_GROUP', RNCP555: 'MEDIAN_TO_Q3' });
+  });
+
+  it('exports the list as CSV and XLSX with French headers and labels', async () => {
+    const csv = await get('/anomalies?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(/anomalies-de-prix\.csv/);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toMatch(/^Identifiant;Type;Statut;Toujours signalée;Action financée;SIRET/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(';Prix très élevé;Ouverte;oui;');
+    const xlsx = await get('/anomalies?format=xlsx').buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(xlsx.status).toBe(200);
+    const workbook = new Workbook();
+    await workbook.xlsx.load(new Uint8Array(xlsx.body as Buffer).buffer as ArrayBuffer);
+    const sheet = workbook.getWorksheet('Anomalies de prix')!;
+    expect(sheet.getRow(1).getCell(2).value).toBe('Type');
+    expect(sheet.getRow(2).getCell(2).value).toBe('Prix très élevé');
+    expect(sheet.rowCount).toBe(2);
   });
 
   it('reports the test coverage of the run: tested, flagged, not computable, without a usable group', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@bo/core';
 import { SystemDb } from '@bo/database';
 import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobPayloads } from '@bo/queue';
 import {
@@ -7,6 +8,8 @@ import {
   FLAGS_TABLE_SQL,
   GROUP_FLAGS_SQL,
   MEMBERS_SQL,
+  NPEC_COVERAGE_SQL,
+  NPEC_FLAGS_SQL,
   REFERENCES_SQL,
   SHRINK_FLAGS_SQL,
   TESTED_SQL,
@@ -24,7 +27,8 @@ export interface PriceRunResult {
 
 /**
  * `pricing.recompute`: the cross-funder price references and the anomalies (group kinds
- * PRICE_HIGH, PRICE_EXTREME, PRICE_LOW; provider kinds CROSS_FUNDER_DISPARITY, DURATION_SHORT),
+ * PRICE_HIGH, PRICE_EXTREME, PRICE_LOW; provider kinds CROSS_FUNDER_DISPARITY, DURATION_SHORT;
+ * ABOVE_NPEC against the apprenticeship funding levels),
  * in one transaction of set-based statements under an advisory lock
  * (system role: it reads every funder's prices and writes each funder's anomalies). Idempotent:
  * a run over unchanged actions writes no anomaly and no event; only the references move to the
@@ -51,11 +55,13 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
       await tx.query(GROUP_FLAGS_SQL);
       await tx.query(DISPARITY_FLAGS_SQL);
       await tx.query(SHRINK_FLAGS_SQL);
+      await tx.query(NPEC_FLAGS_SQL);
       await context.progress(70);
       const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
       await tx.query(DEACTIVATE_SQL);
-      const [coverage] = await tx.query<{ coverage: unknown }>(TEST_COVERAGE_SQL);
-      await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify(coverage.coverage)]);
+      const [coverage] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL);
+      const [npec] = await tx.query<{ coverage: unknown }>(NPEC_COVERAGE_SQL);
+      await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify([...coverage.coverage, npec.coverage])]);
       // Only the latest run's references are served; anomalies keep their own snapshot ids.
       await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
       const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(
@@ -73,7 +79,7 @@ export class PriceRecomputeJob implements JobHandler<'pricing.recompute'> {
 
 /**
  * The nightly full run (a BullMQ job scheduler, registered at worker start): 02:30, Paris time;
- * and a first run when none has ever finished.
+ * and, with demo data, a first run when none has ever finished.
  */
 @Injectable()
 export class PriceRecomputeScheduler implements OnApplicationBootstrap {
@@ -82,12 +88,16 @@ export class PriceRecomputeScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly dispatcher: JobDispatcher,
     private readonly systemDb: SystemDb,
+    private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // A platform that never ran one (a new installation, the demo) gets its first run now.
-    const [{ runs }] = await this.systemDb.tx((tx) => tx.query<{ runs: number }>(`SELECT count(*)::int AS runs FROM price_runs WHERE finished_at IS NOT NULL`));
-    if (runs === 0) await this.dispatcher.dispatch('pricing.recompute', { organisationId: null, requestedBy: null });
+    // The demo shows its anomaly from the start: with demo data, a platform that never ran a
+    // recompute gets its first run now (elsewhere the nightly run or a manager starts it).
+    if (this.config.DEMO_DATA) {
+      const [{ runs }] = await this.systemDb.tx((tx) => tx.query<{ runs: number }>(`SELECT count(*)::int AS runs FROM price_runs WHERE finished_at IS NOT NULL`));
+      if (runs === 0) await this.dispatcher.dispatch('pricing.recompute', { organisationId: null, requestedBy: null });
+    }
     await this.dispatcher
       .queue('default')
       .upsertJobScheduler('pricing.recompute.nightly', { pattern: '30 2 * * *', tz: 'Europe/Paris' }, {

@@ -3,22 +3,12 @@
  * (libs/pricing/src/price-recompute.job.ts). Formulas: docs/pricing.md. `$1` is the run id.
  */
 
-/** Every computable action, once per ladder level whose keys it has (narrow level 1 to wide 4). */
+/** Every computable action, once per ladder level whose keys it has (the view action_price_groups). */
 export const MEMBERS_SQL = `
   CREATE TEMP TABLE price_members ON COMMIT DROP AS
-  SELECT l.level,
-         concat_ws('|', p.category, p.modality, p.year, 'L' || l.level, l.k1, l.k2) AS group_key,
-         l.ref_certification, l.ref_formacode, l.ref_region,
-         p.action_id, p.organisation_id, p.provider_siret, p.category, p.certification_code, p.modality, p.year,
-         p.hours, p.unit_price, ln(p.unit_price::float8) AS log_unit, p.data_digest
-    FROM action_unit_prices p
-   CROSS JOIN LATERAL (VALUES
-     (1, p.certification_code, p.region::text, p.certification_code, NULL::text, p.region::text),
-     (2, p.certification_code, NULL,            p.certification_code, NULL,       NULL),
-     (3, p.formacode::text,    NULL,            NULL,                 p.formacode::text, NULL),
-     (4, left(p.formacode, 3), NULL,            NULL,                 left(p.formacode, 3), NULL)
-   ) AS l(level, k1, k2, ref_certification, ref_formacode, ref_region)
-   WHERE p.unit_price IS NOT NULL AND l.k1 IS NOT NULL`;
+  SELECT level, group_key, ref_certification, ref_formacode, ref_region, action_id, organisation_id, provider_siret,
+         category, certification_code, modality, year, hours, unit_price, ln(unit_price::float8) AS log_unit, data_digest
+    FROM action_price_groups`;
 
 /** Statistics of every group; only the usable ones (every floor met) are stored. */
 export const REFERENCES_SQL = `
@@ -200,6 +190,61 @@ export const SHRINK_FLAGS_SQL = `
     FROM shrunk x
     JOIN (SELECT DISTINCT organisation_id, provider_siret, category, certification_code, year FROM p) f
       ON f.provider_siret = x.provider_siret AND f.category = x.category AND f.certification_code = x.certification_code AND f.year = x.year`;
+
+/**
+ * ABOVE_NPEC: an apprenticeship action whose cost per apprentice per contract-year exceeds the
+ * funding level of its certification and branch valid at its start; without a branch, above the
+ * highest level across branches (the evidence says which basis and shows the range).
+ */
+export const NPEC_FLAGS_SQL = `
+  WITH p AS (
+    SELECT * FROM action_unit_prices
+     WHERE category = 'APPRENTICESHIP' AND unit_price IS NOT NULL AND certification_code LIKE 'RNCP%'
+  ),
+  compared AS (
+    SELECT p.*, 'BRANCH' AS basis, n.eur_per_year AS level_eur, n.eur_per_year AS range_min, n.eur_per_year AS range_max, 1 AS branches
+      FROM p CROSS JOIN LATERAL (
+        -- the level in force at the start (the latest one when periods overlap)
+        SELECT eur_per_year FROM npec_levels n
+         WHERE n.rncp = p.certification_code AND n.idcc = p.branch_idcc
+           AND p.start_date >= n.valid_from AND (n.valid_to IS NULL OR p.start_date <= n.valid_to)
+         ORDER BY n.valid_from DESC LIMIT 1
+      ) n
+    UNION ALL
+    SELECT p.*, 'RANGE_ACROSS_BRANCHES', r.range_max, r.range_min, r.range_max, r.branches
+      FROM p CROSS JOIN LATERAL (
+        SELECT min(n.eur_per_year) AS range_min, max(n.eur_per_year) AS range_max, count(*)::int AS branches
+          FROM npec_levels n
+         WHERE n.rncp = p.certification_code AND p.start_date >= n.valid_from AND (n.valid_to IS NULL OR p.start_date <= n.valid_to)
+      ) r
+     WHERE p.branch_idcc IS NULL AND r.branches > 0
+  )
+  INSERT INTO price_flags
+  SELECT c.organisation_id, 'NPEC:' || c.action_id, 'ABOVE_NPEC', c.action_id, c.provider_siret, c.category, c.certification_code, c.year,
+         jsonb_build_object('basis', c.basis, 'certificationCode', c.certification_code, 'idcc', c.branch_idcc,
+           'levelEurPerYear', c.level_eur, 'range', jsonb_build_object('min', c.range_min, 'max', c.range_max, 'branches', c.branches),
+           'value', round(c.unit_price::numeric, 2), 'ratio', round((c.unit_price / c.level_eur)::numeric, 3)),
+         NULL, NULL, c.data_digest
+    FROM compared c
+   WHERE c.unit_price > c.level_eur`;
+
+/** How many apprenticeship actions the NPEC comparison could test (a level applies) or not. */
+export const NPEC_COVERAGE_SQL = `
+  WITH p AS (SELECT * FROM action_unit_prices WHERE category = 'APPRENTICESHIP'),
+  tested AS (
+    SELECT p.action_id FROM p
+     WHERE p.unit_price IS NOT NULL AND EXISTS (
+       SELECT 1 FROM npec_levels n WHERE n.rncp = p.certification_code AND (p.branch_idcc IS NULL OR n.idcc = p.branch_idcc)
+          AND p.start_date >= n.valid_from AND (n.valid_to IS NULL OR p.start_date <= n.valid_to))
+  )
+  SELECT jsonb_build_object('kind', 'ABOVE_NPEC',
+           'tested', (SELECT count(*) FROM tested)::int,
+           'flagged', (SELECT count(*) FROM price_flags WHERE kind = 'ABOVE_NPEC')::int,
+           'notComputable', (SELECT count(*) FROM p WHERE unit_price IS NULL)::int,
+           'withoutUsableGroup', (SELECT count(*) FROM p WHERE unit_price IS NOT NULL)::int - (SELECT count(*) FROM tested)::int,
+           'suspect', (SELECT count(*) FROM tested) > 0
+              AND (SELECT count(*) FROM price_flags WHERE kind = 'ABOVE_NPEC')::numeric / (SELECT count(*) FROM tested)
+                  > (SELECT suspect_flag_share FROM pricing_settings)) AS coverage`;
 
 /**
  * Flags become anomalies of their funder. Evidence is frozen: an open anomaly takes new evidence

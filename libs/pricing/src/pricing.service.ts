@@ -4,6 +4,9 @@ import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { JobDispatcher } from '@bo/queue';
+import { TabularColumn, csvStream, xlsxStream } from '@bo/documents';
+import type { Readable } from 'node:stream';
+import { ANOMALY_KIND_LABELS, ANOMALY_STATUS_LABELS, JUSTIFICATION_GROUND_LABELS } from './pricing.labels';
 import { ANOMALY_KINDS, ANOMALY_STATUSES, AnomalyKind, AnomalyStatus, JUSTIFICATION_GROUNDS, JustificationGround, nextReviewProblem } from './pricing.rules';
 
 export interface PriceReferenceView {
@@ -66,6 +69,39 @@ export interface AnomalyFilter {
   active?: boolean;
   limit: number;
   cursor?: string;
+}
+
+/** Where an action's unit price sits in its narrowest usable group. */
+export const PRICE_POSITIONS = [
+  'BELOW_LOW_FENCE',
+  'LOW_FENCE_TO_Q1',
+  'Q1_TO_MEDIAN',
+  'MEDIAN_TO_Q3',
+  'Q3_TO_HIGH_FENCE',
+  'ABOVE_HIGH_FENCE',
+  'ABOVE_EXTREME_FENCE',
+  'NO_USABLE_GROUP',
+  'NOT_COMPUTABLE',
+] as const;
+export type PricePosition = (typeof PRICE_POSITIONS)[number];
+
+export interface PricePositionView {
+  actionId: string;
+  externalRef: string;
+  category: string;
+  certificationCode: string | null;
+  startDate: string;
+  unitPrice: number | null;
+  position: PricePosition;
+  group: null | {
+    level: number;
+    groupKey: string;
+    n: number;
+    q1: number;
+    median: number;
+    q3: number;
+    fences: { low: number; high: number; extreme: number };
+  };
 }
 
 export interface ReviewInput {
@@ -231,6 +267,42 @@ export class PricingService {
     });
   }
 
+  /** Every anomaly the filter selects, page after page (exports stream them). */
+  async *allAnomalies(actor: Actor, filter: Omit<AnomalyFilter, 'limit' | 'cursor'>): AsyncIterable<AnomalyView> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.anomalies(actor, { ...filter, limit: 500, cursor });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** The anomaly list as CSV or XLSX, with French headers and labels. */
+  exportAnomalies(actor: Actor, filter: Omit<AnomalyFilter, 'limit' | 'cursor'>, format: 'csv' | 'xlsx'): Readable {
+    const frDate = (iso: string) => iso.slice(0, 10).split('-').reverse().join('/');
+    const columns: TabularColumn<AnomalyView>[] = [
+      { header: 'Identifiant', value: (a) => a.id },
+      { header: 'Type', value: (a) => ANOMALY_KIND_LABELS[a.kind] },
+      { header: 'Statut', value: (a) => ANOMALY_STATUS_LABELS[a.status] },
+      { header: 'Toujours signalée', value: (a) => (a.active ? 'oui' : 'non') },
+      { header: 'Action financée', value: (a) => a.actionId ?? '' },
+      { header: 'SIRET', value: (a) => a.providerSiret },
+      { header: 'Catégorie', value: (a) => a.category },
+      { header: 'Certification', value: (a) => a.certificationCode ?? '' },
+      { header: 'Année', value: (a) => a.year },
+      { header: 'Prix unitaire (€)', value: (a) => a.evidence.value ?? '' },
+      { header: 'Médiane du groupe (€)', value: (a) => (a.evidence.unit as { median?: number } | undefined)?.median ?? '' },
+      { header: 'Rang centile', value: (a) => a.evidence.percentRank ?? '' },
+      { header: 'Niveau', value: (a) => a.evidence.level ?? '' },
+      { header: "Bande d'écart", value: (a) => a.evidence.ratioBand ?? a.evidence.hoursRatioBand ?? '' },
+      { header: 'Signalée le', value: (a) => frDate(a.createdAt) },
+      { header: 'Motif de justification', value: (a) => (a.review.ground ? JUSTIFICATION_GROUND_LABELS[a.review.ground] : '') },
+      { header: 'Commentaire', value: (a) => a.review.comment ?? '' },
+    ];
+    const rows = this.allAnomalies(actor, filter);
+    return format === 'csv' ? csvStream(columns, rows) : xlsxStream('Anomalies de prix', columns, rows);
+  }
+
   /** OPEN -> UNDER_REVIEW -> JUSTIFIED | CONFIRMED; a justification names one of the law's grounds. */
   async review(actor: Actor, id: string, input: ReviewInput): Promise<AnomalyView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
@@ -257,6 +329,78 @@ export class PricingService {
       });
       return anomalyView(updated);
     });
+  }
+
+  /**
+   * The caller's own actions with a provider (SIRET), each placed in its narrowest usable group of
+   * the latest run: the band its unit price falls in, and the group's quartiles and fences. Row-level
+   * security limits the views to the caller's actions; references are shared by design.
+   */
+  async pricePosition(actor: Actor, siret: string, limit: number, cursor?: string): Promise<Page<PricePositionView>> {
+    const after = decodeCursor(cursor, 2);
+    const rows = await this.db.tx(tenantOf(actor), (tx) =>
+      tx.query<{
+        id: string; external_ref: string; category: string; certification_code: string | null; start_date: string;
+        unit_price: string | null; position: PricePosition; level: number | null; group_key: string | null; n: number | null;
+        unit_q1: string | null; unit_median: string | null; unit_q3: string | null; fence_low: string | null; fence_high: string | null; fence_extreme: string | null;
+      }>(
+        `WITH latest AS (SELECT id FROM price_runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1),
+         s AS (SELECT * FROM pricing_settings),
+         placed AS (
+           SELECT DISTINCT ON (g.action_id) g.action_id, r.level, r.group_key, r.n, r.unit_q1, r.unit_median, r.unit_q3,
+                  r.log_q1 - s.low_fence * r.log_iqr AS log_low, r.log_q3 + s.high_fence * r.log_iqr AS log_high,
+                  r.log_q3 + s.extreme_fence * r.log_iqr AS log_extreme
+             FROM action_price_groups g
+             JOIN price_references r ON r.run_id = (SELECT id FROM latest) AND r.level = g.level AND r.group_key = g.group_key
+            CROSS JOIN s
+            WHERE g.provider_siret = $1
+            ORDER BY g.action_id, g.level
+         )
+         SELECT a.id, a.external_ref, a.category, a.certification_code, to_char(a.start_date, 'YYYY-MM-DD') AS start_date,
+                u.unit_price, p.level, p.group_key, p.n, p.unit_q1, p.unit_median, p.unit_q3,
+                exp(p.log_low) AS fence_low, exp(p.log_high) AS fence_high, exp(p.log_extreme) AS fence_extreme,
+                CASE
+                  WHEN u.unit_price IS NULL THEN 'NOT_COMPUTABLE'
+                  WHEN p.action_id IS NULL THEN 'NO_USABLE_GROUP'
+                  WHEN ln(u.unit_price::float8) > p.log_extreme THEN 'ABOVE_EXTREME_FENCE'
+                  WHEN ln(u.unit_price::float8) > p.log_high THEN 'ABOVE_HIGH_FENCE'
+                  WHEN u.unit_price > p.unit_q3 THEN 'Q3_TO_HIGH_FENCE'
+                  WHEN u.unit_price >= p.unit_median THEN 'MEDIAN_TO_Q3'
+                  WHEN u.unit_price >= p.unit_q1 THEN 'Q1_TO_MEDIAN'
+                  WHEN ln(u.unit_price::float8) >= p.log_low THEN 'LOW_FENCE_TO_Q1'
+                  ELSE 'BELOW_LOW_FENCE'
+                END AS position
+           FROM funded_actions a
+           JOIN action_unit_prices u ON u.action_id = a.id
+           LEFT JOIN placed p ON p.action_id = a.id
+          WHERE a.provider_siret = $1
+            AND ($2::date IS NULL OR (a.start_date, a.id) < ($2::date, $3::uuid))
+          ORDER BY a.start_date DESC, a.id DESC
+          LIMIT $4`,
+        [siret, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      ),
+    );
+    return toPage(rows, limit, (r) => [r.start_date, r.id], (r) => ({
+      actionId: r.id,
+      externalRef: r.external_ref,
+      category: r.category,
+      certificationCode: r.certification_code,
+      startDate: r.start_date,
+      unitPrice: money(r.unit_price),
+      position: r.position,
+      group:
+        r.level === null
+          ? null
+          : {
+              level: r.level,
+              groupKey: r.group_key!,
+              n: r.n!,
+              q1: money(r.unit_q1)!,
+              median: money(r.unit_median)!,
+              q3: money(r.unit_q3)!,
+              fences: { low: money(r.fence_low)!, high: money(r.fence_high)!, extreme: money(r.fence_extreme)! },
+            },
+    }));
   }
 
   /** The latest run's test coverage per kind (counts only, across all funders). */

@@ -1,16 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
-import { DEFAULT_PAGE_SIZE } from '@bo/core';
-import { PricingService } from '@bo/pricing';
-import type { FastifyReply } from 'fastify';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '@bo/core';
+import { NpecService, PricingService } from '@bo/pricing';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readUpload } from '../http/multipart-upload';
 import { Allow } from '../auth/allow.decorator';
-import { AnomalyListQuery, PriceReferenceQuery, ReviewAnomalyDto } from './pricing.dto';
+import { AnomalyListQuery, NpecQuery, PriceReferenceQuery, ReviewAnomalyDto, SiretParam } from './pricing.dto';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 @ApiTags('pricing')
 @Controller()
 export class PricingController {
-  constructor(private readonly pricing: PricingService) {}
+  constructor(
+    private readonly pricing: PricingService,
+    private readonly npec: NpecService,
+  ) {}
 
   @Get('price-references')
   @Allow(['officer', 'manager'])
@@ -29,11 +35,42 @@ export class PricingController {
     return { jobId };
   }
 
+  @Post('price-references/npec')
+  @HttpCode(200)
+  @Allow(['platform_admin'])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ summary: 'Replace the apprenticeship funding levels (NPEC) from a CSV rncp;idcc;eurPerYear;validFrom;validTo: good lines kept, each bad one reported' })
+  async loadNpec(@CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
+    const { stored } = await readUpload(request, 'the NPEC CSV', (file) => this.npec.load(actor, file));
+    return stored;
+  }
+
+  @Get('price-references/npec')
+  @Allow(['officer', 'manager', 'platform_admin'])
+  @ApiOperation({ summary: 'Apprenticeship funding levels (NPEC) in force, optionally for one RNCP code' })
+  npecLevels(@CurrentActor() actor: Actor, @Query() q: NpecQuery) {
+    return this.npec.list(actor, q.rncp);
+  }
+
+  @Get('providers/:siret/price-position')
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: "The caller's own actions with this provider, each placed in its narrowest usable price reference" })
+  pricePosition(@CurrentActor() actor: Actor, @Param() p: SiretParam, @Query() q: PageQuery) {
+    return this.pricing.pricePosition(actor, p.siret, q.limit ?? DEFAULT_PAGE_SIZE, q.cursor);
+  }
+
   @Get('anomalies')
   @Allow(['officer', 'manager'])
-  @ApiOperation({ summary: "The caller's own price anomalies, newest first" })
-  anomalies(@CurrentActor() actor: Actor, @Query() q: AnomalyListQuery) {
-    return this.pricing.anomalies(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: "The caller's own price anomalies, newest first (?format=csv|xlsx: the whole filtered list as a file)" })
+  anomalies(@CurrentActor() actor: Actor, @Query() q: AnomalyListQuery, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { format, limit, cursor, ...filter } = q;
+    if (format) {
+      void reply.header('content-disposition', `attachment; filename="anomalies-de-prix.${format}"`);
+      return new StreamableFile(this.pricing.exportAnomalies(actor, filter, format), { type: format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE });
+    }
+    return this.pricing.anomalies(actor, { ...filter, cursor, limit: limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get('anomalies/coverage')

@@ -60,6 +60,11 @@ export class AnomalyListQuery extends PageQuery {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ enum: ['csv', 'xlsx'], description: 'The whole filtered list as a file (French headers)' })
+  @IsOptional()
+  @IsIn(['csv', 'xlsx'])
+  format?: 'csv' | 'xlsx';
 }
 
 export class ReviewAnomalyDto {
@@ -77,4 +82,17 @@ export class ReviewAnomalyDto {
   @IsString()
   @MaxLength(5000)
   comment?: string;
+}
+
+export class SiretParam {
+  @ApiProperty({ description: 'SIRET (14 digits)' })
+  @Matches(/^\d{14}$/)
+  siret!: string;
+}
+
+export class NpecQuery {
+  @ApiPropertyOptional({ description: 'RNCP code, e.g. RNCP35341' })
+  @IsOptional()
+  @Matches(/^RNCP\d{1,6}$/)
+  rncp?: string;
 }

@@ -36,7 +36,9 @@ export class Pricing1790000000021 implements MigrationInterface {
 
       -- EUR per hour per trainee (training), per person (skills assessment, VAE), per apprentice
       -- per contract-year (apprenticeship); NULL when the action lacks what its unit needs.
-      CREATE VIEW action_unit_prices AS
+      -- security_invoker: read by the application role, the view shows only the caller's own
+      -- actions (row-level security of funded_actions); the system role's recompute sees all.
+      CREATE VIEW action_unit_prices WITH (security_invoker = true) AS
         SELECT a.id AS action_id, a.organisation_id, a.provider_siret, a.category, a.certification_code, a.formacode,
                a.modality, a.region, extract(year FROM a.start_date)::int AS year, a.hours_per_trainee AS hours,
                a.updated_at,
@@ -53,6 +55,21 @@ export class Pricing1790000000021 implements MigrationInterface {
                md5(concat_ws('|', a.category, a.certification_code, a.formacode, a.modality, a.region, a.start_date,
                              a.end_date, a.hours_per_trainee, a.trainees, a.price_excl_vat)) AS data_digest
           FROM funded_actions a;
+
+      -- Every computable action once per ladder level whose keys it has (1 narrowest to 4 widest);
+      -- the group key is the same text the recompute stores on its references.
+      CREATE VIEW action_price_groups WITH (security_invoker = true) AS
+        SELECT l.level,
+               concat_ws('|', p.category, p.modality, p.year, 'L' || l.level, l.k1, l.k2) AS group_key,
+               l.ref_certification, l.ref_formacode, l.ref_region, p.*
+          FROM action_unit_prices p
+         CROSS JOIN LATERAL (VALUES
+           (1, p.certification_code, p.region::text, p.certification_code, NULL::text, p.region::text),
+           (2, p.certification_code, NULL,            p.certification_code, NULL,       NULL),
+           (3, p.formacode::text,    NULL,            NULL,                 p.formacode::text, NULL),
+           (4, left(p.formacode, 3), NULL,            NULL,                 left(p.formacode, 3), NULL)
+         ) AS l(level, k1, k2, ref_certification, ref_formacode, ref_region)
+         WHERE p.unit_price IS NOT NULL AND l.k1 IS NOT NULL;
 
       CREATE TABLE price_runs (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -135,9 +152,9 @@ export class Pricing1790000000021 implements MigrationInterface {
 
       -- Only what the routes need: the application role reads references and its own anomalies,
       -- and writes reviews; everything else is the recompute's (system role).
-      REVOKE ALL ON pricing_settings, action_unit_prices, price_runs, price_references, price_anomalies, price_anomaly_events FROM bo_app, bo_system;
-      GRANT SELECT ON pricing_settings, price_runs, price_references TO bo_app;
-      GRANT SELECT ON pricing_settings, action_unit_prices, price_runs, price_references, price_anomalies, price_anomaly_events TO bo_system;
+      REVOKE ALL ON pricing_settings, action_unit_prices, action_price_groups, price_runs, price_references, price_anomalies, price_anomaly_events FROM bo_app, bo_system;
+      GRANT SELECT ON pricing_settings, price_runs, price_references, action_unit_prices, action_price_groups TO bo_app;
+      GRANT SELECT ON pricing_settings, action_unit_prices, action_price_groups, price_runs, price_references, price_anomalies, price_anomaly_events TO bo_system;
       GRANT INSERT, UPDATE ON price_runs, price_references, price_anomalies TO bo_system;
       GRANT DELETE ON price_references TO bo_system;
       GRANT INSERT ON price_anomaly_events TO bo_system;
@@ -150,7 +167,7 @@ export class Pricing1790000000021 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TABLE price_anomaly_events; DROP TABLE price_anomalies; DROP TABLE price_references; DROP TABLE price_runs;
-      DROP VIEW action_unit_prices; DROP TABLE pricing_settings;
+      DROP VIEW action_price_groups; DROP VIEW action_unit_prices; DROP TABLE pricing_settings;
     `);
   }
 }
