@@ -55,8 +55,24 @@ function ensureChromium() {
   );
 }
 
+/** The document tests render PDFs to PNG with Debian's poppler-utils: as root on Debian it is installed when missing. */
+function ensurePoppler() {
+  if (spawnSync('pdftoppm', ['-v'], { stdio: 'ignore' }).status === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && existsSync('/etc/debian_version')) {
+    log('pdftoppm is missing: installing it with apt-get (Debian package poppler-utils) for the document tests');
+    for (const args of [['update'], ['install', '-y', 'poppler-utils']]) {
+      const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+      if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed`);
+    }
+    if (spawnSync('pdftoppm', ['-v'], { stdio: 'ignore' }).status === 0) return;
+  }
+  throw new Error('The document tests need pdftoppm and pdftotext. Install them (Debian/Ubuntu: sudo apt-get install -y poppler-utils).');
+}
+
 async function main() {
   const args = process.argv.slice(2);
+  ensurePoppler();
   if (browserTestsSelected(args)) {
     ensureChromium();
     buildWeb();

@@ -367,7 +367,8 @@ describe('web UI (browser)', () => {
     await p.goto(`${base}${path}`);
     await p.getByRole('heading', { level: 1, name: h1, exact: true }).waitFor();
     // Wait for the screen's reads to settle (no spinner left).
-    await p.waitForFunction(`document.querySelectorAll('[role="progressbar"].MuiCircularProgress-root').length === 0`);
+    // A function, not a string: the page's Content-Security-Policy forbids eval.
+    await p.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('[role="progressbar"].MuiCircularProgress-root').length === 0);
     await p.waitForTimeout(200);
   }
 

@@ -36,7 +36,14 @@ describe('funded actions', () => {
     await t.drain(60_000);
     const status = await t.http.get(res.headers.location).set(auth);
     expect(status.status).toBe(200);
-    return status.body as { status: string; counts: Record<string, number>; errors: { line: number; field: string; reason: string }[]; error: string | null };
+    return status.body as {
+      status: string;
+      counts: Record<string, number>;
+      errors: { line: number; field: string; reason: string }[];
+      error: string | null;
+      rejectedLineCount: number;
+      fieldErrorCount: number;
+    };
   }
 
   describe('import', () => {
@@ -54,6 +61,10 @@ describe('funded actions', () => {
       const badLines = generator.badRows.map((b) => b.line).sort((a, b) => a - b);
       expect([...new Set(result.errors.map((e) => e.line))]).toEqual(badLines);
       expect(result.counts).toMatchObject({ rows: 300, rejected: badLines.length, accepted: 300 - badLines.length, inserted: 300 - badLines.length });
+      // Rejected lines and field errors, both given and named so (a line may have several bad fields).
+      expect(result.rejectedLineCount).toBe(badLines.length);
+      expect(result.fieldErrorCount).toBe(result.errors.length);
+      expect(result.fieldErrorCount).toBeGreaterThanOrEqual(result.rejectedLineCount);
       for (const bad of generator.badRows) {
         const reasons = result.errors.filter((e) => e.line === bad.line).map((e) => e.reason).join(' | ');
         const expected = {

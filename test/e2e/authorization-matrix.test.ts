@@ -116,6 +116,21 @@ async function completedCheck(c: Ctx, owner: 'a' | 'b' = 'a', nonConformity = fa
   return id;
 }
 
+/** A check with a minor non-conformity, notified and answered: its findings may be revised. */
+async function respondedCheck(c: Ctx, user: TestUser = c.a.officer): Promise<{ id: string; responseId: string }> {
+  const id = await notifiedCheck(c, user, { grade: 'MINOR_NC', comment: 'Écart', evidenceRefs: ['REGISTRE-1'] });
+  await c.t.http.post(`/api/v1/checks/${id}/provider-response`).set('authorization', await bearerOf(c, user)).send({ text: 'Réponse' });
+  const responses = await c.t.http.get(`/api/v1/checks/${id}/provider-responses`).set('authorization', await bearerOf(c, user));
+  return { id, responseId: responses.body[0].id as string };
+}
+
+/** A notified check whose receipt date is recorded (today). */
+async function receivedCheck(c: Ctx, user: TestUser = c.a.officer): Promise<string> {
+  const id = await notifiedCheck(c, user);
+  await c.t.http.post(`/api/v1/checks/${id}/notification-receipt`).set('authorization', await bearerOf(c, user)).send({ receivedOn: new Date().toISOString().slice(0, 10) });
+  return id;
+}
+
 async function correctiveActionOf(c: Ctx, owner: 'a' | 'b'): Promise<{ id: string; actionId: string }> {
   const id = await completedCheck(c, owner, true);
   const user = owner === 'a' ? c.a.officer : c.b.officer;
@@ -407,6 +422,34 @@ export const ROUTES: RouteCase[] = [
     own: async (c) => ({ params: { id: await createCheck(c, c.a.officer) } }),
     foreign: async (c) => ({ id: await createCheck(c, c.b.officer) }),
   },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/notification-receipt/corrections',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => ({ params: { id: await receivedCheck(c) }, body: { receivedOn: new Date().toISOString().slice(0, 10), reason: 'Date relue sur l’accusé de réception' } }),
+    foreign: async (c) => ({ id: await receivedCheck(c, c.b.officer) }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/checks/{id}/findings/{pointCode}/revisions',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    expected: 201,
+    own: async (c) => {
+      const { id, responseId } = await respondedCheck(c);
+      return { params: { id, pointCode: 'P1' }, body: { grade: 'COMPLIANT', reason: 'Pièce fournie en réponse', responseId } };
+    },
+    foreign: async (c) => ({ id: (await respondedCheck(c, c.b.officer)).id, pointCode: 'P1' }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/findings/{pointCode}/revisions',
+    allowed: ['officer', 'manager', 'auditor'],
+    asRole: 'officer',
+    own: async (c) => ({ params: { id: await createCheck(c, c.a.officer), pointCode: '1' } }),
+    foreign: async (c) => ({ id: await createCheck(c, c.b.officer), pointCode: '1' }),
+  },
   // Multipart only: a JSON body reaches the route and is refused as 415 (uploads: check-procedure.test.ts).
   {
     method: 'post',
@@ -496,6 +539,7 @@ export const ROUTES: RouteCase[] = [
     foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
   },
   { method: 'get', path: '/api/v1/actions', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/actions/payment-blocks', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/actions', allowed: ['officer', 'manager'], expected: 201, own: async () => ({ body: actionBody() }) },
   {
     method: 'get',

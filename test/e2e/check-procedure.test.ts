@@ -174,7 +174,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect(unknown.body.errors).toEqual([{ field: 'owner', message: 'property owner should not exist', constraint: 'whitelistValidation' }]);
   });
 
-  it("takes the scope's categories from the provider's certifications when no action is linked", async () => {
+  it("proposes the scope's categories from the provider's certifications when neither actions nor a choice give any", async () => {
     const certified = await createProvider(t.db, 'Centre VAE Lyon');
     await t.db.superQuery(
       `INSERT INTO certification_observations (nda, category, certified, observed_on, source) VALUES ($1, 'VAE', true, '2024-01-01', 'MANUAL')`,
@@ -182,7 +182,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     );
     const res = await t.http.post('/api/v1/checks').set(as(officer)).send({ method: 'REMOTE', providerSiret: certified.siret });
     expect(res.status).toBe(201);
-    expect(res.body.scope).toMatchObject({ categories: ['VAE'], categorySource: 'CERTIFIED', counts: { applicable: 24 } });
+    expect(res.body.scope).toMatchObject({ categories: ['VAE'], categorySource: 'CERTIFIED_PROPOSAL', categoriesProposed: true, counts: { applicable: 24 } });
   });
 
   it('requires a contact to notify, and re-notification of an amendment that worsens a non-conformity', async () => {
@@ -236,7 +236,10 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
       expect(months).toBeGreaterThan(179); // 6 months for a minor non-conformity
       const follow = await t.http.post(`/api/v1/checks/${check.id}/corrective-actions/${action.id}/follow-ups`).set(as(officer)).send({ note: 'Plan reçu' });
       expect(follow.status).toBe(201);
-      expect(follow.body[0].followUps).toHaveLength(1);
+      // The answer is the follow-up created, not the whole list.
+      expect(follow.body).toMatchObject({ id: expect.any(String), correctiveActionId: action.id, note: 'Plan reçu', evidenceIds: [] });
+      const listed = await t.http.get(`/api/v1/checks/${check.id}/corrective-actions`).set(as(officer));
+      expect(listed.body.find((a: { id: string }) => a.id === action.id).followUps).toEqual([expect.objectContaining({ id: follow.body.id, note: 'Plan reçu' })]);
       const closed = await t.http.post(`/api/v1/checks/${check.id}/corrective-actions/${action.id}/close`).set(as(manager)).send({ note: 'Levée constatée' });
       expect(closed.body[0]).toMatchObject({ status: 'CLOSED', overdue: false });
       expect((await t.http.post(`/api/v1/checks/${check.id}/corrective-actions/${action.id}/close`).set(as(manager)).send({ note: 'x' })).status).toBe(409);
@@ -292,6 +295,18 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     const [blocked] = await t.db.superQuery<{ payment_blocked: boolean; payment_block_reason: string }>(`SELECT payment_blocked, payment_block_reason FROM funded_actions WHERE id = $1`, [action]);
     expect(blocked.payment_blocked).toBe(true);
     expect(blocked.payment_block_reason).toMatch(/SF-07/);
+    // The action shows its block, the reason and the check behind it; lists filter and count them.
+    const shown = await t.http.get(`/api/v1/actions/${action}`).set(as(officer));
+    expect(shown.body).toMatchObject({ paymentBlocked: true, paymentBlock: { checkId: sf.body.id, reason: expect.stringMatching(/SF-07/) } });
+    const filtered = await t.http.get('/api/v1/actions').query({ paymentBlocked: 'true' }).set(as(officer));
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items.map((a: { id: string }) => a.id)).toEqual([action]);
+    const unblocked = await t.http.get('/api/v1/actions').query({ paymentBlocked: 'false', providerSiret: provider.siret }).set(as(officer));
+    expect(unblocked.body.items.map((a: { id: string }) => a.id)).not.toContain(action);
+    expect((await t.http.get('/api/v1/actions').query({ paymentBlocked: 'maybe' }).set(as(officer))).status).toBe(400);
+    const count = await t.http.get('/api/v1/actions/payment-blocks').set(as(officer));
+    expect(count.body).toEqual({ blockedActions: 1, amountFunded: 1000 });
+    expect((await t.http.get('/api/v1/actions/payment-blocks').set(as(officerB))).body).toEqual({ blockedActions: 0, amountFunded: 0 });
     // The funding check shows it to the funder, and only to it.
     const own = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check`).query({ category: 'TRAINING' }).set(as(officer));
     expect(own.status).toBe(200);
@@ -311,5 +326,6 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     await t.http.post(`/api/v1/checks/${joint.body.id}/complete`).set(as(manager)).expect(200);
     const [lifted] = await t.db.superQuery<{ payment_blocked: boolean }>(`SELECT payment_blocked FROM funded_actions WHERE id = $1`, [action]);
     expect(lifted.payment_blocked).toBe(false);
+    expect((await t.http.get(`/api/v1/actions/${action}`).set(as(officer))).body).toMatchObject({ paymentBlocked: false, paymentBlock: null });
   });
 });

@@ -110,7 +110,7 @@ describe('provider registry and public-list import', () => {
       throw new Error(`${drained?.message ?? ''} ${JSON.stringify(done.body)} ${JSON.stringify(job.body)}`);
     }
     expect(done.body).toMatchObject({ status: 'SUCCEEDED', kind: 'PUBLIC_LIST', mode });
-    return done.body as { id: string; counts: Record<string, number>; errorCount: number };
+    return done.body as { id: string; counts: Record<string, number>; rejectedLineCount: number; fieldErrorCount: number };
   }
 
   it('imports a 100,000-row list with bad rows reported by line, and a second import changes nothing', async () => {

@@ -23,6 +23,8 @@ export interface DocumentModel {
   issuer: string;
   /** Fixed creation time, so that the same content renders the same bytes. */
   createdAt: Date;
+  /** IANA zone in which dates are printed (the provider region's); Europe/Paris by default. */
+  timeZone?: string;
   /** A reference printed in the footer of every page (e.g. the check id and version). */
   reference?: string;
   sections: DocumentSection[];

@@ -38,6 +38,13 @@ describe('PDF rendering', () => {
     expect(shown).toMatch(/Page 2 \/ \d/);
   });
 
+  it('keeps a short document on one page: the footer never opens a page of its own', async () => {
+    const short = { ...model, sections: [model.sections[0]] };
+    const pdf = await renderPdf(short, { compress: false });
+    expect(pdf.toString('latin1')).toMatch(/\/Count 1\b/);
+    expect(shownText(pdf)).toContain('Page 1 / 1');
+  });
+
   it('renders the same bytes for the same content', async () => {
     expect((await renderPdf(model)).equals(await renderPdf(model))).toBe(true);
   });

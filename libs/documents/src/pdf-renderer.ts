@@ -1,14 +1,24 @@
 import PDFDocument from 'pdfkit';
+import { DateTime } from 'luxon';
 import { DocumentModel, DocumentTable } from './document-model';
 
 const MARGIN = 56;
 const FONT = 'Helvetica';
 const BOLD = 'Helvetica-Bold';
 
+/** A date as French documents print it ("17 mars 2026"), on the calendar of `timeZone`. */
+export function frenchDate(value: Date | string, timeZone = 'Europe/Paris'): string {
+  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? DateTime.fromISO(value, { zone: timeZone }) : DateTime.fromJSDate(new Date(value), { zone: timeZone });
+  return at.setLocale('fr').toFormat('d LLLL yyyy');
+}
+
 /**
  * Renders a document model to an A4 PDF: title block, sections with paragraphs, label/value
  * lists and tables that break across pages (repeating their header), and a footer with the
- * reference and page numbers. `compress: false` keeps text searchable in tests.
+ * reference and page numbers. The one layout of every document: content stops at the bottom
+ * margin, and footers are drawn inside that margin with the margin lifted while they are
+ * written, so a footer can never push itself onto a page of its own. `compress: false` keeps
+ * text searchable in tests.
  */
 export function renderPdf(model: DocumentModel, options: { compress?: boolean } = {}): Promise<Buffer> {
   const doc = new PDFDocument({
@@ -28,7 +38,7 @@ export function renderPdf(model: DocumentModel, options: { compress?: boolean } 
   const width = doc.page.width - MARGIN * 2;
 
   doc.font(FONT).fontSize(9).fillColor('#555').text(model.issuer, { width });
-  doc.text(`Émis le ${model.createdAt.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: 'long', year: 'numeric' })}`, { width });
+  doc.text(`Émis le ${frenchDate(model.createdAt, model.timeZone)}`, { width });
   doc.moveDown(1.2);
   doc.font(BOLD).fontSize(16).fillColor('#000').text(model.title, { width });
   if (model.subtitle) doc.font(FONT).fontSize(11).fillColor('#333').text(model.subtitle, { width });
@@ -58,10 +68,15 @@ export function renderPdf(model: DocumentModel, options: { compress?: boolean } 
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
+    // The footer sits inside the bottom margin: lift the margin while writing it, or pdfkit
+    // would take the footer for overflowing content and open a new page for it.
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
     const footerY = doc.page.height - MARGIN;
     doc.font(FONT).fontSize(8).fillColor('#777');
-    doc.text(`${model.reference ?? ''}`, MARGIN, footerY, { width: width / 2, lineBreak: false });
-    doc.text(`Page ${i + 1} / ${range.count}`, MARGIN + width / 2, footerY, { width: width / 2, align: 'right', lineBreak: false });
+    doc.text(`${model.reference ?? ''}`, MARGIN, footerY, { width: width * 0.7, lineBreak: false, height: 10, ellipsis: true });
+    doc.text(`Page ${i + 1} / ${range.count}`, MARGIN + width * 0.7, footerY, { width: width * 0.3, align: 'right', lineBreak: false });
+    doc.page.margins.bottom = bottom;
   }
   doc.end();
   return done;

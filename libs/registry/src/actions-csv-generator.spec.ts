@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_MODALITIES, PUBLIC_LIST_COLUMNS } from './registry.constants';
 import {
-  ACTION_CATEGORIES,
-  ACTION_CSV_COLUMNS,
-  ACTION_MODALITIES,
   ACTION_REQUIRED_COLUMNS,
   ActionsCsvGenerator,
   createActionsCsvStream,
@@ -18,7 +16,7 @@ import {
   validateRegion,
   validateSiret,
 } from './identifiers';
-import { PUBLIC_LIST_COLUMNS, PublicListGenerator } from './public-list-generator';
+import { PublicListGenerator } from './public-list-generator';
 
 type Row = Record<(typeof ACTION_CSV_COLUMNS)[number], string>;
 

@@ -17,36 +17,12 @@ import {
   seedToUint32,
 } from './public-list-generator';
 
-export const ACTION_CSV_COLUMNS = [
-  'externalRef',
-  'providerSiret',
-  'providerNda',
-  'category',
-  'certificationCode',
-  'formacode',
-  'modality',
-  'region',
-  'fundingDecisionDate',
-  'startDate',
-  'endDate',
-  'hoursPerTrainee',
-  'trainees',
-  'priceExclVat',
-  'amountFunded',
-  'branchIdcc',
-] as const;
-export type ActionCsvColumn = (typeof ACTION_CSV_COLUMNS)[number];
-
-export const ACTION_CSV_SEPARATOR = ',';
+import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_CSV_SEPARATOR, ACTION_MODALITIES, type ActionCsvColumn } from './registry.constants';
 
 // Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
 // which slows the generator loops several times. Plain Node is unaffected.
 const { ceil, floor, min, round } = Math;
 
-export const ACTION_CATEGORIES = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'] as const;
-export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
-export const ACTION_MODALITIES = ['ON_SITE', 'REMOTE', 'BLENDED'] as const;
-export type ActionModality = (typeof ACTION_MODALITIES)[number];
 
 export const ACTIONS_BAD_ROW_KINDS = [
   'INVALID_SIRET',

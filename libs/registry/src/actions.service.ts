@@ -3,12 +3,10 @@ import { AppError, FieldError, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality } from './actions-csv-generator';
+import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality, CoverageState } from './registry.constants';
 import { validateCertificationCode, validateFormacode, validateIsoDate, validateNda, validateRegion, validateSiret } from './identifiers';
 import { coverageSql } from './actions.sql';
 
-export const COVERAGE_STATES = ['CERTIFIED', 'NOT_CERTIFIED', 'EXEMPT', 'UNKNOWN'] as const;
-export type CoverageState = (typeof COVERAGE_STATES)[number];
 
 export interface ActionInput {
   externalRef: string;
@@ -37,10 +35,12 @@ export interface ActionView extends Required<ActionInput> {
   coverage: CoverageState;
   coverageFlags: string[];
   coverageNda: string | null;
-  /** Set by a completed service-fait check with a non-conformity (docs/controls.md). */
-  paymentBlocked: boolean;
-  paymentBlockReason: unknown;
   coverageEvaluatedAt: string | null;
+  /** Payment blocked for missing *service fait* proof, by the latest completed check that graded it. */
+  paymentBlocked: boolean;
+  /** The reason alone (the web UI's list), the same as `paymentBlock.reason`. */
+  paymentBlockReason: string | null;
+  paymentBlock: { reason: string | null; checkId: string | null } | null;
   importId: string | null;
   createdAt: string;
   updatedAt: string;
@@ -52,10 +52,11 @@ export interface ActionFilter {
   category?: string;
   coverage?: string;
   region?: string;
+  /** Only the actions whose payment is (true) or is not (false) blocked. */
+  paymentBlocked?: boolean;
   /** Start date range, inclusive (YYYY-MM-DD). */
   from?: string;
   to?: string;
-  paymentBlocked?: boolean;
   /** `externalRef` (default), `startDate` or `amountFunded`, `-` first for descending. */
   sort?: ActionSort;
   limit: number;
@@ -91,7 +92,8 @@ interface ActionRow {
   coverage_nda: string | null;
   coverage_evaluated_at: Date | null;
   payment_blocked: boolean;
-  payment_block_reason: unknown;
+  payment_block_reason: string | null;
+  payment_block_check_id: string | null;
   import_id: string | null;
   created_at: Date;
   updated_at: Date;
@@ -102,7 +104,8 @@ interface ActionRow {
 export const ACTION_COLUMNS = `id, organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
   to_char(funding_decision_date, 'YYYY-MM-DD') AS funding_decision_date, to_char(start_date, 'YYYY-MM-DD') AS start_date,
   to_char(end_date, 'YYYY-MM-DD') AS end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc,
-  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, payment_blocked, payment_block_reason, import_id, created_at, updated_at, version`;
+  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, payment_blocked, payment_block_reason, payment_block_check_id,
+  import_id, created_at, updated_at, version`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -132,6 +135,7 @@ export function toActionView(r: ActionRow): ActionView {
     coverageEvaluatedAt: r.coverage_evaluated_at?.toISOString() ?? null,
     paymentBlocked: r.payment_blocked,
     paymentBlockReason: r.payment_block_reason ?? null,
+    paymentBlock: r.payment_blocked ? { reason: r.payment_block_reason, checkId: r.payment_block_check_id } : null,
     importId: r.import_id,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -217,6 +221,14 @@ export class ActionsService {
         ],
       );
       return toPage(rows, filter.limit, (r) => [r.sort_key, r.external_ref], toActionView);
+    });
+  }
+
+  /** The caller's blocked payments: how many actions, and the amount funded they hold. */
+  async paymentBlocks(actor: Actor): Promise<{ blockedActions: number; amountFunded: number }> {
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const row = await tx.one<{ n: number; amount: string | null }>(`SELECT count(*)::int AS n, sum(amount_funded)::text AS amount FROM funded_actions WHERE payment_blocked`);
+      return { blockedActions: row?.n ?? 0, amountFunded: Number(row?.amount ?? 0) };
     });
   }
 

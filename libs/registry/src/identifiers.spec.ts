@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REGION_CODES } from './registry.constants';
 import {
-  REGION_CODES,
   isLuhnValid,
   luhnCheckDigit,
   validateCertificationCode,

@@ -14,12 +14,8 @@ type RawInput = string | null | undefined;
 const valid = (value: string): IdentifierCheck => ({ ok: true, value });
 const invalid = (reason: string): IdentifierCheck => ({ ok: false, reason });
 
-/**
- * INSEE region codes, copied from /work/shared/reference/funders.json `regions` (the 13
- * metropolitan regions of 2016 and the 5 overseas regions). Keep in step with that file.
- */
-export const REGION_CODES = ['01', '02', '03', '04', '06', '11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93', '94'] as const;
-export type RegionCode = (typeof REGION_CODES)[number];
+import { REGION_CODES } from './registry.constants';
+
 const REGION_CODE_SET: ReadonlySet<string> = new Set(REGION_CODES);
 
 /** SIREN of La Poste, whose establishments do not use the Luhn key (see validateSiret). */

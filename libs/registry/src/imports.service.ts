@@ -23,7 +23,10 @@ export interface ImportResource {
   progress: unknown;
   counts: unknown;
   error: string | null;
-  errorCount: number;
+  /** Lines refused (a line with several bad fields counts once): what users call "rejected lines". */
+  rejectedLineCount: number;
+  /** Field errors over all refused lines (a line may have several). */
+  fieldErrorCount: number;
   /** The first line errors; all of them through `/imports/{id}/errors?format=csv`. */
   errors: { line: number; field: string; reason: string }[];
 }
@@ -126,7 +129,7 @@ export class ImportsService {
         error: string | null;
       }>(`SELECT * FROM imports WHERE id = $1`, [id]);
       if (!row) throw new AppError('IMPORT.NOT_FOUND', `No import ${id}.`);
-      const [{ n }] = await tx.query<{ n: string }>(`SELECT count(*) AS n FROM import_errors WHERE import_id = $1`, [id]);
+      const [{ n, lines }] = await tx.query<{ n: string; lines: string }>(`SELECT count(*) AS n, count(DISTINCT line) AS lines FROM import_errors WHERE import_id = $1`, [id]);
       const errors = await tx.query<{ line: number; field: string; reason: string }>(
         `SELECT line, field, reason FROM import_errors WHERE import_id = $1 ORDER BY line, field LIMIT ${FIRST_ERRORS}`,
         [id],
@@ -146,7 +149,8 @@ export class ImportsService {
         progress: row.progress,
         counts: row.counts,
         error: row.error,
-        errorCount: Number(n),
+        rejectedLineCount: Number(lines),
+        fieldErrorCount: Number(n),
         errors,
       };
     });

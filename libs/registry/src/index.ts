@@ -1,3 +1,4 @@
+export * from './registry.constants';
 export * from './identifiers';
 export * from './public-list-generator';
 export * from './actions-csv-generator';

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { PUBLIC_LIST_COLUMNS } from './registry.constants';
 import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from './identifiers';
 import {
   IdentifierFactory,
   PLACES,
-  PUBLIC_LIST_COLUMNS,
   PublicListGenerator,
   SeededRandom,
   createPublicListStream,

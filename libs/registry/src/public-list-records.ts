@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from './identifiers';
-import { PUBLIC_LIST_COLUMNS, type PublicListColumn } from './public-list-generator';
+import { ACTION_CATEGORIES, PUBLIC_LIST_COLUMNS, type ActionCategory, type PublicListColumn } from './registry.constants';
 
-export const CERTIFICATION_CATEGORIES = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'] as const;
-export type CertificationCategory = (typeof CERTIFICATION_CATEGORIES)[number];
+/** A provider is certified per action category (L.6313-1): the same four categories. */
+export const CERTIFICATION_CATEGORIES = ACTION_CATEGORIES;
+export type CertificationCategory = ActionCategory;
 
 /** The public list's flag column for each action category (L.6313-1). */
 export const FLAG_COLUMN_OF: Record<CertificationCategory, PublicListColumn> = {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tx } from '@bo/database';
-import { ACTION_CATEGORIES, ActionCategory } from './actions-csv-generator';
+import { ACTION_CATEGORIES, ActionCategory } from './registry.constants';
 
 export interface ActionFacts {
   id: string;
@@ -8,6 +8,8 @@ export interface ActionFacts {
   providerNda: string | null;
   category: ActionCategory;
   certificationCode: string | null;
+  externalRef: string;
+  startDate: string | null;
 }
 
 /**
@@ -20,11 +22,20 @@ export class RegistryFactsService {
   /** The caller's funded actions with these ids (row-level security hides the others). */
   async actions(tx: Tx, ids: readonly string[]): Promise<ActionFacts[]> {
     if (!ids.length) return [];
-    const rows = await tx.query<{ id: string; provider_siret: string; provider_nda: string | null; category: ActionCategory; certification_code: string | null }>(
-      `SELECT id, provider_siret, provider_nda, category, certification_code FROM funded_actions WHERE id = ANY($1::uuid[])`,
+    const rows = await tx.query<{ id: string; provider_siret: string; provider_nda: string | null; category: ActionCategory; certification_code: string | null; external_ref: string; start_date: string | null }>(
+      `SELECT id, provider_siret, provider_nda, category, certification_code, external_ref, to_char(start_date, 'YYYY-MM-DD') AS start_date
+         FROM funded_actions WHERE id = ANY($1::uuid[])`,
       [ids],
     );
-    return rows.map((r) => ({ id: r.id, providerSiret: r.provider_siret, providerNda: r.provider_nda, category: r.category, certificationCode: r.certification_code }));
+    return rows.map((r) => ({
+      id: r.id,
+      providerSiret: r.provider_siret,
+      providerNda: r.provider_nda,
+      category: r.category,
+      certificationCode: r.certification_code,
+      externalRef: r.external_ref,
+      startDate: r.start_date,
+    }));
   }
 
   /** The caller's funded actions at a provider (all its NDAs, or those of `nda` and unspecified ones). */

@@ -48,12 +48,15 @@ export const ZIP_BASED_MEDIA_TYPES = new Set([
   'application/vnd.oasis.opendocument.spreadsheet',
 ]);
 
-/** UTF-8 text without control characters other than tab, CR, LF (a CSV, a plain e-mail...). */
+/**
+ * UTF-8 text without control characters other than tab, CR, LF (a CSV, a plain e-mail...).
+ * The sample may end inside a multi-byte character (the sniffing window is cut at a byte count,
+ * or the file is short): a streaming decode holds such an incomplete tail back instead of
+ * replacing it, so only bytes that are really invalid refuse the file.
+ */
 function looksLikeText(head: Buffer): boolean {
   if (head.length === 0) return false;
-  // Cut a possibly truncated multi-byte character at the end of the sample.
-  const sample = head.subarray(0, Math.max(0, head.length - 3));
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(sample);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head, { stream: true });
   if (text.includes('\uFFFD')) return false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -27,6 +27,13 @@ export class ActionsController {
     return this.actions.list(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
   }
 
+  @Get('payment-blocks')
+  @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
+  @ApiOperation({ summary: "Count of the funder's actions whose payment is blocked (missing service-fait proof), and the amount they hold" })
+  paymentBlocks(@CurrentActor() actor: Actor) {
+    return this.actions.paymentBlocks(actor);
+  }
+
   @Post()
   @Idempotent()
   @Allow(['officer', 'manager'], ['actions:write'])

@@ -1,7 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ACTION_CATEGORIES, ACTION_MODALITIES, COVERAGE_STATES } from '@bo/registry';
 import type { ActionCategory, ActionModality, ActionView, CoverageState, FunderBreakdown } from '@bo/registry';
-import { FREE_OBJECT, PageOf } from '../openapi/responses';
+import { PageOf } from '../openapi/responses';
+
+export class PaymentBlockDto {
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) checkId: string | null;
+}
 
 export class ActionDto implements ActionView {
   @ApiProperty({ format: 'uuid' })
@@ -68,8 +73,11 @@ export class ActionDto implements ActionView {
   coverageNda: string | null;
   @ApiProperty({ description: 'Payment blocked by a completed service-fait check with a non-conformity' })
   paymentBlocked: boolean;
-  @ApiProperty({ ...FREE_OBJECT, nullable: true, description: 'Why the payment is blocked, and by which check' })
-  paymentBlockReason: unknown;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the payment is blocked' })
+  paymentBlockReason: string | null;
+
+  @ApiProperty({ type: PaymentBlockDto, nullable: true, description: 'The block: its reason and the check behind it' })
+  paymentBlock: PaymentBlockDto | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   coverageEvaluatedAt: string | null;

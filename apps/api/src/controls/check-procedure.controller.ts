@@ -6,13 +6,14 @@ import { CheckProcedureService, CorrectiveActionsService, EvidencePurpose, Evide
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
-import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, RecordEvidenceDto } from './controls.dto';
+import { AmendmentDto, CloseCorrectiveActionDto, ExportQuery, FollowUpDto, NotifyDto, ProviderResponseDto, ReceiptDto, ReceiptCorrectionDto, RecordEvidenceDto } from './controls.dto';
 import { binaryContent } from '../openapi/responses';
 import {
   CheckDto,
   CheckVersionDto,
   CheckVersionSummaryDto,
   CorrectiveActionDto,
+  CreatedFollowUpDto,
   EvidenceDto,
   ProviderResponseViewDto,
 } from './controls.responses';
@@ -56,6 +57,14 @@ export class CheckProcedureController {
   @ApiOkResponse({ type: CheckDto })
   receipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptDto): Promise<CheckDto> {
     return this.procedure.recordReceipt(actor, id, body.receivedOn);
+  }
+
+  @Post('notification-receipt/corrections')
+  @HttpCode(200)
+  @Allow(['officer', 'manager'])
+  @ApiOperation({ summary: 'Correct the recorded receipt date, with the reason: the window is recomputed; the change is kept and audited' })
+  correctReceipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptCorrectionDto) {
+    return this.procedure.correctReceipt(actor, id, body.receivedOn, body.reason);
   }
 
   @Get('notification-letter')
@@ -200,13 +209,13 @@ export class CheckProcedureController {
   @Idempotent()
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Record a follow-up (note and evidence) on a corrective action' })
-  @ApiCreatedResponse({ type: [CorrectiveActionDto], description: "The check's corrective actions" })
+  @ApiCreatedResponse({ type: CreatedFollowUpDto, description: 'The follow-up created' })
   followUp(
     @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Param('actionId', ParseUUIDPipe) actionId: string,
     @Body() body: FollowUpDto,
-  ): Promise<CorrectiveActionDto[]> {
+  ): Promise<CreatedFollowUpDto> {
     return this.corrective.followUp(actor, id, actionId, body);
   }
 

@@ -2,16 +2,19 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, 
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { DEFAULT_PAGE_SIZE, Idempotent, assertIfMatch, etagOf } from '@bo/core';
-import { ChecksService } from '@bo/controls';
+import { ChecksService, FindingsService } from '@bo/controls';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
-import { CheckListQuery, CreateCheckDto, FindingDto, SampleDto, UpdateCheckDto } from './controls.dto';
+import { CheckListQuery, CreateCheckDto, FindingDto, FindingRevisionDto, SampleDto, UpdateCheckDto } from './controls.dto';
 import { CheckDto, CheckPageDto, FindingViewDto, MappedGradesDto } from './controls.responses';
 
 @ApiTags('checks')
 @Controller('checks')
 export class ChecksController {
-  constructor(private readonly checks: ChecksService) {}
+  constructor(
+    private readonly checks: ChecksService,
+    private readonly findings: FindingsService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -74,7 +77,23 @@ export class ChecksController {
   @ApiOperation({ summary: 'Record the finding on one point of the framework' })
   @ApiOkResponse({ type: FindingViewDto })
   recordFinding(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string, @Body() body: FindingDto): Promise<FindingViewDto> {
-    return this.checks.recordFinding(actor, id, pointCode, body);
+    return this.findings.recordFinding(actor, id, pointCode, body);
+  }
+
+  @Post(':id/findings/:pointCode/revisions')
+  @Allow(['officer', 'manager', 'auditor'])
+  @ApiOperation({ summary: "Revise a finding after the provider's response and before completion, with the reason and the response it follows" })
+  @ApiCreatedResponse({ schema: { type: 'object', additionalProperties: true }, description: 'The revision recorded' })
+  reviseFinding(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string, @Body() body: FindingRevisionDto) {
+    return this.findings.revise(actor, id, pointCode, body);
+  }
+
+  @Get(':id/findings/:pointCode/revisions')
+  @Allow(['officer', 'manager', 'auditor'])
+  @ApiOperation({ summary: 'The revisions of one finding, oldest first (every version of the check)' })
+  @ApiOkResponse({ schema: { type: 'array', items: { type: 'object', additionalProperties: true } }, description: 'The revisions, oldest first' })
+  findingRevisions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string) {
+    return this.findings.revisions(actor, id, pointCode);
   }
 
   @Post(':id/complete')

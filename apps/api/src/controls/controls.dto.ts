@@ -255,6 +255,17 @@ export class FindingDto {
   evidenceRefs?: string[];
 }
 
+export class FindingRevisionDto extends FindingDto {
+  @ApiProperty({ description: 'Why the finding changes after the response (e.g. the proof the provider sent)' })
+  @IsString()
+  @Length(1, 5000)
+  reason: string;
+
+  @ApiProperty({ description: "The provider's response this revision follows (GET /checks/{id}/provider-responses)", format: 'uuid' })
+  @IsUUID()
+  responseId: string;
+}
+
 export class CheckListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CHECK_STATES })
   @IsOptional()
@@ -280,6 +291,13 @@ export class ReceiptDto {
   @IsISO8601({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'receivedOn must be a date YYYY-MM-DD' })
   receivedOn: string;
+}
+
+export class ReceiptCorrectionDto extends ReceiptDto {
+  @ApiProperty({ description: 'Why the recorded receipt date was wrong (kept in the check and the audit trail)' })
+  @IsString()
+  @Length(1, 2000)
+  reason: string;
 }
 
 export class ProviderResponseDto {

@@ -452,6 +452,15 @@ export class EvidenceDto implements EvidenceView {
   download: string | null;
 }
 
+export class CreatedFollowUpDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() note: string;
+  @ApiProperty({ type: [String] }) evidenceIds: string[];
+  @ApiProperty({ format: 'uuid' }) recordedBy: string;
+  @ApiProperty({ format: 'date-time' }) recordedAt: string;
+  @ApiProperty({ format: 'uuid' }) correctiveActionId: string;
+}
+
 export class FollowUpViewDto {
   @ApiProperty({ format: 'uuid' })
   id: string;

@@ -399,8 +399,11 @@ export class ImportDto implements ImportResource {
   @ApiProperty({ type: String, nullable: true, description: 'Why the import FAILED' })
   error: string | null;
 
-  @ApiProperty({ description: 'Number of bad lines' })
-  errorCount: number;
+  @ApiProperty({ description: 'Lines refused (each has one or more field errors)' })
+  rejectedLineCount: number;
+
+  @ApiProperty({ description: 'Field errors over all refused lines' })
+  fieldErrorCount: number;
 
   @ApiProperty({ type: [LineErrorDto], description: 'The first line errors; all of them through /imports/{id}/errors' })
   errors: LineErrorDto[];

@@ -505,6 +505,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/payment-blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count of the funder's actions whose payment is blocked (missing service-fait proof), and the amount they hold */
+        get: operations["ActionsController_paymentBlocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/imports": {
         parameters: {
             query?: never;
@@ -713,6 +730,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/checks/{id}/findings/{pointCode}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The revisions of one finding, oldest first (every version of the check) */
+        get: operations["ChecksController_findingRevisions"];
+        put?: never;
+        /** Revise a finding after the provider's response and before completion, with the reason and the response it follows */
+        post: operations["ChecksController_reviseFinding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/checks/{id}/complete": {
         parameters: {
             query?: never;
@@ -792,6 +827,23 @@ export interface paths {
         put?: never;
         /** Record the date the provider received the notification: opens the response window */
         post: operations["CheckProcedureController_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checks/{id}/notification-receipt/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct the recorded receipt date, with the reason: the window is recomputed; the change is kept and audited */
+        post: operations["CheckProcedureController_correctReceipt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1567,8 +1619,10 @@ export interface components {
             counts: (components["schemas"]["ActionsImportCountsDto"] | components["schemas"]["PublicListImportCountsDto"]) | null;
             /** @description Why the import FAILED */
             error: string | null;
-            /** @description Number of bad lines */
-            errorCount: number;
+            /** @description Lines refused (each has one or more field errors) */
+            rejectedLineCount: number;
+            /** @description Field errors over all refused lines */
+            fieldErrorCount: number;
             /** @description The first line errors; all of them through /imports/{id}/errors */
             errors: components["schemas"]["LineErrorDto"][];
         };
@@ -1783,6 +1837,11 @@ export interface components {
          * @enum {string}
          */
         CoverageState: "CERTIFIED" | "NOT_CERTIFIED" | "EXEMPT" | "UNKNOWN";
+        PaymentBlockDto: {
+            reason: string | null;
+            /** Format: uuid */
+            checkId: string | null;
+        };
         ActionDto: {
             /** Format: uuid */
             id: string;
@@ -1819,10 +1878,10 @@ export interface components {
             coverageNda: string | null;
             /** @description Payment blocked by a completed service-fait check with a non-conformity */
             paymentBlocked: boolean;
-            /** @description Why the payment is blocked, and by which check */
-            paymentBlockReason: {
-                [key: string]: unknown;
-            } | null;
+            /** @description Why the payment is blocked */
+            paymentBlockReason: string | null;
+            /** @description The block: its reason and the check behind it */
+            paymentBlock: components["schemas"]["PaymentBlockDto"] | null;
             /** Format: date-time */
             coverageEvaluatedAt: string | null;
             /** Format: uuid */
@@ -2319,6 +2378,20 @@ export interface components {
             /** @description Record references (file evidence comes later) */
             evidenceRefs?: string[];
         };
+        FindingRevisionDto: {
+            /** @enum {string} */
+            grade: "COMPLIANT" | "MINOR_NC" | "MAJOR_NC" | "NOT_APPLICABLE";
+            comment?: string;
+            /** @description Record references (file evidence comes later) */
+            evidenceRefs?: string[];
+            /** @description Why the finding changes after the response (e.g. the proof the provider sent) */
+            reason: string;
+            /**
+             * Format: uuid
+             * @description The provider's response this revision follows (GET /checks/{id}/provider-responses)
+             */
+            responseId: string;
+        };
         MappingTitleDto: {
             /** Format: uuid */
             id: string;
@@ -2361,6 +2434,15 @@ export interface components {
              * @example 2026-11-20
              */
             receivedOn: string;
+        };
+        ReceiptCorrectionDto: {
+            /**
+             * @description Date the provider received the notification (YYYY-MM-DD)
+             * @example 2026-11-20
+             */
+            receivedOn: string;
+            /** @description Why the recorded receipt date was wrong (kept in the check and the audit trail) */
+            reason: string;
         };
         ProviderResponseDto: {
             /** @description The provider's observations */
@@ -2492,6 +2574,18 @@ export interface components {
         FollowUpDto: {
             note: string;
             evidenceIds?: string[];
+        };
+        CreatedFollowUpDto: {
+            /** Format: uuid */
+            id: string;
+            note: string;
+            evidenceIds: string[];
+            /** Format: uuid */
+            recordedBy: string;
+            /** Format: date-time */
+            recordedAt: string;
+            /** Format: uuid */
+            correctiveActionId: string;
         };
         CloseCorrectiveActionDto: {
             note: string;
@@ -2750,7 +2844,7 @@ export interface components {
          * @description Namespaced error code; the one map from code to status is ERROR_STATUS in libs/core
          * @enum {string}
          */
-        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
+        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
         FieldErrorDto: {
             /**
              * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
@@ -4538,6 +4632,44 @@ export interface operations {
             };
         };
     };
+    ActionsController_paymentBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager; API key scopes: actions:read, actions:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ActionsController_import: {
         parameters: {
             query?: never;
@@ -5355,6 +5487,114 @@ export interface operations {
             };
         };
     };
+    ChecksController_findingRevisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                pointCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revisions, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ChecksController_reviseFinding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                pointCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingRevisionDto"];
+            };
+        };
+        responses: {
+            /** @description The revision recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ChecksController_complete: {
         parameters: {
             query?: never;
@@ -5598,6 +5838,50 @@ export interface operations {
                     "application/json": components["schemas"]["CheckDto"];
                 };
             };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CheckProcedureController_correctReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptCorrectionDto"];
+            };
+        };
+        responses: {
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -6212,13 +6496,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The check's corrective actions */
+            /** @description The follow-up created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CorrectiveActionDto"][];
+                    "application/json": components["schemas"]["CreatedFollowUpDto"];
                 };
             };
             /** @description No or invalid credentials (problem+json) */

@@ -208,7 +208,8 @@ export interface ImportView {
   progress: unknown;
   counts: { rows?: number; accepted?: number; rejected?: number; inserted?: number; updated?: number; unchanged?: number } | null;
   error: string | null;
-  errorCount: number;
+  rejectedLineCount: number;
+  fieldErrorCount: number;
   errors: { line: number; field: string; reason: string }[];
 }
 

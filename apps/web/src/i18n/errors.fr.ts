@@ -83,6 +83,8 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
     'Cet indicateur ne peut donner lieu qu’à une non-conformité majeure, pas à une non-conformité mineure.',
   'CHECK.NC_NEEDS_COMMENT': 'Une non-conformité doit être motivée par un commentaire.',
   'CHECK.NC_NEEDS_EVIDENCE': 'Une non-conformité doit s’appuyer sur au moins une pièce justificative.',
+  'CHECK.NA_NEEDS_JUSTIFICATION': 'Un indicateur du périmètre déclaré non applicable doit être justifié par écrit.',
+  'CHECK.RECEIPT_ALREADY_RECORDED': 'La date de réception est déjà enregistrée : corrigez-la en indiquant le motif.',
   'CHECK.MAKER_CHECKER':
     'Un contrôle doit être clôturé par une personne qui n’a enregistré aucun de ses constats (principe des quatre yeux).',
   'CHECK.RESPONSE_WINDOW_OPEN':

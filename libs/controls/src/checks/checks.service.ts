@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
+import { AppConfig, AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, hasRole, tenantOf } from '@bo/access';
+import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import {
   ACTION_CATEGORIES,
@@ -9,12 +9,8 @@ import {
   CheckState,
   Grade,
   LinkedActionFacts,
-  Outcome,
-  PointScope,
   SCOPE_FLAGS,
   ScopeFlag,
-  ScopeFlags,
-  ScopeResult,
   assertTransition,
   deriveOutcome,
   deriveScope,
@@ -22,183 +18,28 @@ import {
   isNonConformity,
   mapGrades,
   newSeed,
+  localDateIn,
   resolveCategories,
-  validateFinding,
+  responseWindowEnd,
 } from '../rules';
-import { FrameworkRef, FrameworksService, PointRow, minorThresholdOf } from '../frameworks/frameworks.service';
-import { RNQ_CODE, SERVICE_FAIT_CODE } from '../frameworks/builtin';
+import { FrameworksService, PointRow, minorThresholdOf } from '../frameworks/frameworks.service';
+import { RNQ_CODE } from '../frameworks/builtin';
 import { addsOrWorsensNonConformity, applyPaymentBlocks, freezeVersion, openCorrectiveActions } from './completion';
 import { ActionFacts, RegistryFactsService } from '@bo/registry';
+import { CheckRepository, isoDate } from './check.repository';
+import type {
+  CheckRow,
+  CheckView,
+  CreateCheckInput,
+  FindingRow,
+  FindingView,
+  MappedGradesView,
+  SampleInput,
+  ScopeContextInput,
+  StoredScope,
+  UpdateCheckInput,
+} from './checks.types';
 
-export type CheckMethod = 'DOCUMENTARY' | 'ON_SITE' | 'REMOTE';
-export const CHECK_METHODS: readonly CheckMethod[] = ['DOCUMENTARY', 'ON_SITE', 'REMOTE'];
-
-/** What the officer says about the scope: categories (used when no action is linked) and flags per category. */
-export interface ScopeContextInput {
-  categories?: ActionCategory[];
-  flags?: Partial<Record<ActionCategory, Partial<ScopeFlags>>>;
-}
-
-export interface ContactInput {
-  name?: string | null;
-  email?: string | null;
-}
-
-export interface CreateCheckInput {
-  providerSiret: string;
-  providerNda?: string | null;
-  actionIds?: string[];
-  method: CheckMethod;
-  framework?: FrameworkRef;
-  scopeContext?: ScopeContextInput;
-  assigneeId?: string | null;
-  contact?: ContactInput;
-  /** Runs the *service fait* checklist in the same control (its points join the check). */
-  jointServiceFait?: boolean;
-}
-
-export interface UpdateCheckInput {
-  providerNda?: string | null;
-  actionIds?: string[];
-  method?: CheckMethod;
-  scopeContext?: ScopeContextInput;
-  assigneeId?: string | null;
-  contact?: ContactInput;
-  jointServiceFait?: boolean;
-}
-
-export interface SampleInput {
-  size: number;
-  seed?: number;
-  stratifyBy?: 'category';
-}
-
-export interface FindingInput {
-  grade: Grade;
-  comment?: string | null;
-  evidenceRefs?: string[];
-}
-
-export interface FindingView {
-  pointCode: string;
-  grade: Grade;
-  comment: string | null;
-  evidenceRefs: string[];
-  recordedBy: string;
-  recordedAt: string;
-}
-
-export interface StoredScope {
-  categories: ActionCategory[];
-  categorySource: ScopeResult['categorySource'];
-  flags: ScopeResult['flags'];
-  flagSources: ScopeResult['flagSources'];
-  points: Record<string, PointScope | { applicable: boolean; reason?: string }>;
-  counts: { total: number; applicable: number; notApplicable: number; byCategory: ScopeResult['counts']['byCategory'] };
-}
-
-export interface CheckView {
-  id: string;
-  organisationId: string;
-  providerSiret: string;
-  providerNda: string | null;
-  method: CheckMethod;
-  framework: { id: string; code: string; version: number };
-  state: CheckState;
-  outcome: Outcome | null;
-  scopeContext: ScopeContextInput;
-  scope: StoredScope;
-  actions: { id: string; source: 'LINKED' | 'SAMPLE' }[];
-  sample: unknown;
-  assigneeId: string | null;
-  contact: { name: string | null; email: string | null };
-  findings: FindingView[];
-  completedAt: string | null;
-  completedBy: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** ETag counter of the working copy. */
-  version: number;
-  /** Version number of the check itself: 1, then n+1 per amendment. */
-  revision: number;
-  amendmentReason: string | null;
-  jointServiceFait: boolean;
-  procedure: {
-    notifiedAt: string | null;
-    providerReceivedOn: string | null;
-    responseDueAt: string | null;
-    notificationLetter: string | null;
-  };
-}
-
-export interface MappedGradesView {
-  checkId: string;
-  mapping: { id: string; title: string | null };
-  target: { id: string; code: string; version: number; title: string };
-  points: { code: string; title: string; grade: Grade | null; sources: { code: string; grade: Grade | null }[] }[];
-}
-
-export interface CheckRow {
-  id: string;
-  organisation_id: string;
-  provider_siret: string;
-  provider_nda: string | null;
-  method: CheckMethod;
-  framework_id: string;
-  framework_code: string;
-  framework_version: number;
-  scope_context: ScopeContextInput;
-  scope: StoredScope;
-  assignee_id: string | null;
-  contact_name: string | null;
-  contact_email: string | null;
-  state: CheckState;
-  outcome: Outcome | null;
-  completed_at: Date | null;
-  completed_by: string | null;
-  sample: unknown;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-  revision: number;
-  joint_service_fait: boolean;
-  amendment_reason: string | null;
-  region: string | null;
-  notified_at: Date | null;
-  notified_by: string | null;
-  provider_received_on: Date | string | null;
-  response_due_at: Date | null;
-  notification_letter_sha256: string | null;
-}
-
-export interface FindingRow {
-  point_code: string;
-  grade: Grade;
-  comment: string | null;
-  evidence_refs: string[];
-  recorded_by: string;
-  recorded_at: Date;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const CHECK_COLUMNS = `c.*, f.code AS framework_code, f.version AS framework_version`;
-
-const findingOf = (r: FindingRow): FindingView => ({
-  pointCode: r.point_code,
-  grade: r.grade,
-  comment: r.comment,
-  evidenceRefs: r.evidence_refs,
-  recordedBy: r.recorded_by,
-  recordedAt: r.recorded_at.toISOString(),
-});
-
-/** An auditor (without officer rights) sees only the checks assigned to it. */
-function auditorOnly(actor: Actor): boolean {
-  return actor.kind === 'user' && hasRole(actor, 'auditor') && !hasRole(actor, 'officer', 'manager');
-}
 
 /**
  * The scope of a check over its framework. For the RNQ: `deriveScope` (categories of the linked
@@ -241,6 +82,8 @@ export class ChecksService {
     private readonly clock: Clock,
     private readonly frameworks: FrameworksService,
     private readonly registry: RegistryFactsService,
+    private readonly repo: CheckRepository,
+    private readonly config: AppConfig,
   ) {}
 
 
@@ -274,7 +117,7 @@ export class ChecksService {
         ],
       );
       await this.link(tx, actor, row!.id, actions.map((a) => a.id), 'LINKED');
-      const view = await this.view(tx, await this.loadRow(tx, row!.id));
+      const view = await this.repo.view(tx, await this.repo.loadRow(tx, row!.id));
       await this.audit.record(tx, actor, { action: 'check.created', entityType: 'check', entityId: view.id, after: auditable(view) });
       return view;
     });
@@ -283,21 +126,13 @@ export class ChecksService {
   async list(actor: Actor, query: { limit: number; cursor?: string; state?: CheckState; providerSiret?: string }): Promise<Page<Omit<CheckView, 'findings' | 'scope'> & { scopeCounts: StoredScope['counts'] }>> {
     const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const rows = await tx.query<CheckRow>(
-        `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id
-          WHERE ($1::timestamptz IS NULL OR (c.created_at, c.id) < ($1::timestamptz, $2::uuid))
-            AND ($3::uuid IS NULL OR c.assignee_id = $3)
-            AND ($4::text IS NULL OR c.state = $4)
-            AND ($5::text IS NULL OR c.provider_siret = $5)
-          ORDER BY c.created_at DESC, c.id DESC LIMIT $6`,
-        [after?.[0] ?? null, after?.[1] ?? null, auditorOnly(actor) ? actor.id : null, query.state ?? null, query.providerSiret ?? null, query.limit + 1],
-      );
+      const rows = await this.repo.listRows(tx, actor, { after, limit: query.limit, state: query.state, providerSiret: query.providerSiret });
       return toPage(
         rows,
         query.limit,
         (r) => [r.created_at.toISOString(), r.id],
         (r) => {
-          const { findings: _f, scope, ...rest } = this.baseView(r, [], []);
+          const { findings: _f, scope, ...rest } = this.repo.baseView(r, [], []);
           return { ...rest, scopeCounts: scope.counts };
         },
       );
@@ -305,15 +140,15 @@ export class ChecksService {
   }
 
   async get(actor: Actor, id: string): Promise<CheckView> {
-    return this.db.tx(tenantOf(actor), async (tx) => this.view(tx, await this.loadVisible(tx, actor, id)));
+    return this.db.tx(tenantOf(actor), async (tx) => this.repo.view(tx, await this.repo.loadVisible(tx, actor, id)));
   }
 
   async update(actor: Actor, id: string, input: UpdateCheckInput, checkVersion: (version: number) => void): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       checkVersion(row.version);
       assertEditable(row);
-      const before = await this.view(tx, row);
+      const before = await this.repo.view(tx, row);
       const nda = input.providerNda !== undefined ? input.providerNda : row.provider_nda;
       if (input.providerNda !== undefined) await this.assertNda(tx, row.provider_siret, nda);
       if (input.assigneeId) await this.assertAssignee(tx, input.assigneeId);
@@ -340,7 +175,7 @@ export class ChecksService {
           input.jointServiceFait ?? row.joint_service_fait,
         ],
       );
-      const after = await this.view(tx, await this.loadRow(tx, id));
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, { action: 'check.updated', entityType: 'check', entityId: id, before: auditable(before), after: auditable(after) });
       return after;
     });
@@ -353,7 +188,7 @@ export class ChecksService {
    */
   async sample(actor: Actor, id: string, input: SampleInput): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       assertEditable(row);
       const population = await this.registry.actionsAt(tx, row.provider_siret, row.provider_nda);
       const seed = input.seed ?? newSeed();
@@ -374,48 +209,8 @@ export class ChecksService {
       await this.link(tx, actor, id, sample.actionIds, 'SAMPLE');
       const scope = await this.rescope(tx, row, row.scope_context);
       await tx.query(`UPDATE checks SET sample = $2, scope = $3, version = version + 1, updated_at = now() WHERE id = $1`, [id, JSON.stringify(sample), JSON.stringify(scope)]);
-      const view = await this.view(tx, await this.loadRow(tx, id));
+      const view = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, { action: 'check.sampled', entityType: 'check', entityId: id, after: { sample }, details: { seed, size: input.size } });
-      return view;
-    });
-  }
-
-  async recordFinding(actor: Actor, id: string, pointCode: string, input: FindingInput): Promise<FindingView> {
-    return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.loadVisible(tx, actor, id, true);
-      assertEditable(row);
-      const point = (await this.gradablePoints(tx, row)).find((p) => p.code === pointCode);
-      if (!point) throw new AppError('CHECK.POINT_NOT_IN_FRAMEWORK', `No point ${pointCode} in ${row.framework_code} v${row.framework_version}.`);
-      const inScope = row.scope.points[pointCode];
-      const evidenceRefs = [...new Set(input.evidenceRefs ?? [])];
-      await this.assertEvidenceOfCheck(tx, id, evidenceRefs);
-      const error = validateFinding(
-        { majorOnly: point.rules.majorOnly === true, applicable: inScope ? inScope.applicable : true },
-        input.grade,
-        input.comment,
-        evidenceRefs.length,
-      );
-      if (error) throw new AppError(error, findingMessage(error, pointCode, inScope?.reason), inScope?.reason ? { reason: inScope.reason } : {});
-      const before = await tx.one<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1 AND point_code = $2`, [id, pointCode]);
-      const now = await this.clock.now();
-      const saved = await tx.one<FindingRow>(
-        `INSERT INTO check_findings (check_id, organisation_id, point_code, grade, comment, evidence_refs, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (check_id, point_code) DO UPDATE
-            SET grade = EXCLUDED.grade, comment = EXCLUDED.comment, evidence_refs = EXCLUDED.evidence_refs,
-                recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
-         RETURNING *`,
-        [id, actor.organisationId, pointCode, input.grade, input.comment ?? null, evidenceRefs, actor.id, now],
-      );
-      await tx.query(`UPDATE checks SET version = version + 1, updated_at = now() WHERE id = $1`, [id]);
-      const view = findingOf(saved!);
-      await this.audit.record(tx, actor, {
-        action: 'check.finding_recorded',
-        entityType: 'check',
-        entityId: id,
-        before: before ? findingOf(before) : null,
-        after: view,
-      });
       return view;
     });
   }
@@ -430,11 +225,11 @@ export class ChecksService {
    */
   async complete(actor: Actor, id: string, checkVersion: (version: number) => void = () => undefined): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       checkVersion(row.version);
       const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1`, [id]);
       const graded = new Set(findings.map((f) => f.point_code));
-      const points = await this.gradablePoints(tx, row);
+      const points = await this.repo.gradablePoints(tx, row);
       const missing = points.filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code)).map((p) => p.code);
       const now = await this.clock.now();
       let hasNonConformities = findings.some((f) => isNonConformity(f.grade));
@@ -447,10 +242,18 @@ export class ChecksService {
         hasNonConformities = addsOrWorsensNonConformity(previous?.snapshot.check.findings ?? [], findings);
       }
       const response = await tx.one(`SELECT 1 FROM check_responses WHERE check_id = $1 AND revision = $2`, [id, row.revision]);
+      // The window as the rules say it is (receipt, never before the notification, plus the
+      // configured days), not as stored: no stored date can shorten it.
+      const windowClosesAt = responseWindowEnd({
+        receivedOn: isoDate(row.provider_received_on),
+        notifiedAt: row.notified_at,
+        days: this.config.RESPONSE_WINDOW_DAYS,
+        region: row.region,
+      });
       const error = assertTransition(row.state, 'COMPLETED', {
         hasNonConformities,
         responseReceived: response !== undefined,
-        windowClosesAt: row.response_due_at,
+        windowClosesAt,
         now,
         finalizerId: actor.id,
         recorderIds: [...new Set(findings.map((f) => f.recorded_by))],
@@ -458,7 +261,7 @@ export class ChecksService {
       });
       if (error) {
         const details: Record<string, unknown> = error === 'CHECK.FINDINGS_MISSING' ? { missingPoints: missing } : { state: row.state };
-        if (error === 'CHECK.RESPONSE_WINDOW_OPEN') details.responseDueAt = row.response_due_at?.toISOString() ?? null;
+        if (error === 'CHECK.RESPONSE_WINDOW_OPEN') details.responseDueAt = windowClosesAt?.toISOString() ?? null;
         throw new AppError(error, transitionMessage(error, row.state, row.revision), details);
       }
       const framework = await this.frameworks.findById(tx, row.framework_id);
@@ -466,19 +269,19 @@ export class ChecksService {
         findings.map((f) => f.grade),
         minorThresholdOf(framework.grading),
       );
-      const before = await this.view(tx, row);
+      const before = await this.repo.view(tx, row);
       await tx.query(
         `UPDATE checks SET state = 'COMPLETED', outcome = $2, completed_at = $3, completed_by = $4, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, outcome, now, actor.id],
       );
-      const after = await this.view(tx, await this.loadRow(tx, id));
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       const snapshotSha256 = await freezeVersion(
         tx,
         { id, organisationId: row.organisation_id, revision: row.revision, outcome, completedAt: now, completedBy: actor.id, amendmentReason: row.amendment_reason },
         after,
       );
       const correctiveActions = await openCorrectiveActions(tx, { id, organisationId: row.organisation_id, revision: row.revision, region: row.region }, findings, now);
-      const serviceFaitCodes = new Set((await this.serviceFaitPoints(tx, row)).map((p) => p.code));
+      const serviceFaitCodes = new Set((await this.repo.serviceFaitPoints(tx, row)).map((p) => p.code));
       const linkedIds = (await tx.query<{ action_id: string }>(`SELECT action_id FROM check_actions WHERE check_id = $1`, [id])).map((l) => l.action_id);
       const payments = await applyPaymentBlocks({ id, revision: row.revision }, findings, serviceFaitCodes, (blocked, reason) =>
         this.registry.setPaymentBlock(tx, linkedIds, { blocked, reason, checkId: id }),
@@ -495,25 +298,10 @@ export class ChecksService {
     });
   }
 
-  /** The points a check grades: its framework's, plus the service-fait checklist for a joint control. */
-  async gradablePoints(tx: Tx, row: CheckRow): Promise<PointRow[]> {
-    const own = await this.frameworks.points(tx, row.framework_id);
-    if (!row.joint_service_fait) return own;
-    return [...own, ...(await this.serviceFaitPoints(tx, row))];
-  }
-
-  /** Service-fait points of the check: all of its framework's when it is the checklist, else the checklist's when joint. */
-  private async serviceFaitPoints(tx: Tx, row: CheckRow): Promise<PointRow[]> {
-    if (row.framework_code === SERVICE_FAIT_CODE) return this.frameworks.points(tx, row.framework_id);
-    if (!row.joint_service_fait) return [];
-    const checklist = await this.frameworks.find(tx, { code: SERVICE_FAIT_CODE, version: 1 });
-    return this.frameworks.points(tx, checklist.id);
-  }
-
   /** The grades a mapped grid takes from the check's findings, through one of the caller's mapping sets. */
   async mappedGrades(actor: Actor, id: string, mappingId: string): Promise<MappedGradesView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.loadVisible(tx, actor, id);
+      const row = await this.repo.loadVisible(tx, actor, id);
       const mapping = await this.frameworks.loadMapping(tx, mappingId);
       if (mapping.source.id !== row.framework_id) {
         throw new AppError('FRAMEWORK.INVALID', `The mapping set maps ${mapping.source.code} v${mapping.source.version}; the check uses ${row.framework_code} v${row.framework_version}.`, {
@@ -542,73 +330,6 @@ export class ChecksService {
   }
 
   // --- helpers -----------------------------------------------------------------------------
-
-  async loadRow(tx: Tx, id: string, forUpdate = false): Promise<CheckRow> {
-    const row = await tx.one<CheckRow>(
-      `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`,
-      [id],
-    );
-    if (!row) throw new AppError('CHECK.NOT_FOUND', `No check ${id}.`);
-    return row;
-  }
-
-  /** Another funder's check, or for an auditor a check not assigned to it: 404, as if absent. */
-  async loadVisible(tx: Tx, actor: Actor, id: string, forUpdate = false): Promise<CheckRow> {
-    const row = await this.loadRow(tx, id, forUpdate);
-    if (auditorOnly(actor) && row.assignee_id !== actor.id) throw new AppError('CHECK.NOT_FOUND', `No check ${id}.`);
-    return row;
-  }
-
-  private baseView(row: CheckRow, actions: CheckView['actions'], findings: FindingView[]): CheckView {
-    return {
-      id: row.id,
-      organisationId: row.organisation_id,
-      providerSiret: row.provider_siret,
-      providerNda: row.provider_nda,
-      method: row.method,
-      framework: { id: row.framework_id, code: row.framework_code, version: row.framework_version },
-      state: row.state,
-      outcome: row.outcome,
-      scopeContext: row.scope_context,
-      scope: row.scope,
-      actions,
-      sample: row.sample ?? null,
-      assigneeId: row.assignee_id,
-      contact: { name: row.contact_name, email: row.contact_email },
-      findings,
-      completedAt: row.completed_at?.toISOString() ?? null,
-      completedBy: row.completed_by,
-      createdBy: row.created_by,
-      createdAt: row.created_at.toISOString(),
-      updatedAt: row.updated_at.toISOString(),
-      version: row.version,
-      revision: row.revision,
-      amendmentReason: row.amendment_reason,
-      jointServiceFait: row.joint_service_fait,
-      procedure: {
-        notifiedAt: row.notified_at?.toISOString() ?? null,
-        providerReceivedOn: isoDate(row.provider_received_on),
-        responseDueAt: row.response_due_at?.toISOString() ?? null,
-        notificationLetter: row.notification_letter_sha256 ? `/api/v1/checks/${row.id}/notification-letter` : null,
-      },
-    };
-  }
-
-  async view(tx: Tx, row: CheckRow): Promise<CheckView> {
-    const actions = await tx.query<{ action_id: string; source: 'LINKED' | 'SAMPLE' }>(
-      `SELECT action_id, source FROM check_actions WHERE check_id = $1 ORDER BY source, action_id`,
-      [row.id],
-    );
-    const findings = await tx.query<FindingRow>(
-      `SELECT * FROM check_findings WHERE check_id = $1 ORDER BY point_code`,
-      [row.id],
-    );
-    return this.baseView(
-      row,
-      actions.map((a) => ({ id: a.action_id, source: a.source })),
-      findings.map(findingOf),
-    );
-  }
 
   private async rescope(tx: Tx, row: CheckRow, context: ScopeContextInput): Promise<StoredScope> {
     const linkedIds = await tx.query<{ action_id: string }>(`SELECT action_id FROM check_actions WHERE check_id = $1`, [row.id]);
@@ -656,22 +377,7 @@ export class ChecksService {
 
   /** The categories the provider is certified for today: the scope's categories when no action is linked. */
   private async certifiedCategories(tx: Tx, siret: string, nda: string | null): Promise<ActionCategory[]> {
-    return this.registry.certifiedCategories(tx, siret, nda, (await this.clock.now()).toISOString().slice(0, 10));
-  }
-
-  /** References that are evidence ids must be evidence of this check; other references name records. */
-  async assertEvidenceOfCheck(tx: Tx, checkId: string, refs: readonly string[], field = 'evidenceRefs'): Promise<void> {
-    const ids = refs.filter((r) => UUID.test(r));
-    if (!ids.length) return;
-    const found = new Set(
-      (await tx.query<{ id: string }>(`SELECT id::text AS id FROM check_evidence WHERE check_id = $1 AND id = ANY($2::uuid[])`, [checkId, ids])).map((r) => r.id),
-    );
-    const unknown = ids.filter((i) => !found.has(i));
-    if (unknown.length) {
-      throw new AppError('EVIDENCE.UNKNOWN_REFERENCE', `Not evidence of this check: ${unknown.join(', ')}.`, {
-        errors: unknown.map((u) => ({ field: `${field}[${refs.indexOf(u)}]`, message: 'not evidence of this check' })),
-      });
-    }
+    return this.registry.certifiedCategories(tx, siret, nda, localDateIn(null, await this.clock.now()));
   }
 
   private async assertAssignee(tx: Tx, userId: string): Promise<void> {
@@ -682,14 +388,6 @@ export class ChecksService {
       });
     }
   }
-}
-
-/** A `date` column as YYYY-MM-DD: node-pg builds a local-midnight Date, so read local fields. */
-export function isoDate(value: Date | string | null): string | null {
-  if (value === null) return null;
-  if (typeof value === 'string') return value.slice(0, 10);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}`;
 }
 
 function factsOf(a: ActionFacts): LinkedActionFacts {
@@ -724,19 +422,6 @@ function assertEditable(row: CheckRow): void {
 function auditable(view: CheckView): Record<string, unknown> {
   const { scope, ...rest } = view;
   return { ...rest, scope: { categories: scope.categories, counts: scope.counts } };
-}
-
-function findingMessage(code: string, pointCode: string, reason: string | undefined): string {
-  switch (code) {
-    case 'CHECK.POINT_NOT_APPLICABLE':
-      return `Point ${pointCode} is outside the check's scope: only NOT_APPLICABLE may be recorded.${reason ? ` ${reason}` : ''}`;
-    case 'CHECK.MINOR_ON_MAJOR_ONLY':
-      return `Point ${pointCode} can only give rise to a major non-conformity.`;
-    case 'CHECK.NC_NEEDS_COMMENT':
-      return 'A non-conformity needs a comment.';
-    default:
-      return 'A non-conformity needs at least one piece of evidence.';
-  }
 }
 
 function transitionMessage(code: string, state: CheckState, revision: number): string {

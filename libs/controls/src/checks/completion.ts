@@ -28,7 +28,7 @@ export async function freezeVersion(
     `SELECT id, text, evidence_ids, received_at, late, recorded_by, recorded_at FROM check_responses WHERE check_id = $1 AND revision = $2 ORDER BY received_at`,
     [check.id, check.revision],
   );
-  const snapshot = JSON.parse(canonicalJson({ check: view, evidence, responses }));
+  const snapshot = JSON.parse(canonicalJson({ check: view, evidence: evidence.map(evidenceOf), responses: responses.map(responseOf) }));
   const digest = sha256(canonicalJson(snapshot));
   await tx.query(
     `INSERT INTO check_versions (check_id, organisation_id, revision, outcome, completed_at, completed_by, amendment_reason, snapshot, snapshot_sha256)
@@ -89,4 +89,38 @@ export async function applyPaymentBlocks(
   const reason = missing.length ? `Preuves de service fait manquantes ou non conformes : ${missing.join(', ')} (contrôle ${check.id}, version ${check.revision})` : null;
   const result = await setBlock(missing.length > 0, reason);
   return missing.length ? { blocked: result.updated, lifted: 0 } : { blocked: 0, lifted: result.wereBlocked };
+}
+
+type Row = Record<string, unknown>;
+const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
+
+/** An evidence row as the API speaks it (camelCase, numbers); old snapshots kept snake_case. */
+export function evidenceOf(r: Row) {
+  return {
+    id: r.id as string,
+    kind: r.kind as string,
+    purpose: r.purpose as string,
+    sha256: (r.sha256 ?? null) as string | null,
+    size: r.size === null || r.size === undefined ? null : Number(r.size),
+    mediaType: (r.mediaType ?? r.media_type ?? null) as string | null,
+    fileName: (r.fileName ?? r.file_name ?? null) as string | null,
+    recordReference: (r.recordReference ?? r.record_reference ?? null) as string | null,
+    description: (r.description ?? null) as string | null,
+    personalData: Boolean(r.personalData ?? r.personal_data),
+    uploadedBy: (r.uploadedBy ?? r.uploaded_by ?? null) as string | null,
+    uploadedAt: iso(r.uploadedAt ?? r.uploaded_at),
+  };
+}
+
+/** A provider response row as the API speaks it; old snapshots kept snake_case. */
+export function responseOf(r: Row) {
+  return {
+    id: r.id as string,
+    text: r.text as string,
+    evidenceIds: (r.evidenceIds ?? r.evidence_ids ?? []) as string[],
+    receivedAt: iso(r.receivedAt ?? r.received_at)!,
+    late: Boolean(r.late),
+    recordedBy: (r.recordedBy ?? r.recorded_by ?? null) as string | null,
+    recordedAt: iso(r.recordedAt ?? r.recorded_at),
+  };
 }

@@ -4,7 +4,7 @@ import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { isOverdue } from '../rules';
-import { ChecksService } from './checks.service';
+import { CheckRepository } from './check.repository';
 
 export interface CorrectiveActionView {
   id: string;
@@ -43,7 +43,7 @@ interface Row {
 export class CorrectiveActionsService {
   constructor(
     private readonly db: Db,
-    private readonly checks: ChecksService,
+    private readonly repo: CheckRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -52,7 +52,7 @@ export class CorrectiveActionsService {
   async list(actor: Actor, checkId: string): Promise<CorrectiveActionView[]> {
     const now = await this.clock.now();
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       const rows = await tx.query<Row>(
         `SELECT ca.*, coalesce((SELECT jsonb_agg(jsonb_build_object('id', f.id, 'note', f.note, 'evidence_ids', f.evidence_ids,
                                                           'recorded_by', f.recorded_by, 'recorded_at', f.recorded_at) ORDER BY f.recorded_at)
@@ -82,27 +82,28 @@ export class CorrectiveActionsService {
     };
   }
 
-  async followUp(actor: Actor, checkId: string, id: string, input: { note: string; evidenceIds?: string[] }): Promise<CorrectiveActionView[]> {
-    await this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+  /** Records a follow-up on a corrective action and answers the follow-up created (201 on its resource). */
+  async followUp(actor: Actor, checkId: string, id: string, input: { note: string; evidenceIds?: string[] }): Promise<CorrectiveActionView['followUps'][number] & { correctiveActionId: string }> {
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      await this.repo.loadVisible(tx, actor, checkId);
       const action = await tx.one<{ status: string }>(`SELECT status FROM corrective_actions WHERE id = $1 AND check_id = $2 FOR UPDATE`, [id, checkId]);
       if (!action) throw new AppError('CORRECTIVE_ACTION.NOT_FOUND', `No corrective action ${id} on this check.`);
       if (action.status === 'CLOSED') throw new AppError('CORRECTIVE_ACTION.CLOSED', 'This corrective action is closed.');
       const evidenceIds = [...new Set(input.evidenceIds ?? [])];
-      await this.checks.assertEvidenceOfCheck(tx, checkId, evidenceIds, 'evidenceIds');
-      await tx.query(
+      await this.repo.assertEvidenceOfCheck(tx, checkId, evidenceIds, 'evidenceIds');
+      const created = await tx.one<{ id: string; note: string; evidence_ids: string[]; recorded_by: string; recorded_at: Date }>(
         `INSERT INTO corrective_action_followups (corrective_action_id, organisation_id, note, evidence_ids, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, note, evidence_ids, recorded_by, recorded_at`,
         [id, actor.organisationId, input.note, evidenceIds, actor.id, await this.clock.now()],
       );
       await this.audit.record(tx, actor, { action: 'corrective_action.followed_up', entityType: 'corrective_action', entityId: id, after: { note: input.note, evidenceIds } });
+      return { id: created!.id, correctiveActionId: id, note: created!.note, evidenceIds: created!.evidence_ids, recordedBy: created!.recorded_by, recordedAt: created!.recorded_at.toISOString() };
     });
-    return this.list(actor, checkId);
   }
 
   async close(actor: Actor, checkId: string, id: string, note: string): Promise<CorrectiveActionView[]> {
     await this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       const action = await tx.one<{ status: string }>(`SELECT status FROM corrective_actions WHERE id = $1 AND check_id = $2 FOR UPDATE`, [id, checkId]);
       if (!action) throw new AppError('CORRECTIVE_ACTION.NOT_FOUND', `No corrective action ${id} on this check.`);
       if (action.status === 'CLOSED') throw new AppError('CORRECTIVE_ACTION.CLOSED', 'This corrective action is already closed.');

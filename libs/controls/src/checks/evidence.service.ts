@@ -5,7 +5,7 @@ import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { BlobStore, BlobTooLargeError, EVIDENCE_MEDIA_TYPES, BIDI_CONTROLS, HeadGate, SNIFF_BYTES, ZIP_BASED_MEDIA_TYPES, activeContentMarker, sniffMediaType } from '@bo/storage';
 import { Readable } from 'node:stream';
-import { ChecksService } from './checks.service';
+import { CheckRepository } from './check.repository';
 
 export type EvidencePurpose = 'FINDING' | 'PROVIDER_RESPONSE' | 'CORRECTIVE_FOLLOW_UP';
 
@@ -79,7 +79,7 @@ function cleanFileName(name: string | undefined): string | null {
 export class EvidenceService {
   constructor(
     private readonly db: Db,
-    private readonly checks: ChecksService,
+    private readonly repo: CheckRepository,
     private readonly blobs: BlobStore,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
@@ -88,7 +88,7 @@ export class EvidenceService {
 
   /** 404 unless the caller may see the check (asked before reading any upload). */
   async assertCheckVisible(actor: Actor, checkId: string): Promise<void> {
-    await this.db.tx(tenantOf(actor), (tx) => this.checks.loadVisible(tx, actor, checkId));
+    await this.db.tx(tenantOf(actor), (tx) => this.repo.loadVisible(tx, actor, checkId));
   }
 
   /**
@@ -144,7 +144,7 @@ export class EvidenceService {
     meta: { personalData: boolean; description?: string; purpose: EvidencePurpose },
   ): Promise<EvidenceView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const check = await this.checks.loadVisible(tx, actor, checkId);
+      const check = await this.repo.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(
         `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, sha256, size, media_type, file_name, description, personal_data, uploaded_by)
          VALUES ($1, $2, 'FILE', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
@@ -158,7 +158,7 @@ export class EvidenceService {
 
   async addRecord(actor: Actor, checkId: string, input: { reference: string; description?: string; personalData: boolean; purpose: EvidencePurpose }): Promise<EvidenceView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const check = await this.checks.loadVisible(tx, actor, checkId);
+      const check = await this.repo.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(
         `INSERT INTO check_evidence (check_id, organisation_id, kind, purpose, record_reference, description, personal_data, uploaded_by)
          VALUES ($1, $2, 'RECORD', $3, $4, $5, $6, $7) RETURNING *`,
@@ -172,7 +172,7 @@ export class EvidenceService {
 
   async list(actor: Actor, checkId: string): Promise<EvidenceView[]> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       return (await tx.query<EvidenceRow>(`SELECT * FROM check_evidence WHERE check_id = $1 ORDER BY uploaded_at, id`, [checkId])).map(toView);
     });
   }
@@ -180,7 +180,7 @@ export class EvidenceService {
   /** The file, after checking that its stored bytes still hash to its name. */
   async download(actor: Actor, checkId: string, evidenceId: string): Promise<{ evidence: EvidenceView; stream: Readable }> {
     const evidence = await this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, checkId);
+      await this.repo.loadVisible(tx, actor, checkId);
       const row = await tx.one<EvidenceRow>(`SELECT * FROM check_evidence WHERE id = $1 AND check_id = $2`, [evidenceId, checkId]);
       if (!row || row.kind !== 'FILE') throw new AppError('EVIDENCE.NOT_FOUND', `No evidence file ${evidenceId} on this check.`);
       return toView(row);

@@ -4,11 +4,13 @@ import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { BlobStore } from '@bo/storage';
-import { DocumentModel, renderPdf } from '@bo/documents';
+import { DocumentModel, checkExportModel, notificationLetterModel, renderPdf } from '@bo/documents';
 import { RegistryFactsService } from '@bo/registry';
 import { Readable } from 'node:stream';
-import { assertTransition, isNonConformity, localDateIn, responseDeadline } from '../rules';
-import { CheckRow, CheckView, ChecksService, FindingRow, isoDate } from './checks.service';
+import { assertTransition, isNonConformity, localDateIn, responseDeadline, timeZoneFor } from '../rules';
+import { evidenceOf, responseOf } from './completion';
+import { CheckRepository, isoDate } from './check.repository';
+import type { CheckRow, CheckView, FindingRow } from './checks.types';
 
 export interface NotifyInput {
   /** The date the provider received the notification (acknowledgement of receipt, e-mail read...). */
@@ -34,18 +36,6 @@ export interface CheckVersionView {
   snapshot: unknown;
 }
 
-const GRADE_FR: Record<string, string> = {
-  COMPLIANT: 'Conforme',
-  MINOR_NC: 'Non-conformité mineure',
-  MAJOR_NC: 'Non-conformité majeure',
-  NOT_APPLICABLE: 'Non applicable',
-};
-
-const METHOD_FR: Record<string, string> = { DOCUMENTARY: 'sur pièces', ON_SITE: 'sur place', REMOTE: 'à distance' };
-
-const frDate = (d: Date | string) =>
-  new Date(d).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: 'long', year: 'numeric' });
-
 /**
  * The contradictory procedure of a check (R.6332-26: results notified to the provider, who has
  * at least 7 days to answer), its amendments and frozen versions, and its exports.
@@ -54,7 +44,7 @@ const frDate = (d: Date | string) =>
 export class CheckProcedureService {
   constructor(
     private readonly db: Db,
-    private readonly checks: ChecksService,
+    private readonly repo: CheckRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly blobs: BlobStore,
@@ -71,7 +61,7 @@ export class CheckProcedureService {
    */
   async notify(actor: Actor, id: string, input: NotifyInput): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       if (!row.contact_email && !row.contact_name) {
         throw new AppError('CHECK.CONTACT_REQUIRED', "Enter the provider's contact on the check before notifying it.", {
           errors: [{ field: 'contact', message: 'required before notification' }],
@@ -79,7 +69,7 @@ export class CheckProcedureService {
       }
       const findings = await tx.query<FindingRow>(`SELECT * FROM check_findings WHERE check_id = $1 ORDER BY point_code`, [id]);
       const graded = new Set(findings.map((f) => f.point_code));
-      const missing = (await this.checks.gradablePoints(tx, row)).filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code));
+      const missing = (await this.repo.gradablePoints(tx, row)).filter((p) => (row.scope.points[p.code]?.applicable ?? true) && !graded.has(p.code));
       const now = await this.clock.now();
       const error = assertTransition(row.state, 'NOTIFIED', { hasNonConformities: findings.some((f) => isNonConformity(f.grade)), now, missingFindings: missing.length });
       if (error) {
@@ -87,7 +77,7 @@ export class CheckProcedureService {
           ...(error === 'CHECK.FINDINGS_MISSING' ? { missingPoints: missing.map((p) => p.code) } : { state: row.state }),
         });
       }
-      const dueAt = input.receivedOn ? this.deadline(input.receivedOn, row.region, now) : null;
+      const dueAt = input.receivedOn ? this.deadline(input.receivedOn, row.region, now, now) : null;
       const letter = await this.renderLetter(tx, row, findings, now, dueAt);
       const stored = await this.blobs.put(letter);
       await tx.query(
@@ -95,7 +85,8 @@ export class CheckProcedureService {
                 notification_letter_sha256 = $6, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, now, actor.id, input.receivedOn ?? null, dueAt, stored.sha256],
       );
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
+      if (input.receivedOn && dueAt) await this.recordReceiptChange(tx, actor, { ...row, provider_received_on: null, response_due_at: null }, input.receivedOn, dueAt, null, now);
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.notified',
         entityType: 'check',
@@ -107,29 +98,85 @@ export class CheckProcedureService {
     });
   }
 
-  /** Records the date the provider received the notification, which opens the response window. */
+  /**
+   * Records the date the provider received the notification, which opens the response window.
+   * Once recorded, the date changes only through a correction with its reason.
+   */
   async recordReceipt(actor: Actor, id: string, receivedOn: string): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       if (row.state !== 'NOTIFIED') throw new AppError('CHECK.INVALID_TRANSITION', `The receipt date is recorded on a NOTIFIED check; this one is ${row.state}.`, { state: row.state });
-      const now = await this.clock.now();
-      const dueAt = this.deadline(receivedOn, row.region, now);
-      await tx.query(`UPDATE checks SET provider_received_on = $2, response_due_at = $3, version = version + 1, updated_at = now() WHERE id = $1`, [id, receivedOn, dueAt]);
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
-      await this.audit.record(tx, actor, {
-        action: 'check.receipt_recorded',
-        entityType: 'check',
-        entityId: id,
-        before: { providerReceivedOn: isoDate(row.provider_received_on), responseDueAt: row.response_due_at?.toISOString() ?? null },
-        after: after.procedure,
-      });
-      return after;
+      if (row.provider_received_on !== null) {
+        throw new AppError('CHECK.RECEIPT_ALREADY_RECORDED', `The receipt date is already recorded (${isoDate(row.provider_received_on)}): correct it with a reason instead.`, {
+          providerReceivedOn: isoDate(row.provider_received_on),
+        });
+      }
+      return this.changeReceipt(tx, actor, row, receivedOn, null);
     });
   }
 
-  private deadline(receivedOn: string, region: string | null, now: Date): Date {
+  /**
+   * Corrects the recorded receipt date (a wrong acknowledgement of receipt, a typo): the same
+   * rules, a reason, the change kept with the check and audited. An overdue check whose window
+   * the correction reopens is NOTIFIED again.
+   */
+  async correctReceipt(actor: Actor, id: string, receivedOn: string, reason: string): Promise<CheckView> {
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const row = await this.repo.loadVisible(tx, actor, id, true);
+      if (!['NOTIFIED', 'RESPONDED', 'RESPONSE_OVERDUE'].includes(row.state)) {
+        throw new AppError('CHECK.INVALID_TRANSITION', `The receipt date is corrected on a notified check not yet completed; this one is ${row.state}.`, { state: row.state });
+      }
+      if (row.provider_received_on === null) {
+        throw new AppError('CHECK.INVALID_TRANSITION', 'No receipt date is recorded yet: record it first.', { state: row.state });
+      }
+      if (reason.trim() === '') throw new AppError('REQUEST.VALIDATION', 'A correction needs its reason.', { errors: [{ field: 'reason', message: 'required' }] });
+      return this.changeReceipt(tx, actor, row, receivedOn, reason.trim());
+    });
+  }
+
+  private async changeReceipt(tx: Tx, actor: Actor, row: CheckRow, receivedOn: string, reason: string | null): Promise<CheckView> {
+    const now = await this.clock.now();
+    const dueAt = this.deadline(receivedOn, row.region, row.notified_at ?? now, now);
+    const reopened = row.state === 'RESPONSE_OVERDUE' && dueAt.getTime() >= now.getTime();
+    await tx.query(
+      `UPDATE checks SET provider_received_on = $2, response_due_at = $3, state = CASE WHEN $4 THEN 'NOTIFIED' ELSE state END,
+              version = version + 1, updated_at = now() WHERE id = $1`,
+      [row.id, receivedOn, dueAt, reopened],
+    );
+    await this.recordReceiptChange(tx, actor, row, receivedOn, dueAt, reason, now);
+    const after = await this.repo.view(tx, await this.repo.loadRow(tx, row.id));
+    await this.audit.record(tx, actor, {
+      action: reason === null ? 'check.receipt_recorded' : 'check.receipt_corrected',
+      entityType: 'check',
+      entityId: row.id,
+      before: { state: row.state, providerReceivedOn: isoDate(row.provider_received_on), responseDueAt: row.response_due_at?.toISOString() ?? null },
+      after: { state: after.state, providerReceivedOn: after.procedure.providerReceivedOn, responseDueAt: after.procedure.responseDueAt },
+      ...(reason === null ? {} : { details: { reason } }),
+    });
+    return after;
+  }
+
+  private async recordReceiptChange(tx: Tx, actor: Actor, row: CheckRow, receivedOn: string, dueAt: Date, reason: string | null, now: Date): Promise<void> {
+    await tx.query(
+      `INSERT INTO check_receipt_changes (check_id, organisation_id, revision, previous_received_on, received_on, previous_due_at, due_at, reason, changed_by, changed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [row.id, row.organisation_id, row.revision, isoDate(row.provider_received_on), receivedOn, row.response_due_at, dueAt, reason, actor.id, now],
+    );
+  }
+
+  /**
+   * The end of the window for a receipt date: not before the notification (on the region's
+   * calendar), not in the future; `RESPONSE_WINDOW_DAYS` full days after it.
+   */
+  private deadline(receivedOn: string, region: string | null, notifiedAt: Date, now: Date): Date {
     if (receivedOn > localDateIn(region, now)) {
       throw new AppError('REQUEST.VALIDATION', 'The receipt date cannot be in the future.', { errors: [{ field: 'receivedOn', message: 'in the future' }] });
+    }
+    const notifiedOn = localDateIn(region, notifiedAt);
+    if (receivedOn < notifiedOn) {
+      throw new AppError('REQUEST.VALIDATION', `The provider cannot have received the notification before it was sent (${notifiedOn}).`, {
+        errors: [{ field: 'receivedOn', message: `before the notification (${notifiedOn})` }],
+      });
     }
     return responseDeadline(receivedOn, this.config.RESPONSE_WINDOW_DAYS, region);
   }
@@ -137,7 +184,7 @@ export class CheckProcedureService {
   /** The provider's answer (text and documents already uploaded as evidence): NOTIFIED or overdue -> RESPONDED. */
   async recordResponse(actor: Actor, id: string, input: ResponseInput): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       const now = await this.clock.now();
       const error = assertTransition(row.state, 'RESPONDED', { hasNonConformities: true, now });
       if (error) throw new AppError(error, `A provider response is recorded on a notified check; this one is ${row.state}.`, { state: row.state });
@@ -146,7 +193,7 @@ export class CheckProcedureService {
         throw new AppError('REQUEST.VALIDATION', 'The response cannot be received in the future.', { errors: [{ field: 'receivedAt', message: 'in the future' }] });
       }
       const evidenceIds = [...new Set(input.evidenceIds ?? [])];
-      await this.checks.assertEvidenceOfCheck(tx, id, evidenceIds, 'evidenceIds');
+      await this.repo.assertEvidenceOfCheck(tx, id, evidenceIds, 'evidenceIds');
       const late = row.response_due_at !== null && receivedAt.getTime() > row.response_due_at.getTime();
       await tx.query(
         `INSERT INTO check_responses (check_id, organisation_id, revision, text, evidence_ids, received_at, late, recorded_by)
@@ -154,7 +201,7 @@ export class CheckProcedureService {
         [id, row.organisation_id, row.revision, input.text, evidenceIds, receivedAt, late, actor.id],
       );
       await tx.query(`UPDATE checks SET state = 'RESPONDED', version = version + 1, updated_at = now() WHERE id = $1`, [id]);
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.provider_responded',
         entityType: 'check',
@@ -168,7 +215,7 @@ export class CheckProcedureService {
 
   async responses(actor: Actor, id: string): Promise<{ id: string; revision: number; text: string; evidenceIds: string[]; receivedAt: string; late: boolean; recordedBy: string }[]> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, id);
+      await this.repo.loadVisible(tx, actor, id);
       const rows = await tx.query<{ id: string; revision: number; text: string; evidence_ids: string[]; received_at: Date; late: boolean; recorded_by: string }>(
         `SELECT * FROM check_responses WHERE check_id = $1 ORDER BY revision, received_at`,
         [id],
@@ -183,7 +230,7 @@ export class CheckProcedureService {
    */
   async amend(actor: Actor, id: string, reason: string): Promise<CheckView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id, true);
+      const row = await this.repo.loadVisible(tx, actor, id, true);
       if (row.state !== 'COMPLETED') {
         throw new AppError('CHECK.INVALID_TRANSITION', `Only a completed check is amended; this one is ${row.state}: edit it instead.`, { state: row.state });
       }
@@ -194,7 +241,7 @@ export class CheckProcedureService {
           WHERE id = $1`,
         [id, reason],
       );
-      const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
+      const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.amended',
         entityType: 'check',
@@ -208,7 +255,7 @@ export class CheckProcedureService {
   /** Version n: frozen when completed; the current working copy when it is the open version. */
   async version(actor: Actor, id: string, revision: number): Promise<CheckVersionView> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadVisible(tx, actor, id);
+      const row = await this.repo.loadVisible(tx, actor, id);
       const frozen = await tx.one<{ revision: number; outcome: string; completed_at: Date; amendment_reason: string | null; snapshot: unknown; snapshot_sha256: string }>(
         `SELECT * FROM check_versions WHERE check_id = $1 AND revision = $2`,
         [id, revision],
@@ -227,14 +274,14 @@ export class CheckProcedureService {
         };
       }
       if (revision !== row.revision) throw new AppError('CHECK.VERSION_NOT_FOUND', `Check ${id} has no version ${revision}.`);
-      const view = await this.checks.view(tx, row);
+      const view = await this.repo.view(tx, row);
       return { checkId: id, revision, state: row.state, frozen: false, outcome: null, completedAt: null, amendmentReason: row.amendment_reason, snapshotSha256: null, snapshot: { check: view } };
     });
   }
 
   async versions(actor: Actor, id: string): Promise<{ revision: number; outcome: string; completedAt: string; amendmentReason: string | null; snapshotSha256: string }[]> {
     return this.db.tx(tenantOf(actor), async (tx) => {
-      await this.checks.loadVisible(tx, actor, id);
+      await this.repo.loadVisible(tx, actor, id);
       const rows = await tx.query<{ revision: number; outcome: string; completed_at: Date; amendment_reason: string | null; snapshot_sha256: string }>(
         `SELECT revision, outcome, completed_at, amendment_reason, snapshot_sha256 FROM check_versions WHERE check_id = $1 ORDER BY revision`,
         [id],
@@ -245,126 +292,139 @@ export class CheckProcedureService {
 
   /** The notification letter of the current version, as sent (checked against its hash). */
   async letter(actor: Actor, id: string): Promise<{ stream: Readable; fileName: string }> {
-    const row = await this.db.tx(tenantOf(actor), (tx) => this.checks.loadVisible(tx, actor, id));
+    const row = await this.db.tx(tenantOf(actor), (tx) => this.repo.loadVisible(tx, actor, id));
     if (!row.notification_letter_sha256) throw new AppError('CHECK.LETTER_NOT_FOUND', 'This version of the check has not been notified.');
     if (!(await this.blobs.verify(row.notification_letter_sha256))) throw new AppError('EVIDENCE.CORRUPT', 'The stored notification letter no longer matches its hash.');
     const stream = await this.blobs.open(row.notification_letter_sha256);
     return { stream: stream!, fileName: `notification-controle-${id}-v${row.revision}.pdf` };
   }
 
-  /** The check (a version, or the current one) as JSON or PDF, from the same document model. */
+  /**
+   * The check (a version, or the current one) as JSON or PDF, both from the same export data
+   * (camelCase, numbers as numbers): the version, its findings and their revisions, the
+   * procedure, the evidence (name, size, hash), the linked actions and the corrective actions.
+   */
   async export(actor: Actor, id: string, format: 'json' | 'pdf', revision?: number): Promise<{ json?: unknown; pdf?: Buffer; fileName: string }> {
     const version = await this.version(actor, id, revision ?? (await this.currentRevision(actor, id)));
     const fileName = `controle-${id}-v${version.revision}.${format}`;
-    if (format === 'json') return { json: version, fileName };
-    const snapshot = version.snapshot as { check: CheckView; responses?: { text: string; received_at: string; late: boolean }[] };
-    return { pdf: await renderPdf(await this.exportModel(actor, snapshot.check, version, snapshot.responses ?? [])), fileName };
+    const data = await this.exportData(actor, version);
+    if (format === 'json') return { json: data, fileName };
+    return { pdf: await renderPdf(await this.exportModel(actor, data)), fileName };
+  }
+
+  private async exportData(actor: Actor, version: CheckVersionView) {
+    const snapshot = version.snapshot as { check: CheckView; evidence?: Record<string, unknown>[]; responses?: Record<string, unknown>[] };
+    const check = snapshot.check;
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const evidence = version.frozen
+        ? (snapshot.evidence ?? [])
+        : await tx.query<Record<string, unknown>>(`SELECT * FROM check_evidence WHERE check_id = $1 ORDER BY uploaded_at, id`, [check.id]);
+      const responses = version.frozen
+        ? (snapshot.responses ?? [])
+        : await tx.query<Record<string, unknown>>(`SELECT * FROM check_responses WHERE check_id = $1 AND revision = $2 ORDER BY received_at`, [check.id, version.revision]);
+      const facts = new Map((await this.registry.actions(tx, check.actions.map((a) => a.id))).map((a) => [a.id, a]));
+      const corrective = await tx.query<{ id: string; point_code: string; grade: string; due_at: Date; status: string; closed_at: Date | null }>(
+        `SELECT id, point_code, grade, due_at, status, closed_at FROM corrective_actions WHERE check_id = $1 AND revision = $2 ORDER BY point_code`,
+        [check.id, version.revision],
+      );
+      return {
+        checkId: version.checkId,
+        revision: version.revision,
+        state: version.state,
+        frozen: version.frozen,
+        outcome: version.outcome,
+        completedAt: version.completedAt,
+        amendmentReason: version.amendmentReason,
+        snapshotSha256: version.snapshotSha256,
+        check,
+        evidence: evidence.map(evidenceOf),
+        responses: responses.map(responseOf),
+        actions: check.actions.map((a) => ({
+          id: a.id,
+          source: a.source,
+          externalRef: facts.get(a.id)?.externalRef ?? null,
+          category: facts.get(a.id)?.category ?? null,
+          startDate: facts.get(a.id)?.startDate ?? null,
+        })),
+        correctiveActions: corrective.map((c) => ({
+          id: c.id,
+          pointCode: c.point_code,
+          grade: c.grade,
+          dueAt: c.due_at.toISOString(),
+          status: c.status,
+          closedAt: c.closed_at?.toISOString() ?? null,
+        })),
+      };
+    });
   }
 
   private async currentRevision(actor: Actor, id: string): Promise<number> {
-    return this.db.tx(tenantOf(actor), async (tx) => (await this.checks.loadVisible(tx, actor, id)).revision);
+    return this.db.tx(tenantOf(actor), async (tx) => (await this.repo.loadVisible(tx, actor, id)).revision);
   }
 
   private async organisationName(tx: Tx, organisationId: string): Promise<string> {
     return (await tx.one<{ name: string }>(`SELECT name FROM organisations WHERE id = $1`, [organisationId]))?.name ?? '';
   }
 
-  private async providerName(tx: Tx, siret: string, nda: string | null): Promise<string> {
-    return (await this.registry.provider(tx, siret, nda))?.name ?? 'Organisme de formation';
+  private async providerOf(tx: Tx, siret: string, nda: string | null, region: string | null) {
+    const provider = await this.registry.provider(tx, siret, nda);
+    return { name: provider?.name ?? 'Organisme de formation', siret, nda, region };
   }
 
   private async pointTitles(tx: Tx, row: CheckRow): Promise<Map<string, string>> {
-    return new Map((await this.checks.gradablePoints(tx, row)).map((p) => [p.code, p.title]));
+    return new Map((await this.repo.gradablePoints(tx, row)).map((p) => [p.code, p.title]));
   }
 
   private async renderLetter(tx: Tx, row: CheckRow, findings: FindingRow[], now: Date, dueAt: Date | null): Promise<Buffer> {
     const titles = await this.pointTitles(tx, row);
-    const nonConformities = findings.filter((f) => isNonConformity(f.grade));
-    const issuer = await this.organisationName(tx, row.organisation_id);
-    const provider = await this.providerName(tx, row.provider_siret, row.provider_nda);
-    const model: DocumentModel = {
-      title: 'Notification des résultats d’un contrôle qualité',
-      subtitle: `${provider} — SIRET ${row.provider_siret}${row.provider_nda ? ` — NDA ${row.provider_nda}` : ''}`,
-      issuer,
-      createdAt: now,
-      reference: `Contrôle ${row.id} — version ${row.revision}`,
-      sections: [
-        {
-          heading: 'Destinataire',
-          fields: [
-            ['Contact', row.contact_name ?? ''],
-            ['Courriel', row.contact_email ?? ''],
-          ],
-        },
-        {
-          heading: 'Objet',
-          paragraphs: [
-            `Dans le cadre de ses obligations de contrôle de la qualité des actions qu’il finance (article L.6316-3 du code du travail), ${issuer} a réalisé un contrôle ${METHOD_FR[row.method] ?? ''} au regard du référentiel ${row.framework_code} (version ${row.framework_version}).`,
-            nonConformities.length
-              ? `Le contrôle relève ${nonConformities.length} non-conformité(s), détaillée(s) ci-dessous.`
-              : 'Le contrôle ne relève aucune non-conformité.',
-          ],
-        },
-        {
-          heading: 'Constats',
-          table: {
-            columns: [{ header: 'Point', width: 1 }, { header: 'Libellé', width: 3 }, { header: 'Constat', width: 2 }, { header: 'Commentaire', width: 3 }],
-            rows: nonConformities.map((f) => [f.point_code, titles.get(f.point_code) ?? '', GRADE_FR[f.grade], f.comment ?? '']),
-          },
-        },
-        {
-          heading: 'Vos observations',
-          paragraphs: [
-            dueAt
-              ? `Vous disposez d’un délai de ${this.config.RESPONSE_WINDOW_DAYS} jours à compter de la réception de la présente notification, soit jusqu’au ${frDate(dueAt)} inclus, pour faire part de vos observations et transmettre toute pièce utile (article R.6332-26 du code du travail).`
-              : `Vous disposez d’un délai de ${this.config.RESPONSE_WINDOW_DAYS} jours à compter de la réception de la présente notification pour faire part de vos observations et transmettre toute pièce utile (article R.6332-26 du code du travail).`,
-            'À défaut de réponse dans ce délai, les résultats du contrôle pourront être arrêtés en l’état.',
-          ],
-        },
-      ],
-    };
-    return renderPdf(model);
+    return renderPdf(
+      notificationLetterModel({
+        issuer: await this.organisationName(tx, row.organisation_id),
+        provider: await this.providerOf(tx, row.provider_siret, row.provider_nda, row.region),
+        check: { id: row.id, revision: row.revision, method: row.method, frameworkCode: row.framework_code, frameworkVersion: row.framework_version },
+        contact: { name: row.contact_name, email: row.contact_email },
+        createdAt: now,
+        timeZone: timeZoneFor(row.region),
+        responseWindowDays: this.config.RESPONSE_WINDOW_DAYS,
+        dueAt,
+        findings: findings.filter((f) => isNonConformity(f.grade)).map((f) => ({ pointCode: f.point_code, title: titles.get(f.point_code) ?? '', grade: f.grade, comment: f.comment })),
+      }),
+    );
   }
 
-  private async exportModel(actor: Actor, check: CheckView, version: CheckVersionView, responses: { text: string; received_at: string; late: boolean }[]): Promise<DocumentModel> {
+  private async exportModel(actor: Actor, data: Awaited<ReturnType<CheckProcedureService['exportData']>>): Promise<DocumentModel> {
+    const check = data.check;
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const row = await this.checks.loadRow(tx, check.id);
+      const row = await this.repo.loadRow(tx, check.id);
       const titles = await this.pointTitles(tx, row);
-      const provider = await this.providerName(tx, check.providerSiret, check.providerNda);
-      return {
-        title: `Contrôle qualité — ${provider}`,
-        subtitle: `SIRET ${check.providerSiret}${check.providerNda ? ` — NDA ${check.providerNda}` : ''} — référentiel ${check.framework.code} v${check.framework.version}`,
+      return checkExportModel({
         issuer: await this.organisationName(tx, check.organisationId),
-        createdAt: version.completedAt ? new Date(version.completedAt) : new Date(check.updatedAt),
-        reference: `Contrôle ${check.id} — version ${version.revision}${version.frozen ? ` — empreinte ${version.snapshotSha256?.slice(0, 16)}` : ' — version de travail'}`,
-        sections: [
-          {
-            heading: 'Synthèse',
-            fields: [
-              ['État', version.frozen ? 'Terminé' : check.state],
-              ['Résultat', version.outcome ?? '—'],
-              ['Méthode', METHOD_FR[check.method] ?? check.method],
-              ['Catégories', check.scope.categories.join(', ')],
-              ['Points applicables', `${check.scope.counts.applicable} / ${check.scope.counts.total}`],
-              ['Notifié le', check.procedure.notifiedAt ? frDate(check.procedure.notifiedAt) : '—'],
-              ['Reçu par l’organisme le', check.procedure.providerReceivedOn ?? '—'],
-              ['Fin du délai de réponse', check.procedure.responseDueAt ? frDate(check.procedure.responseDueAt) : '—'],
-              ['Motif de la modification', version.amendmentReason ?? '—'],
-            ],
-          },
-          {
-            heading: 'Constats par point',
-            table: {
-              columns: [{ header: 'Point', width: 1 }, { header: 'Libellé', width: 4 }, { header: 'Constat', width: 2 }, { header: 'Commentaire', width: 3 }],
-              rows: check.findings.map((f) => [f.pointCode, titles.get(f.pointCode) ?? '', GRADE_FR[f.grade], f.comment ?? '']),
-            },
-          },
-          {
-            heading: 'Réponse de l’organisme',
-            paragraphs: responses.length ? responses.map((r) => `${frDate(r.received_at)}${r.late ? ' (hors délai)' : ''} : ${r.text}`) : ['Aucune réponse enregistrée.'],
-          },
-        ],
-      };
+        provider: await this.providerOf(tx, check.providerSiret, check.providerNda, row.region),
+        timeZone: timeZoneFor(row.region),
+        createdAt: data.completedAt ? new Date(data.completedAt) : new Date(check.updatedAt),
+        check: {
+          id: check.id,
+          state: check.state,
+          method: check.method,
+          frameworkCode: check.framework.code,
+          frameworkVersion: check.framework.version,
+          categories: check.scope.categories,
+          categorySource: check.scope.categorySource,
+          applicable: check.scope.counts.applicable,
+          total: check.scope.counts.total,
+          notifiedAt: check.procedure.notifiedAt,
+          providerReceivedOn: check.procedure.providerReceivedOn,
+          responseDueAt: check.procedure.responseDueAt,
+        },
+        version: { revision: data.revision, frozen: data.frozen, outcome: data.outcome, snapshotSha256: data.snapshotSha256, amendmentReason: data.amendmentReason },
+        findings: check.findings.map((f) => ({ pointCode: f.pointCode, title: titles.get(f.pointCode) ?? '', grade: f.grade, comment: f.comment })),
+        findingRevisions: (check.findingRevisions ?? []).map((r) => ({ pointCode: r.pointCode, before: r.before.grade, after: r.after.grade, reason: r.reason, revisedAt: r.revisedAt })),
+        receiptChanges: check.procedure.receiptChanges ?? [],
+        responses: data.responses.map((r) => ({ text: r.text, receivedAt: r.receivedAt, late: r.late })),
+        evidence: data.evidence.map((e) => ({ name: e.fileName ?? e.recordReference ?? e.id, size: e.size, sha256: e.sha256, purpose: e.purpose })),
+        actions: data.actions.map((a) => ({ externalRef: a.externalRef ?? a.id, category: a.category ?? '', source: a.source, startDate: a.startDate })),
+        correctiveActions: data.correctiveActions,
+      });
     });
   }
 }

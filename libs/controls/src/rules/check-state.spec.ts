@@ -22,6 +22,8 @@ describe('assertTransition', () => {
     expect(assertTransition('RESPONDED', 'COMPLETED', ctx({ responseReceived: true }))).toBeNull();
     expect(assertTransition('NOTIFIED', 'RESPONSE_OVERDUE', ctx({ windowClosesAt: before }))).toBeNull();
     expect(assertTransition('RESPONSE_OVERDUE', 'COMPLETED', ctx({ windowClosesAt: before }))).toBeNull();
+    // Marked overdue but the window (as the rules compute it) has not run: refused.
+    expect(assertTransition('RESPONSE_OVERDUE', 'COMPLETED', ctx({ hasNonConformities: true, windowClosesAt: new Date(Date.UTC(2100, 0, 1)) }))).toBe('CHECK.RESPONSE_WINDOW_OPEN');
   });
 
   it('refuses any other move, and anything out of COMPLETED', () => {

@@ -61,7 +61,8 @@ export function assertTransition(from: CheckState, to: CheckState, context: Tran
   if ((to === 'NOTIFIED' || to === 'COMPLETED') && (context.missingFindings ?? 0) > 0) return 'CHECK.FINDINGS_MISSING';
 
   if (to === 'RESPONSE_OVERDUE' && !windowClosed(context)) return 'CHECK.RESPONSE_WINDOW_OPEN';
-  if (to === 'COMPLETED' && from === 'NOTIFIED' && context.hasNonConformities && !context.responseReceived && !windowClosed(context)) {
+  // Without an answer, the window must have run, also for a check already marked overdue.
+  if (to === 'COMPLETED' && (from === 'NOTIFIED' || from === 'RESPONSE_OVERDUE') && context.hasNonConformities && !context.responseReceived && !windowClosed(context)) {
     return 'CHECK.RESPONSE_WINDOW_OPEN';
   }
 

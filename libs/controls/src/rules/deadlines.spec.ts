@@ -6,8 +6,10 @@ import {
   isOverdue,
   localDateIn,
   responseDeadline,
+  responseWindowEnd,
+  frenchDateIn,
+  frenchDateTimeIn,
   timeZoneFor,
-  zoneOffsetMs,
 } from './deadlines';
 
 const iso = (d: Date) => d.toISOString();
@@ -30,7 +32,8 @@ describe('deadlines.json', () => {
   });
 
   it('holds the default figures and their sources', () => {
-    expect(DEADLINES.response_window_days).toEqual({ minimum: 7, default: 7 });
+    // Only the legal minimum: the window's length has one default, RESPONSE_WINDOW_DAYS.
+    expect(DEADLINES.response_window_days).toEqual({ minimum: 7 });
     expect(DEADLINES.corrective_action_months).toEqual({ MAJOR_NC: 3, MINOR_NC: 6 });
     expect(DEADLINES.source.corrective_actions).toContain('LEGIARTI000047653706');
   });
@@ -67,18 +70,12 @@ describe('endOfDayIn', () => {
     expect(() => endOfDayIn('11', '10/03/2026')).toThrow(RangeError);
     expect(() => endOfDayIn('11', new Date('nope'))).toThrow(RangeError);
   });
-
-  it('computes offsets from the runtime zone database', () => {
-    expect(zoneOffsetMs('Europe/Paris', new Date('2026-01-15T12:00:00.500Z'))).toBe(3_600_000);
-    expect(zoneOffsetMs('Europe/Paris', new Date('2026-07-15T12:00:00Z'))).toBe(7_200_000);
-    expect(zoneOffsetMs('America/Cayenne', new Date('2026-07-15T12:00:00Z'))).toBe(-3 * 3_600_000);
-  });
 });
 
 describe('responseDeadline', () => {
   it('gives at least 7 full days after the day of receipt, ending at the end of the last day', () => {
     expect(iso(responseDeadline('2026-03-02', 7, '11'))).toBe('2026-03-09T22:59:59.999Z');
-    expect(iso(responseDeadline(new Date('2026-03-02T08:15:00Z'), undefined, '11'))).toBe('2026-03-09T22:59:59.999Z');
+    expect(iso(responseDeadline(new Date('2026-03-02T08:15:00Z'), 7, '11'))).toBe('2026-03-09T22:59:59.999Z');
     expect(iso(responseDeadline('2026-03-25', 7, '11'))).toBe('2026-04-01T21:59:59.999Z');
     expect(iso(responseDeadline('2026-03-02', 15, '04'))).toBe('2026-03-17T19:59:59.999Z');
   });
@@ -126,5 +123,46 @@ describe('isOverdue', () => {
     expect(isOverdue(due, new Date('2026-06-01T00:00:00Z'), closed)).toBe(false);
     expect(isOverdue(due, new Date('2026-04-20T00:00:00Z'), closed)).toBe(true);
     expect(isOverdue(due, new Date('2026-06-01T00:00:00Z'), null)).toBe(true);
+  });
+});
+
+describe('overseas deadlines, printed on the provider region calendar', () => {
+  // Receipt on 2 March 2026, 15-day window: the last day is 17 March in every region.
+  const overseas: [string, string, string][] = [
+    ['01', 'Guadeloupe', '2026-03-18T03:59:59.999Z'],
+    ['02', 'Martinique', '2026-03-18T03:59:59.999Z'],
+    ['03', 'Guyane', '2026-03-18T02:59:59.999Z'],
+    ['04', 'La Réunion', '2026-03-17T19:59:59.999Z'],
+    ['06', 'Mayotte', '2026-03-17T20:59:59.999Z'],
+  ];
+
+  it.each(overseas)('region %s (%s): the deadline ends on the 17th local time and prints as the 17th', (region, _name, instant) => {
+    const due = responseDeadline('2026-03-02', 15, region);
+    expect(iso(due)).toBe(instant);
+    expect(localDateIn(region, due)).toBe('2026-03-17');
+    expect(frenchDateIn(region, due)).toBe('17 mars 2026');
+    expect(frenchDateTimeIn(region, due)).toMatch(/^17 mars 2026 à 23:59 \(heure locale, UTC[+-]\d+\)$/);
+  });
+
+  it('covers every overseas region of the reference', () => {
+    const notParis = REGIONS.filter((r) => timeZoneFor(r.insee) !== 'Europe/Paris').map((r) => r.insee).sort();
+    expect(notParis).toEqual(overseas.map(([r]) => r));
+  });
+
+  it('shows that printing in Paris would be wrong for the Antilles and Guyane', () => {
+    const due = responseDeadline('2026-03-02', 15, '01');
+    expect(frenchDateIn(null, due)).toBe('18 mars 2026');
+    expect(frenchDateIn('11', responseDeadline('2026-03-02', 15, '11'))).toBe('17 mars 2026');
+  });
+});
+
+describe('responseWindowEnd', () => {
+  it('counts from the receipt, never from before the notification, with at least the legal 7 days', () => {
+    const notifiedAt = new Date('2026-03-10T09:00:00Z');
+    expect(responseWindowEnd({ receivedOn: null, notifiedAt, days: 15, region: '11' })).toBeNull();
+    expect(iso(responseWindowEnd({ receivedOn: '2026-03-12', notifiedAt, days: 15, region: '11' })!)).toBe('2026-03-27T22:59:59.999Z');
+    // A receipt stored a month before the notification does not cut the window.
+    expect(iso(responseWindowEnd({ receivedOn: '2026-02-10', notifiedAt, days: 15, region: '11' })!)).toBe('2026-03-25T22:59:59.999Z');
+    expect(iso(responseWindowEnd({ receivedOn: '2026-03-10', notifiedAt, days: 3, region: '11' })!)).toBe('2026-03-17T22:59:59.999Z');
   });
 });

@@ -1,16 +1,18 @@
 /**
  * Deadlines of the contradictory procedure and of corrective actions. A deadline is the last
  * millisecond of a calendar day in the provider region's time zone: a provider in La Réunion has
- * until 23:59:59.999 Réunion time, which is 19:59:59.999 UTC. Offsets come from the runtime's
- * time-zone database (`Intl.DateTimeFormat`), so summer time is handled without a dependency.
- * The figures (days, months, zones) are data: `libs/controls/data/deadlines.json`.
+ * until 23:59:59.999 Réunion time, which is 19:59:59.999 UTC. Calendar arithmetic and zones are
+ * luxon's (IANA zones from the runtime), never offsets probed by hand. The figures (minimum
+ * days, months, zones) are data: `libs/controls/data/deadlines.json`; the response window itself
+ * is the `RESPONSE_WINDOW_DAYS` setting (one default, in the configuration).
  */
+import { DateTime } from 'luxon';
 import deadlinesFile from '../../data/deadlines.json';
 import type { Grade } from './grading';
 
 interface DeadlinesData {
   source: Record<string, string>;
-  response_window_days: { minimum: number; default: number };
+  response_window_days: { minimum: number };
   corrective_action_months: Record<'MAJOR_NC' | 'MINOR_NC', number>;
   default_time_zone: string;
   region_time_zones: Record<string, string>;
@@ -29,122 +31,56 @@ export function timeZoneFor(region: string | null | undefined): string {
   return zone;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallClock(timeZone: string, instant: Date): WallClock {
-  const parts: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
-}
-
-/** Milliseconds to add to UTC to get the wall-clock time of `timeZone` at `instant`. */
-export function zoneOffsetMs(timeZone: string, instant: Date): number {
-  const w = wallClock(timeZone, instant);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - (instant.getTime() - (((instant.getTime() % 1000) + 1000) % 1000));
-}
-
-/** The instant a wall-clock time of `timeZone` designates (the later offset wins in a repeated hour). */
-function zonedToInstant(timeZone: string, year: number, month: number, day: number, h: number, mi: number, s: number, ms: number): Date {
-  const wall = Date.UTC(year, month - 1, day, h, mi, s, ms);
-  let instant = wall - zoneOffsetMs(timeZone, new Date(wall));
-  instant = wall - zoneOffsetMs(timeZone, new Date(instant));
-  return new Date(instant);
-}
-
-interface LocalDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function localDate(input: DateInput, timeZone: string): LocalDate {
+/** The start of the calendar day `input` designates in `zone`. */
+function localDay(input: DateInput, zone: string): DateTime {
   if (typeof input === 'string') {
-    const m = ISO_DATE.exec(input);
-    if (!m) throw new RangeError(`Not a YYYY-MM-DD date: ${input}`);
-    const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-    const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
-    if (check.getUTCMonth() !== date.month - 1 || check.getUTCDate() !== date.day) throw new RangeError(`No such date: ${input}`);
-    return date;
+    if (!ISO_DATE.test(input)) throw new RangeError(`Not a YYYY-MM-DD date: ${input}`);
+    const day = DateTime.fromISO(input, { zone });
+    if (!day.isValid) throw new RangeError(`No such date: ${input}`);
+    return day.startOf('day');
   }
   if (Number.isNaN(input.getTime())) throw new RangeError('Invalid date');
-  const w = wallClock(timeZone, input);
-  return { year: w.year, month: w.month, day: w.day };
+  return DateTime.fromJSDate(input, { zone }).startOf('day');
 }
 
-function addDays(date: LocalDate, days: number): LocalDate {
-  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
-/** Calendar months, clamped to the end of a shorter month (31 January + 1 month = 28/29 February). */
-function addMonths(date: LocalDate, months: number): LocalDate {
-  const index = date.year * 12 + (date.month - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return { year, month, day: Math.min(date.day, lastDay) };
-}
-
-function endOfLocalDay(timeZone: string, date: LocalDate): Date {
-  return zonedToInstant(timeZone, date.year, date.month, date.day, 23, 59, 59, 999);
-}
+const endOf = (day: DateTime): Date => day.endOf('day').toJSDate();
 
 /** The calendar date (`YYYY-MM-DD`) of an instant in the region's time zone. */
 export function localDateIn(region: string | null | undefined, instant: Date): string {
-  const d = localDate(instant, timeZoneFor(region));
-  return `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+  return localDay(instant, timeZoneFor(region)).toISODate()!;
 }
 
 /** The last millisecond of the day `date` falls on in the region's time zone. */
 export function endOfDayIn(region: string | null | undefined, date: DateInput): Date {
-  const zone = timeZoneFor(region);
-  return endOfLocalDay(zone, localDate(date, zone));
+  return endOf(localDay(date, timeZoneFor(region)));
 }
 
 /**
  * End of the provider's response window: `days` full days after the day the provider received the
  * notification (that day does not count), at the end of the last day in the region's time zone.
- * Fewer days than the minimum (7) are refused.
+ * Fewer days than the minimum (7, R.6332-26) are refused.
  */
-export function responseDeadline(receivedAt: DateInput, days: number = DEADLINES.response_window_days.default, region?: string | null): Date {
+export function responseDeadline(receivedAt: DateInput, days: number, region?: string | null): Date {
   const minimum = DEADLINES.response_window_days.minimum;
   if (!Number.isInteger(days) || days < minimum) {
     throw new RangeError(`The response window must be a whole number of days, at least ${minimum}; got ${days}`);
   }
-  const zone = timeZoneFor(region);
-  return endOfLocalDay(zone, addDays(localDate(receivedAt, zone), days));
+  return endOf(localDay(receivedAt, timeZoneFor(region)).plus({ days }));
+}
+
+/**
+ * The end of the response window as the rules say it is, whatever dates are stored: `days`
+ * (the setting, at least the legal 7) counted from the receipt, a receipt never taken as
+ * earlier than the notification. Null while the receipt is not recorded (the window has not
+ * started).
+ */
+export function responseWindowEnd(facts: { receivedOn: string | null; notifiedAt: Date | null; days: number; region?: string | null }): Date | null {
+  if (!facts.receivedOn) return null;
+  const notifiedOn = facts.notifiedAt ? localDateIn(facts.region, facts.notifiedAt) : facts.receivedOn;
+  const from = facts.receivedOn < notifiedOn ? notifiedOn : facts.receivedOn;
+  return responseDeadline(from, Math.max(facts.days, DEADLINES.response_window_days.minimum), facts.region);
 }
 
 /** Due date of a corrective action: 3 months for a major, 6 for a minor (defaults), end of that day. */
@@ -152,8 +88,8 @@ export function correctiveDueDate(grade: Grade, from: DateInput, region?: string
   if (grade !== 'MAJOR_NC' && grade !== 'MINOR_NC') throw new RangeError(`No corrective action for grade ${grade}`);
   const span = months ?? DEADLINES.corrective_action_months[grade];
   if (!Number.isInteger(span) || span < 1) throw new RangeError(`Months must be a positive integer, got ${span}`);
-  const zone = timeZoneFor(region);
-  return endOfLocalDay(zone, addMonths(localDate(from, zone), span));
+  // luxon clamps to the end of a shorter month (31 January + 1 month = 28/29 February).
+  return endOf(localDay(from, timeZoneFor(region)).plus({ months: span }));
 }
 
 /**
@@ -163,4 +99,21 @@ export function correctiveDueDate(grade: Grade, from: DateInput, region?: string
 export function isOverdue(due: Date, now: Date, closedAt?: Date | null): boolean {
   if (closedAt != null && closedAt.getTime() <= now.getTime()) return false;
   return now.getTime() > due.getTime();
+}
+
+/**
+ * A date as a French reader of the region expects it ("17 mars 2026"), on the region's calendar:
+ * a deadline at the end of a day in Guadeloupe prints that day, not the next one in Paris.
+ */
+export function frenchDateIn(region: string | null | undefined, value: DateInput): string {
+  return localDay(value, timeZoneFor(region)).setLocale('fr').toFormat('d LLLL yyyy');
+}
+
+/** A date and time in the region's zone, with the zone's abbreviation ("17 mars 2026 à 23:59 (UTC-4)"). */
+export function frenchDateTimeIn(region: string | null | undefined, instant: Date): string {
+  const zone = timeZoneFor(region);
+  const at = DateTime.fromJSDate(instant, { zone }).setLocale('fr');
+  // The offset in ASCII: the PDF fonts (WinAnsi) have no U+2212 minus sign.
+  const offset = `UTC${at.offset < 0 ? '-' : '+'}${Math.abs(at.offset) / 60}`;
+  return `${at.toFormat("d LLLL yyyy 'à' HH:mm")}${zone === DEADLINES.default_time_zone ? '' : ` (heure locale, ${offset})`}`;
 }

@@ -3,7 +3,7 @@ import { deriveOutcome, mapGrades, validateFinding, worstGrade, type Grade } fro
 describe('validateFinding', () => {
   it('accepts a compliant or not-applicable finding without comment or evidence', () => {
     expect(validateFinding({}, 'COMPLIANT', null, 0)).toBeNull();
-    expect(validateFinding({ majorOnly: true }, 'NOT_APPLICABLE', '', 0)).toBeNull();
+    expect(validateFinding({ majorOnly: true }, 'NOT_APPLICABLE', 'Aucun stagiaire en situation de handicap', 0)).toBeNull();
     expect(validateFinding({ applicable: false }, 'NOT_APPLICABLE', undefined, 0)).toBeNull();
   });
 
@@ -24,6 +24,13 @@ describe('validateFinding', () => {
     expect(validateFinding({}, 'MINOR_NC', 'partial', 0)).toBe('CHECK.NC_NEEDS_EVIDENCE');
     expect(validateFinding({}, 'MAJOR_NC', 'absent', 0)).toBe('CHECK.NC_NEEDS_EVIDENCE');
     expect(validateFinding({}, 'MAJOR_NC', 'absent', Number.NaN)).toBe('CHECK.NC_NEEDS_EVIDENCE');
+  });
+
+  it('needs a written justification for NOT_APPLICABLE on a point in scope, not outside it', () => {
+    expect(validateFinding({}, 'NOT_APPLICABLE', null, 0)).toBe('CHECK.NA_NEEDS_JUSTIFICATION');
+    expect(validateFinding({ applicable: true }, 'NOT_APPLICABLE', '   ', 0)).toBe('CHECK.NA_NEEDS_JUSTIFICATION');
+    expect(validateFinding({ applicable: true }, 'NOT_APPLICABLE', 'Pas de sous-traitance', 0)).toBeNull();
+    expect(validateFinding({ applicable: false }, 'NOT_APPLICABLE', null, 0)).toBeNull();
   });
 
   it('refuses any grade but NOT_APPLICABLE on a point outside the scope, before any other rule', () => {

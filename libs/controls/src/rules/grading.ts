@@ -11,7 +11,7 @@ export type Outcome = 'COMPLIANT' | 'COMPLIANT_WITH_RESERVATIONS' | 'NON_COMPLIA
 
 export type FindingError = Extract<
   ErrorCode,
-  'CHECK.MINOR_ON_MAJOR_ONLY' | 'CHECK.NC_NEEDS_COMMENT' | 'CHECK.NC_NEEDS_EVIDENCE' | 'CHECK.POINT_NOT_APPLICABLE'
+  'CHECK.MINOR_ON_MAJOR_ONLY' | 'CHECK.NC_NEEDS_COMMENT' | 'CHECK.NC_NEEDS_EVIDENCE' | 'CHECK.POINT_NOT_APPLICABLE' | 'CHECK.NA_NEEDS_JUSTIFICATION'
 >;
 
 /** Default number of minor non-conformities that makes a check non-compliant (a setting). */
@@ -25,6 +25,11 @@ export interface GradingRules {
   applicable?: boolean;
 }
 
+/** Point codes in reading order: "2" before "10", "SF-2" before "SF-10" (never as plain text). */
+export function comparePointCodes(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 export function isNonConformity(grade: Grade | null | undefined): grade is 'MINOR_NC' | 'MAJOR_NC' {
   return grade === 'MINOR_NC' || grade === 'MAJOR_NC';
 }
@@ -34,7 +39,8 @@ export function isNonConformity(grade: Grade | null | undefined): grade is 'MINO
  * - a point outside the scope can only be NOT_APPLICABLE (its reason comes from the scope);
  * - a major-only point cannot be graded minor;
  * - every non-conformity needs a non-blank comment and at least one piece of evidence.
- * NOT_APPLICABLE on a point in scope is allowed: the officer may judge a point not relevant.
+ * - NOT_APPLICABLE on a point in scope is the officer's judgement against the scope rules: it
+ *   needs a written justification (the comment).
  */
 export function validateFinding(
   rules: GradingRules,
@@ -44,6 +50,7 @@ export function validateFinding(
 ): FindingError | null {
   if (rules.applicable === false && grade !== 'NOT_APPLICABLE') return 'CHECK.POINT_NOT_APPLICABLE';
   if (rules.majorOnly === true && grade === 'MINOR_NC') return 'CHECK.MINOR_ON_MAJOR_ONLY';
+  if (grade === 'NOT_APPLICABLE' && rules.applicable !== false && (!comment || comment.trim() === '')) return 'CHECK.NA_NEEDS_JUSTIFICATION';
   if (isNonConformity(grade)) {
     if (!comment || comment.trim() === '') return 'CHECK.NC_NEEDS_COMMENT';
     if (!(evidenceCount >= 1)) return 'CHECK.NC_NEEDS_EVIDENCE';

@@ -171,7 +171,7 @@ describe('deriveScope across several categories', () => {
 });
 
 describe('categories and flags', () => {
-  it('takes the categories of the linked actions, else the certified ones, else the chosen ones', () => {
+  it('takes the categories of the linked actions, else the chosen ones, else (as a proposal) the certified ones', () => {
     expect(
       resolveCategories({
         linkedActions: [{ category: 'VAE' }, { category: 'VAE' }],
@@ -179,12 +179,26 @@ describe('categories and flags', () => {
         chosenCategories: ['SKILLS_ASSESSMENT'],
       }),
     ).toEqual({ categories: ['VAE'], source: 'LINKED_ACTIONS' });
+    // The officer's choice wins over the provider's certification (issue 9, defect 1).
     expect(resolveCategories({ linkedActions: [], certifiedCategories: ['TRAINING'], chosenCategories: ['VAE'] })).toEqual({
-      categories: ['TRAINING'],
-      source: 'CERTIFIED',
+      categories: ['VAE'],
+      source: 'CHOSEN',
     });
+    expect(resolveCategories({ certifiedCategories: ['VAE', 'TRAINING'] })).toEqual({ categories: ['TRAINING', 'VAE'], source: 'CERTIFIED_PROPOSAL' });
     expect(resolveCategories({ chosenCategories: ['VAE'] })).toEqual({ categories: ['VAE'], source: 'CHOSEN' });
     expect(resolveCategories({})).toEqual({ categories: [], source: 'NONE' });
+  });
+
+  it("keeps the officer's training scope and flags on a provider certified in all four categories", () => {
+    const all = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'] as const;
+    const chosen = deriveScope({ certifiedCategories: all, chosenCategories: ['TRAINING'], flags: { TRAINING: { subcontracting: false } } });
+    expect(chosen).toMatchObject({ categories: ['TRAINING'], categorySource: 'CHOSEN', categoriesProposed: false });
+    expect(chosen.counts).toMatchObject({ total: 32, applicable: 22 });
+    expect(chosen.points['27']!.applicable).toBe(false);
+    const proposed = deriveScope({ certifiedCategories: all, flags: { TRAINING: { subcontracting: false } } });
+    expect(proposed).toMatchObject({ categorySource: 'CERTIFIED_PROPOSAL', categoriesProposed: true });
+    expect(proposed.flags.TRAINING!.subcontracting).toBe(false);
+    expect(proposed.flagSources.TRAINING!.subcontracting).toBe('SET');
   });
 
   it('implies certifying, alternance and work situation for apprenticeship, certifying for VAE', () => {

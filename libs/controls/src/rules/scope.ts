@@ -6,10 +6,10 @@
  * themselves come from the RNQ reference (`applies_to`). This module only combines them.
  */
 import { RNQ, type RnqCategory, type RnqIndicator } from '@bo/reference';
+import { ACTION_CATEGORIES, type ActionCategory } from '@bo/registry';
 import applicabilityFile from '../../data/rnq-applicability.json';
 
-export type ActionCategory = 'TRAINING' | 'SKILLS_ASSESSMENT' | 'VAE' | 'APPRENTICESHIP';
-export const ACTION_CATEGORIES: readonly ActionCategory[] = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'];
+export { ACTION_CATEGORIES, type ActionCategory };
 
 export type ScopeFlag = 'certifying' | 'alternance' | 'workSituation' | 'subcontracting';
 export const SCOPE_FLAGS: readonly ScopeFlag[] = ['certifying', 'alternance', 'workSituation', 'subcontracting'];
@@ -18,8 +18,13 @@ export type ScopeFlags = Record<ScopeFlag, boolean>;
 /** Where a flag's value came from: set by the officer, implied by the facts, or the default. */
 export type FlagSource = 'SET' | 'IMPLIED' | 'DEFAULT';
 
-/** Where the check's categories came from, in order of precedence. */
-export type CategorySource = 'LINKED_ACTIONS' | 'CERTIFIED' | 'CHOSEN' | 'NONE';
+/**
+ * Where the check's categories came from, in order of precedence: the linked (or sampled)
+ * actions, then the officer's explicit choice, then, only as a proposal shown as such, the
+ * categories the provider is certified for.
+ */
+export type CategorySource = 'LINKED_ACTIONS' | 'CHOSEN' | 'CERTIFIED_PROPOSAL' | 'NONE';
+export const CATEGORY_SOURCES: readonly CategorySource[] = ['LINKED_ACTIONS', 'CHOSEN', 'CERTIFIED_PROPOSAL', 'NONE'];
 
 export interface LinkedActionFacts {
   category: ActionCategory;
@@ -30,11 +35,11 @@ export interface LinkedActionFacts {
 export interface ScopeContext {
   /** The funded actions linked to the check: their categories win when there are any. */
   linkedActions?: readonly LinkedActionFacts[];
-  /** Categories the provider is certified for: used when no action is linked. */
-  certifiedCategories?: readonly ActionCategory[];
-  /** Categories chosen by the officer: used when neither of the above gives any. */
+  /** Categories chosen by the officer: used when no action is linked. */
   chosenCategories?: readonly ActionCategory[];
-  /** Flags set explicitly, per category. A set value wins over an implied one. */
+  /** Categories the provider is certified for: only a proposal, when neither of the above gives any. */
+  certifiedCategories?: readonly ActionCategory[];
+  /** Flags set explicitly by the officer, per category: they always apply, whatever the categories' source. */
   flags?: Partial<Record<ActionCategory, Partial<ScopeFlags>>>;
 }
 
@@ -52,6 +57,8 @@ export interface PointScope extends PointApplicability {
 export interface ScopeResult {
   categories: ActionCategory[];
   categorySource: CategorySource;
+  /** True when the categories are only proposed from the provider's certification: the officer should confirm or choose. */
+  categoriesProposed: boolean;
   flags: Partial<Record<ActionCategory, ScopeFlags>>;
   flagSources: Partial<Record<ActionCategory, Record<ScopeFlag, FlagSource>>>;
   /** Keyed by point code (the indicator number as a string, as in `framework_points.code`). */
@@ -116,14 +123,18 @@ function unique(categories: readonly ActionCategory[]): ActionCategory[] {
   return ACTION_CATEGORIES.filter((c) => categories.includes(c));
 }
 
-/** The check's categories: of the linked actions, else the provider's certified ones, else the officer's choice. */
+/**
+ * The check's categories: of the linked actions, else the officer's explicit choice, else (only
+ * as a proposal) the categories the provider is certified for. The officer's choice is never
+ * overridden by the provider's certification.
+ */
 export function resolveCategories(context: ScopeContext): { categories: ActionCategory[]; source: CategorySource } {
   const linked = unique((context.linkedActions ?? []).map((a) => a.category));
   if (linked.length > 0) return { categories: linked, source: 'LINKED_ACTIONS' };
-  const certified = unique(context.certifiedCategories ?? []);
-  if (certified.length > 0) return { categories: certified, source: 'CERTIFIED' };
   const chosen = unique(context.chosenCategories ?? []);
   if (chosen.length > 0) return { categories: chosen, source: 'CHOSEN' };
+  const certified = unique(context.certifiedCategories ?? []);
+  if (certified.length > 0) return { categories: certified, source: 'CERTIFIED_PROPOSAL' };
   return { categories: [], source: 'NONE' };
 }
 
@@ -221,6 +232,7 @@ export function deriveScope(context: ScopeContext, indicators: readonly RnqIndic
   return {
     categories,
     categorySource: source,
+    categoriesProposed: source === 'CERTIFIED_PROPOSAL',
     flags,
     flagSources,
     points,

@@ -121,16 +121,16 @@ export default function ActionImport() {
           </Stack>
         </Section>
       ) : null}
-      {view && view.errorCount > 0 ? (
+      {view && view.rejectedLineCount > 0 ? (
         <Section
-          title={`Lignes en erreur (${count(view.errorCount)})`}
+          title={`Lignes en erreur (${count(view.rejectedLineCount)})`}
           actions={
             <Button variant="outlined" size="small" onClick={() => void download(`/imports/${view.id}/errors`, `import-${view.id}-erreurs.csv`).catch(setError)}>
               Télécharger le fichier d’erreurs
             </Button>
           }
         >
-          {view.errors.length < view.errorCount ? <Typography sx={{ mb: 1 }}>Les {count(view.errors.length)} premières erreurs ; le fichier les contient toutes.</Typography> : null}
+          {view.errors.length < view.fieldErrorCount ? <Typography sx={{ mb: 1 }}>Les {count(view.errors.length)} premières erreurs ; le fichier les contient toutes.</Typography> : null}
           <SimpleTable
             caption="Lignes en erreur"
             testId="import-errors"
