@@ -38,6 +38,8 @@ export interface ActionView extends Required<ActionInput> {
   coverageFlags: string[];
   coverageNda: string | null;
   coverageEvaluatedAt: string | null;
+  /** The funder's own certification note on the judged date, beside the shared coverage (null: none). */
+  coverageOwnNote: { status: 'CERTIFIED' | 'NOT_CERTIFIED'; noteId: string; ownNote: true } | null;
   importId: string | null;
   createdAt: string;
   updatedAt: string;
@@ -79,6 +81,8 @@ interface ActionRow {
   coverage_flags: string[];
   coverage_nda: string | null;
   coverage_evaluated_at: Date | null;
+  coverage_own_note: 'CERTIFIED' | 'NOT_CERTIFIED' | null;
+  coverage_own_note_id: string | null;
   import_id: string | null;
   created_at: Date;
   updated_at: Date;
@@ -89,7 +93,7 @@ interface ActionRow {
 export const ACTION_COLUMNS = `id, organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
   to_char(funding_decision_date, 'YYYY-MM-DD') AS funding_decision_date, to_char(start_date, 'YYYY-MM-DD') AS start_date,
   to_char(end_date, 'YYYY-MM-DD') AS end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc,
-  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, import_id, created_at, updated_at, version`;
+  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, coverage_own_note, coverage_own_note_id::text, import_id, created_at, updated_at, version`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -117,6 +121,7 @@ export function toActionView(r: ActionRow): ActionView {
     coverageFlags: r.coverage_flags,
     coverageNda: r.coverage_nda,
     coverageEvaluatedAt: r.coverage_evaluated_at?.toISOString() ?? null,
+    coverageOwnNote: r.coverage_own_note && r.coverage_own_note_id ? { status: r.coverage_own_note, noteId: r.coverage_own_note_id, ownNote: true } : null,
     importId: r.import_id,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),

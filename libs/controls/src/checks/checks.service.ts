@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, hasRole, tenantOf } from '@bo/access';
+import { Actor, seesAssignedChecksOnly, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import {
   ACTION_CATEGORIES,
@@ -195,10 +195,8 @@ const findingOf = (r: FindingRow): FindingView => ({
   recordedAt: r.recorded_at.toISOString(),
 });
 
-/** An auditor (without officer rights) sees only the checks assigned to it. */
-function auditorOnly(actor: Actor): boolean {
-  return actor.kind === 'user' && hasRole(actor, 'auditor') && !hasRole(actor, 'officer', 'manager');
-}
+/** An auditor (without officer rights) sees only the checks assigned to it: decided in libs/access. */
+const auditorOnly = seesAssignedChecksOnly;
 
 /**
  * The scope of a check over its framework. For the RNQ: `deriveScope` (categories of the linked
