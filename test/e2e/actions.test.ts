@@ -107,7 +107,7 @@ describe('funded actions', () => {
     });
 
     it('lets an API key with actions:write import', async () => {
-      const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin']);
+      const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin', 'manager']);
       const key = await t.http.post('/api/v1/api-keys').set(bearer(await login(t.http, admin))).send({ label: 'SI', scopes: ['actions:write'] });
       expect(key.status).toBe(201);
       const small = new ActionsCsvGenerator({ rows: 5, seed: 'api-key', refPrefix: 'KEY' });

@@ -15,7 +15,18 @@ interface Ctx {
   /** Users of funder A (OPCO-ATLAS) by role, and funder B's admin (CDC). */
   a: Record<Role, TestUser>;
   b: Record<'admin' | 'officer' | 'manager', TestUser>;
+  /** The extra columns: whole organisations of other kinds (their users hold every role their kind grants). */
+  x: Record<ExtraColumn, TestUser>;
 }
+
+/**
+ * Columns beyond one role each: a certifier organisation and a control service, whose users hold
+ * every role their kind grants (certifier + admin, ministry + admin). For every route: 403 when
+ * none of their roles is allowed; 404 on funder A's resource; otherwise served without a 401,
+ * 403 or 5xx.
+ */
+const EXTRA_COLUMNS = { certifierOrganisation: { organisation: 'CERT-MATRIX', roles: ['certifier', 'admin'] }, controlService: { organisation: 'SRC-84', roles: ['ministry', 'admin'] } } as const;
+type ExtraColumn = keyof typeof EXTRA_COLUMNS;
 
 interface RouteCase {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -39,7 +50,7 @@ async function createApiKey(c: Ctx, user: TestUser): Promise<string> {
   const res = await c.t.http
     .post('/api/v1/api-keys')
     .set('authorization', `Bearer ${await login(c.t.http, user)}`)
-    .send({ label: 'k', scopes: ['actions:read'] });
+    .send({ label: 'k', scopes: ['providers:read'] });
   return res.body.id as string;
 }
 
@@ -228,7 +239,8 @@ export const ROUTES: RouteCase[] = [
     foreign: async (c) => ({ id: c.b.officer.id }),
   },
   { method: 'get', path: '/api/v1/api-keys', allowed: ['admin'] },
-  { method: 'post', path: '/api/v1/api-keys', allowed: ['admin'], own: async () => ({ body: { label: 'SI', scopes: ['actions:write'] } }) },
+  // A funder's admin without officer rights gives its keys what it could do itself (issue 8 item 5).
+  { method: 'post', path: '/api/v1/api-keys', allowed: ['admin'], own: async () => ({ body: { label: 'SI', scopes: ['providers:read'] } }) },
   {
     method: 'delete',
     path: '/api/v1/api-keys/{id}',
@@ -297,10 +309,19 @@ export const ROUTES: RouteCase[] = [
   {
     method: 'put',
     path: '/api/v1/providers/{siret}/certifications/{category}',
-    allowed: ['manager', 'platform_admin'],
+    allowed: ['manager', 'certifier', 'platform_admin'],
     expected: 404,
     own: async () => ({ params: { siret: PROVIDER_SIRET, category: 'TRAINING' }, body: { certified: true, certifier: 'AFNOR' } }),
   },
+  {
+    method: 'put',
+    path: '/api/v1/providers/{siret}/certifier',
+    allowed: ['platform_admin'],
+    expected: 404,
+    own: async (c) => ({ params: { siret: PROVIDER_SIRET }, body: { certifierId: c.x.certifierOrganisation.organisationId, source: 'certificat' } }),
+  },
+  // Multipart only: a JSON body reaches the route and is refused as 415 (uploads: test/security/registry-authority.test.ts).
+  { method: 'post', path: '/api/v1/providers/documents', allowed: ['platform_admin'], expected: 415, own: async () => ({ body: {} }) },
   {
     method: 'post',
     path: '/api/v1/providers/{siret}/exemptions',
@@ -619,6 +640,8 @@ describe('authorization matrix', () => {
     c.a = {} as Ctx['a'];
     for (const role of ALL_ROLES) c.a[role] = await createUser(c.t.db, ORG_FOR_ROLE[role], [role]);
     c.b = { admin: await createUser(c.t.db, 'CDC', ['admin']), officer: await createUser(c.t.db, 'CDC', ['officer']), manager: await createUser(c.t.db, 'CDC', ['manager']) };
+    c.x = {} as Ctx['x'];
+    for (const [name, column] of Object.entries(EXTRA_COLUMNS)) c.x[name as ExtraColumn] = await createUser(c.t.db, column.organisation, [...column.roles]);
   });
   afterAll(async () => {
     await c.t?.close();
@@ -671,6 +694,34 @@ describe('authorization matrix', () => {
           const own = route.own ? await route.own(c) : {};
           const res = await c.t.http[route.method](fill(route.path, await foreign(c), own.query)).set('authorization', `Bearer ${await tokenOf(c.a[role])}`).send(own.body);
           expect(res.status).toBe(404);
+        });
+      }
+    }
+
+    if (route.allowed !== 'public') {
+      const allowed = route.allowed;
+      // The auditor column: the organisation's own resource, not assigned to the auditor, is absent for it.
+      if (allowed.includes('auditor') && route.foreign && route.own && /\/(checks|imports)\/\{id\}/.test(route.path)) {
+        const own = route.own;
+        it('answers 404 to an auditor for a resource of its organisation not assigned to it', async () => {
+          const { params, body, query } = await own(c);
+          const res = await c.t.http[route.method](fill(route.path, params, query)).set('authorization', `Bearer ${await tokenOf(c.a.auditor)}`).send(body);
+          expect(res.status).toBe(404);
+        });
+      }
+      for (const [name, column] of Object.entries(EXTRA_COLUMNS) as [ExtraColumn, (typeof EXTRA_COLUMNS)[ExtraColumn]][]) {
+        const mayCall = column.roles.some((r) => allowed.includes(r));
+        it(`${name} column: ${!mayCall ? '403' : route.foreign ? "404 on funder A's resource" : 'served'}`, async () => {
+          const token = `Bearer ${await tokenOf(c.x[name])}`;
+          if (!mayCall) {
+            const res = await c.t.http[route.method](fill(route.path)).set('authorization', token).send({});
+            expect({ status: res.status, code: res.body.code }).toEqual({ status: 403, code: 'ACCESS.FORBIDDEN' });
+            return;
+          }
+          const { params, body, query } = route.own ? await route.own(c) : {};
+          const res = await c.t.http[route.method](fill(route.path, params, query)).set('authorization', token).send(body);
+          if (route.foreign) expect(res.status).toBe(404);
+          else expect({ status: res.status, denied: [401, 403].includes(res.status) || res.status >= 500 }).toEqual({ status: res.status, denied: false });
         });
       }
     }

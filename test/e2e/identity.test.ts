@@ -112,7 +112,7 @@ describe('identity, tenancy and audit', () => {
   describe('API keys', () => {
     it('shows the key once, authenticates with its scopes, records last use, and stops on revocation', async () => {
       const adminToken = await login(t.http, adminA);
-      const created = await t.http.post('/api/v1/api-keys').set(bearer(adminToken)).send({ label: 'SI', scopes: ['actions:read'] });
+      const created = await t.http.post('/api/v1/api-keys').set(bearer(adminToken)).send({ label: 'SI', scopes: ['providers:read'] });
       expect(created.status).toBe(201);
       expect(created.body.key).toMatch(/^bo_[a-z0-9]{12}_/);
       const list = await t.http.get('/api/v1/api-keys').set(bearer(adminToken));
@@ -171,7 +171,7 @@ describe('identity, tenancy and audit', () => {
       const grant = await t.http.patch(`/api/v1/users/${officerA.id}`).set(bearer(token)).send({ roles: ['platform_admin'] });
       expect(grant.status).toBe(422);
       expect(grant.body.code).toBe('USER.ROLE_NOT_ALLOWED');
-      const key = await t.http.post('/api/v1/api-keys').set(bearer(token)).send({ label: 'k', scopes: ['actions:read'], organisationId: adminB.organisationId });
+      const key = await t.http.post('/api/v1/api-keys').set(bearer(token)).send({ label: 'k', scopes: ['providers:read'], organisationId: adminB.organisationId });
       expect(key.status).toBe(400);
       const role = await t.http.post('/api/v1/users').set(bearer(token)).send({ email: 'r@atlas.test', displayName: 'R', roles: ['ministry'] });
       expect(role.status).toBe(422);
@@ -254,7 +254,7 @@ describe('identity, tenancy and audit', () => {
   describe('platform conventions', () => {
     it('replays an Idempotency-Key with the first response and refuses its reuse for another body', async () => {
       const token = await login(t.http, adminA);
-      const body = { label: 'idem', scopes: ['actions:read'] };
+      const body = { label: 'idem', scopes: ['providers:read'] };
       const first = await t.http.post('/api/v1/api-keys').set(bearer(token)).set('idempotency-key', 'key-1').send(body);
       const again = await t.http.post('/api/v1/api-keys').set(bearer(token)).set('idempotency-key', 'key-1').send(body);
       expect(first.status).toBe(201);

@@ -247,23 +247,27 @@ describe('provider registry and public-list import', () => {
       expect(audit).toBeDefined();
     });
 
-    it('records a hand observation: the NDA is required when the SIRET holds several; validUntil expires it', async () => {
+    it("records a manager's hand entry as its own note: the NDA is required when the SIRET holds several; validUntil expires it", async () => {
       const body = { certified: true, certifier: 'AFNOR Certification', validUntil: '2099-12-31' };
       expect((await t.http.put(`/api/v1/providers/${siretA}/certifications/VAE`).set(bearer(officerToken)).send(body)).status).toBe(403);
       const ambiguous = await t.http.put(`/api/v1/providers/${siretA}/certifications/VAE`).set(bearer(managerToken)).send(body);
       expect(ambiguous.status).toBe(422);
       expect(ambiguous.body.code).toBe('PROVIDER.NDA_REQUIRED');
+      const before = await check(siretA, 'VAE');
       const ok = await t.http.put(`/api/v1/providers/${siretA}/certifications/VAE`).set(bearer(managerToken)).send({ ...body, nda: '11990000002' });
       expect(ok.status).toBe(200);
-      expect(ok.body).toMatchObject({ observation: { nda: '11990000002', source: 'MANUAL', certifier: 'AFNOR Certification' }, state: { status: 'CERTIFIED' } });
-      expect(await check(siretA, 'VAE')).toMatchObject({ certification: { status: 'CERTIFIED', nda: '11990000002' } });
+      expect(ok.body).toMatchObject({ observation: { nda: '11990000002', source: 'OWN_NOTE', ownNote: true, certifier: 'AFNOR Certification' }, ownNote: { status: 'CERTIFIED' } });
+      // The shared state is unchanged; the funder's own views show its note beside it.
+      const after = await check(siretA, 'VAE');
+      expect(after.certification.status).toBe(before.certification.status);
+      expect(after.certification.ownNote).toMatchObject({ status: 'CERTIFIED', note: { nda: '11990000002', ownNote: true } });
       const expiring = await t.http
         .put(`/api/v1/providers/${siretB}/certifications/VAE`)
         .set(bearer(managerToken))
         .send({ certified: true, certifier: 'Bureau Veritas', observedOn: '2024-01-01', validUntil: '2024-12-31' });
       expect(expiring.status).toBe(200);
-      expect(await check(siretB, 'VAE', '2024-06-01')).toMatchObject({ certification: { status: 'CERTIFIED' } });
-      expect(await check(siretB, 'VAE', '2025-06-01')).toMatchObject({ certification: { status: 'NOT_CERTIFIED', flags: ['EXPIRED'] } });
+      expect((await check(siretB, 'VAE', '2024-06-01')).certification.ownNote).toMatchObject({ status: 'CERTIFIED' });
+      expect((await check(siretB, 'VAE', '2025-06-01')).certification.ownNote).toMatchObject({ status: 'NOT_CERTIFIED', flags: ['EXPIRED'] });
     });
 
     it('FULL mode delists providers absent from the file, and a flag turning false records an observation', async () => {

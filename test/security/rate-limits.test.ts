@@ -74,7 +74,8 @@ describe('security: log-in counters and rate limits (issue 8 item 4)', () => {
     });
 
     it('limits an API key on its own counter', async () => {
-      const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin']);
+      // A manager-admin may give a key `actions:write` (scopes are bounded by the creator's roles).
+      const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin', 'manager']);
       const key = await t.http.post('/api/v1/api-keys').set(bearer(await login(t.http, admin))).send({ label: 'SI', scopes: ['actions:write'] });
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {

@@ -7,6 +7,9 @@ import { ChecksService } from '@bo/controls';
 
 export const DEMO_PASSWORD = 'demo-qualite-2026';
 
+/** Runs one statement as the owner role (shared tables). */
+export type OwnerQuery = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+
 export interface DemoLogin {
   email: string;
   roles: Role[];
@@ -62,22 +65,35 @@ export class DemoSeeder {
     return { kind: 'user', id: u.id, organisationId: u.organisation_id, organisationKind: u.organisation_kind, roles: effectiveRoles(u.roles), scopes: [], label: email };
   }
 
-  private async seedRegistry(): Promise<void> {
+  /**
+   * Shared registry rows, written with the owner's connection (`owner`): the application role may
+   * not write shared tables. The demo certifier is recorded as every demo provider's certifier, and
+   * their history as its decisions.
+   */
+  private async seedRegistry(owner: OwnerQuery): Promise<void> {
+    const [certifier] = await owner<{ id: string }>(`SELECT id FROM organisations WHERE code = 'CERT-DEMO'`);
     for (const p of DEMO_PROVIDERS) {
       const siret = key(p.siren + p.nic);
-      await this.db.shared(
+      await owner(
         `INSERT INTO providers (nda, siren, siret, name, street, postal_code, city, region, last_declaration_date)
          VALUES ($1, $2, $3, $4, '1 rue de la Démo', $5, $6, $7, '2026-03-31') ON CONFLICT (nda) DO NOTHING`,
         [p.nda, p.siren, siret, p.name, p.postalCode, p.city, p.region],
       );
       for (const [category, certified, on] of p.history) {
-        await this.db.shared(
-          `INSERT INTO certification_observations (nda, category, certified, observed_on, source, certifier) VALUES ($1, $2, $3, $4, 'MANUAL', 'Certificateur Démo')`,
-          [p.nda, category, certified, on],
+        await owner(
+          `INSERT INTO certification_observations (nda, category, certified, observed_on, source, certifier, recorded_by_organisation)
+           VALUES ($1, $2, $3, $4, 'CERTIFIER_DECISION', 'Certificateur Démo (organisme certificateur fictif)', $5)`,
+          [p.nda, category, certified, on, certifier.id],
         );
       }
+      if (p.history.length) {
+        await owner(`INSERT INTO provider_certifiers (siren, certifier_id, source) VALUES ($1, $2, 'démo : certificat Qualiopi fictif') ON CONFLICT (siren) DO NOTHING`, [
+          p.siren,
+          certifier.id,
+        ]);
+      }
       if ('exemption' in p) {
-        await this.db.shared(
+        await owner(
           `INSERT INTO exemptions (kind, siren, categories, valid_from, legal_source) VALUES ('HIGHER_EDUCATION', $1, '{TRAINING,SKILLS_ASSESSMENT,VAE,APPRENTICESHIP}', '2022-01-01', 'Code du travail L.6316-4 II')`,
           [p.siren],
         );
@@ -171,10 +187,10 @@ export class DemoSeeder {
     });
   }
 
-  async seedIfEmpty(): Promise<boolean> {
+  async seedIfEmpty(owner: OwnerQuery): Promise<boolean> {
     const [{ n }] = await this.db.shared<{ n: number }>(`SELECT count(*)::int AS n FROM auth_user_by_email('platform@bo.demo')`);
     if (n > 0) return false;
-    await this.db.shared(
+    await owner(
       `INSERT INTO organisations (code, kind, name) VALUES ('CERT-DEMO', 'CERTIFIER', 'Certificateur Démo (organisme certificateur fictif)')
        ON CONFLICT (code) DO NOTHING`,
     );
@@ -191,7 +207,7 @@ export class DemoSeeder {
         }),
       );
     }
-    await this.seedRegistry();
+    await this.seedRegistry(owner);
     await this.seedCheck(await this.seedActions());
     await this.seedPrices();
     return true;

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, assertNodeVersion, loadConfig } from '@bo/core';
-import { DatabaseModule, dataSourceOptions, provisionDatabase, runMigrations, txOf } from '@bo/database';
+import { DatabaseModule, dataSourceOptions, provisionDatabase, queryRows, runMigrations, txOf } from '@bo/database';
 import { AuditModule } from '@bo/audit';
+import { AccessModule } from '@bo/access';
 import { IdentityModule } from '@bo/identity';
 import { loadReferenceData } from '@bo/reference';
 import { DataSource } from 'typeorm';
@@ -13,7 +14,7 @@ import { ControlsModule } from '@bo/controls';
 import { StorageModule } from '@bo/storage';
 import { DemoSeeder } from './demo-data';
 
-@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, IdentityModule, ActionsModule, ControlsModule], providers: [DemoSeeder] })
+@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, AuditModule, IdentityModule, ActionsModule, ControlsModule], providers: [DemoSeeder] })
 class SetupModule {}
 
 function credentialsOf(url: string): { user: string; password: string; database: string } {
@@ -56,10 +57,13 @@ async function main(): Promise<void> {
   await setupDatabase(config, log);
   if (command === 'setup' && config.DEMO_DATA) {
     const app = await NestFactory.createApplicationContext(SetupModule, { logger: ['error', 'warn'] });
+    // Shared registry rows are the owner's to write (the application role may not).
+    const owner = await new DataSource(dataSourceOptions(config.DATABASE_MIGRATION_URL, 1, 'bo-demo')).initialize();
     try {
-      const seeded = await app.get(DemoSeeder).seedIfEmpty();
+      const seeded = await app.get(DemoSeeder).seedIfEmpty((sql, params) => queryRows(owner, sql, params));
       log(seeded ? 'demo data loaded' : 'demo data: already there');
     } finally {
+      await owner.destroy();
       await app.close();
     }
   }

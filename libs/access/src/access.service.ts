@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, tenantOf } from './actor';
+import { readsOrganisationRecords } from './visibility';
 
 /**
  * What the access service can decide on, and how: the table, the not-found code, and an optional
@@ -19,8 +20,8 @@ interface EntityRule {
 const ENTITIES = {
   user: { table: 'users', notFound: 'USER.NOT_FOUND' },
   api_key: { table: 'api_keys', notFound: 'API_KEY.NOT_FOUND' },
-  import: { table: 'imports', notFound: 'IMPORT.NOT_FOUND' },
-  funded_action: { table: 'funded_actions', notFound: 'ACTION.NOT_FOUND' },
+  import: { table: 'imports', notFound: 'IMPORT.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
+  funded_action: { table: 'funded_actions', notFound: 'ACTION.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
 } as const satisfies Record<string, EntityRule>;
 
 export type AccessEntity = keyof typeof ENTITIES;
@@ -44,7 +45,7 @@ export class AccessService {
     const rows = await this.db.tx(tenantOf(actor), (tx) =>
       tx.query<{ id: string }>(
         `SELECT id::text AS id FROM ${rule.table} WHERE id = ANY($1::uuid[])${narrowing ? ` AND (${narrowing})` : ''}`,
-        narrowing ? [wanted, actor.id] : [wanted],
+        narrowing?.includes('$2') ? [wanted, actor.id] : [wanted],
       ),
     );
     return new Set(rows.map((r) => r.id));

@@ -23,3 +23,21 @@ export function effectiveRoles(roles: readonly Role[]): Role[] {
   if (set.has('manager')) set.add('officer');
   return [...set];
 }
+
+/** Scopes an organisation of each kind may give its keys: only funders' systems handle funded actions and checks. */
+export const API_KEY_SCOPES_BY_ORGANISATION_KIND: Record<OrganisationKind, readonly ApiKeyScope[]> = {
+  FUNDER: API_KEY_SCOPES,
+  MANDATED_BODY: API_KEY_SCOPES,
+  CONTROL_SERVICE: ['providers:read'],
+  CERTIFIER: ['providers:read'],
+  PLATFORM: ['providers:read'],
+};
+
+/** The roles whose holder could do by hand what a scope lets a key do: a key never exceeds its creator. */
+export const ROLES_FOR_API_KEY_SCOPE: Record<ApiKeyScope, readonly Role[]> = {
+  'actions:read': ['officer', 'manager'],
+  'actions:write': ['officer', 'manager'],
+  'providers:read': ROLES,
+  'checks:read': ['officer', 'manager'],
+};
+

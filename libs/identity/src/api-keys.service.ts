@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, ApiKeyScope, tenantOf } from '@bo/access';
+import { Actor, ApiKeyScope, grantableApiKeyScopes, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -50,6 +50,13 @@ export class ApiKeysService {
   ) {}
 
   async create(actor: Actor, input: { label: string; scopes: ApiKeyScope[] }): Promise<ApiKeyView & { key: string }> {
+    const grantable = grantableApiKeyScopes(actor);
+    const refused = input.scopes.map((scope, i) => ({ scope, i })).filter(({ scope }) => !grantable.includes(scope));
+    if (refused.length) {
+      throw new AppError('API_KEY.SCOPE_NOT_ALLOWED', `Your organisation kind and roles allow keys with: ${grantable.join(', ') || 'no scope'}.`, {
+        errors: refused.map(({ scope, i }) => ({ field: `scopes[${i}]`, message: `${scope} is not allowed` })),
+      });
+    }
     const prefix = Array.from(randomBytes(12), (b) => PREFIX_ALPHABET[b % PREFIX_ALPHABET.length]).join('');
     const secret = randomBytes(32).toString('base64url');
     const key = `bo_${prefix}_${secret}`;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, ApiKeyScope, Authenticator, OrganisationKind, Role, effectiveRoles } from '@bo/access';
+import { API_KEY_SCOPES_BY_ORGANISATION_KIND, Actor, ApiKeyScope, Authenticator, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AccessClaims, verifyAccessToken } from './jwt';
@@ -150,7 +150,9 @@ export class AuthService extends Authenticator {
         tx.query(`UPDATE api_keys SET last_used_at = $2, last_used_from = $3 WHERE id = $1`, [row.id, now, address]),
       );
     }
-    return { kind: 'api_key', id: row.id, organisationId: row.organisation_id, organisationKind: row.organisation_kind, roles: [], scopes: row.scopes, label: row.label };
+    // Keys created before scopes were bounded by the organisation kind lose what the kind never allows.
+    const scopes = row.scopes.filter((s) => API_KEY_SCOPES_BY_ORGANISATION_KIND[row.organisation_kind].includes(s));
+    return { kind: 'api_key', id: row.id, organisationId: row.organisation_id, organisationKind: row.organisation_kind, roles: [], scopes, label: row.label };
   }
 }
 

@@ -83,11 +83,15 @@ export class OrganisationsService {
     return this.db.tx(tenantOf(actor), async (tx) => {
       const taken = await tx.one(`SELECT 1 FROM organisations WHERE code = $1`, [input.code]);
       if (taken) throw new AppError('ORGANISATION.CODE_TAKEN', `The code ${input.code} is taken.`, { errors: [{ field: 'code', message: 'already used' }] });
-      const row = await tx.one<OrganisationRow>(
-        `INSERT INTO organisations (code, kind, funder_kind, name, region) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, code, kind, funder_kind, name, region, active`,
-        [input.code, input.kind, input.funderKind ?? null, input.name, input.region ?? null],
-      );
+      // Shared directory: written through the function that checks the platform's authority (migration 0009).
+      const [{ id }] = await tx.query<{ id: string }>(`SELECT platform_create_organisation($1, $2, $3, $4, $5) AS id`, [
+        input.code,
+        input.kind,
+        input.funderKind ?? null,
+        input.name,
+        input.region ?? null,
+      ]);
+      const row = await tx.one<OrganisationRow>(`SELECT id, code, kind, funder_kind, name, region, active FROM organisations WHERE id = $1`, [id]);
       const organisation = toView(row!);
       await this.audit.record(tx, actor, { action: 'organisation.created', entityType: 'organisation', entityId: organisation.id, after: organisation });
       let firstAdmin: UserView | undefined;

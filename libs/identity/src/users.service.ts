@@ -125,12 +125,21 @@ export class UsersService {
   async createIn(tx: Tx, actor: AuditActor, organisation: { id: string; kind: OrganisationKind }, input: CreateUserInput): Promise<UserView> {
     this.assertRoles(organisation.kind, input.roles, actor.kind === 'system' ? undefined : (actor as Actor));
     const passwordHash = input.password ? await hashPassword(input.password) : null;
-    const existing = await tx.one(`SELECT 1 FROM auth_user_by_email($1)`, [input.email]);
-    if (existing) throw new AppError('USER.EMAIL_TAKEN', 'A user with this e-mail already exists.', { errors: [{ field: 'email', message: 'already used' }] });
+    // Taken in this organisation (row-level security shows only its users): the admin sees them anyway.
+    const taken = await tx.one(`SELECT 1 FROM users WHERE email = lower($1)`, [input.email]);
+    if (taken) throw new AppError('USER.EMAIL_TAKEN', 'A user of your organisation already has this e-mail.', { errors: [{ field: 'email', message: 'already used' }] });
+    // Held by another organisation's account: answering so would tell this admin that the address
+    // exists elsewhere. The user is created all the same, inert (it never signs in with a
+    // password), and the answer is the one of any creation (docs/security.md, enumeration).
+    // Only the platform, which sees every organisation, is told.
+    const elsewhere = (await tx.one(`SELECT 1 FROM auth_user_by_email($1)`, [input.email])) !== undefined;
+    if (elsewhere && actor.kind !== 'system' && hasRole(actor as Actor, 'platform_admin')) {
+      throw new AppError('USER.EMAIL_TAKEN', 'Another organisation has an account with this e-mail.', { errors: [{ field: 'email', message: 'already used' }] });
+    }
     const row = await tx.one<UserRow>(
-      `INSERT INTO users (organisation_id, email, display_name, password_hash, roles)
-       VALUES ($1, lower($2), $3, $4, $5) RETURNING ${USER_COLUMNS}`,
-      [organisation.id, input.email, input.displayName, passwordHash, input.roles],
+      `INSERT INTO users (organisation_id, email, display_name, password_hash, roles, email_held_elsewhere)
+       VALUES ($1, lower($2), $3, $4, $5, $6) RETURNING ${USER_COLUMNS}`,
+      [organisation.id, input.email, input.displayName, passwordHash, input.roles, elsewhere],
     );
     const view = toUserView(row!);
     await this.audit.record(tx, { ...actor, organisationId: organisation.id }, {
@@ -178,7 +187,9 @@ export class UsersService {
   async unlock(actor: Actor, id: string): Promise<void> {
     await this.db.tx(tenantOf(actor), async (tx) => {
       const user = await this.load(tx, id);
-      await this.auth.unlock(user.email);
+      // An inert user's address is another account's: its counters are not this admin's to clear.
+      const [{ inert }] = await tx.query<{ inert: boolean }>(`SELECT email_held_elsewhere AS inert FROM users WHERE id = $1`, [id]);
+      if (!inert) await this.auth.unlock(user.email);
       await this.audit.record(tx, actor, { action: 'user.unlocked', entityType: 'user', entityId: id });
     });
   }

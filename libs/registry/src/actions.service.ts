@@ -41,6 +41,8 @@ export interface ActionView extends Required<ActionInput> {
   /** The reason alone (the web UI's list), the same as `paymentBlock.reason`. */
   paymentBlockReason: string | null;
   paymentBlock: { reason: string | null; checkId: string | null } | null;
+  /** The funder's own certification note on the judged date, beside the shared coverage (null: none). */
+  coverageOwnNote: { status: 'CERTIFIED' | 'NOT_CERTIFIED'; noteId: string; ownNote: true } | null;
   importId: string | null;
   createdAt: string;
   updatedAt: string;
@@ -94,6 +96,8 @@ interface ActionRow {
   payment_blocked: boolean;
   payment_block_reason: string | null;
   payment_block_check_id: string | null;
+  coverage_own_note: 'CERTIFIED' | 'NOT_CERTIFIED' | null;
+  coverage_own_note_id: string | null;
   import_id: string | null;
   created_at: Date;
   updated_at: Date;
@@ -104,8 +108,8 @@ interface ActionRow {
 export const ACTION_COLUMNS = `id, organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
   to_char(funding_decision_date, 'YYYY-MM-DD') AS funding_decision_date, to_char(start_date, 'YYYY-MM-DD') AS start_date,
   to_char(end_date, 'YYYY-MM-DD') AS end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc,
-  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, payment_blocked, payment_block_reason, payment_block_check_id,
-  import_id, created_at, updated_at, version`;
+  coverage, coverage_flags, coverage_nda, coverage_evaluated_at, coverage_own_note, coverage_own_note_id::text, payment_blocked, payment_block_reason,
+  payment_block_check_id, import_id, created_at, updated_at, version`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
@@ -136,6 +140,7 @@ export function toActionView(r: ActionRow): ActionView {
     paymentBlocked: r.payment_blocked,
     paymentBlockReason: r.payment_block_reason ?? null,
     paymentBlock: r.payment_blocked ? { reason: r.payment_block_reason, checkId: r.payment_block_check_id } : null,
+    coverageOwnNote: r.coverage_own_note && r.coverage_own_note_id ? { status: r.coverage_own_note, noteId: r.coverage_own_note_id, ownNote: true } : null,
     importId: r.import_id,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),

@@ -160,7 +160,7 @@ export const PREFER_HASH_JOINS_SQL = `SELECT set_config('enable_nestloop', 'off'
 export function coverageSql(filter: string): string {
   return `
 WITH target AS (
-  SELECT a.id, a.provider_siret, a.provider_nda, a.category, a.funding_decision_date,
+  SELECT a.id, a.organisation_id, a.provider_siret, a.provider_nda, a.category, a.funding_decision_date,
          coalesce(a.funding_decision_date, a.start_date) AS on_date
     FROM funded_actions a WHERE ${filter}
 ),
@@ -168,15 +168,21 @@ result AS (
   SELECT t.id, cs.status AS coverage, cs.nda::char(11) AS nda,
          cs.flags
            || CASE WHEN t.funding_decision_date IS NULL THEN ARRAY['START_DATE_USED'] ELSE ARRAY[]::text[] END
-           || CASE WHEN ex.kind IS NOT NULL THEN ARRAY['EXEMPTION_' || ex.kind] ELSE ARRAY[]::text[] END AS flags
+           || CASE WHEN ex.kind IS NOT NULL THEN ARRAY['EXEMPTION_' || ex.kind] ELSE ARRAY[]::text[] END AS flags,
+         own.status AS own_note, own.note_id AS own_note_id
     FROM target t
     CROSS JOIN LATERAL certification_state(t.provider_siret, t.provider_nda, t.category, t.on_date) cs
     LEFT JOIN exemptions ex ON ex.id = cs.exemption_id
+    -- The funder's own note (migration 0009): a separate layer beside the shared state.
+    LEFT JOIN LATERAL certification_own_note(t.organisation_id, t.provider_siret, t.provider_nda, t.category, t.on_date) own ON true
 )
 UPDATE funded_actions f
-   SET coverage = r.coverage, coverage_flags = r.flags, coverage_nda = r.nda, coverage_evaluated_at = now()
+   SET coverage = r.coverage, coverage_flags = r.flags, coverage_nda = r.nda, coverage_evaluated_at = now(),
+       coverage_own_note = r.own_note, coverage_own_note_id = r.own_note_id
   FROM result r
  WHERE f.id = r.id
-   AND (f.coverage_evaluated_at IS NULL OR (f.coverage, f.coverage_flags, f.coverage_nda) IS DISTINCT FROM (r.coverage, r.flags, r.nda))
+   AND (f.coverage_evaluated_at IS NULL
+        OR (f.coverage, f.coverage_flags, f.coverage_nda, f.coverage_own_note, f.coverage_own_note_id)
+           IS DISTINCT FROM (r.coverage, r.flags, r.nda, r.own_note, r.own_note_id))
 RETURNING f.id`;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, tenantOf } from '@bo/access';
+import { AccessService, Actor, tenantOf } from '@bo/access';
 import { JobDispatcher } from '@bo/queue';
 import { BlobStore, BlobTooLargeError, HeadGate } from '@bo/storage';
 import { AuditService } from '@bo/audit';
@@ -66,6 +66,7 @@ export class ImportsService {
     private readonly jobs: JobDispatcher,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -111,6 +112,7 @@ export class ImportsService {
   }
 
   async get(actor: Actor, id: string): Promise<ImportResource> {
+    await this.access.assertVisible(actor, 'import', id);
     return this.db.tx(tenantOf(actor), async (tx) => {
       const [row] = await tx.query<{
         id: string;

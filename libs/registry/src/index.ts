@@ -10,6 +10,7 @@ export * from './actions.module';
 export * from './public-list-records';
 export * from './public-list-import.sql';
 export * from './providers.service';
+export * from './certifications.service';
 export * from './imports.service';
 export * from './providers.module';
 export * from './registry-facts.service';

@@ -31,7 +31,11 @@ export interface Observation {
   certifier: string | null;
   reference: string | null;
   importId: string | null;
+  /** SHA-256 of the registry document a platform entry rests on. */
+  evidenceSha256: string | null;
   recordedAt: string;
+  /** False: a shared observation (a funder's own notes are `OwnNote`s). */
+  ownNote: false;
 }
 
 export interface Exemption {
@@ -79,10 +83,11 @@ interface ObservationRow {
   certifier: string | null;
   reference: string | null;
   import_id: string | null;
+  evidence_sha256: string | null;
   recorded_at: Date;
 }
 
-const OBSERVATION_COLUMNS = `id::text, nda, category, certified, observed_on::text, valid_until::text, source, certifier, reference, import_id, recorded_at`;
+const OBSERVATION_COLUMNS = `id::text, nda, category, certified, observed_on::text, valid_until::text, source, certifier, reference, import_id, evidence_sha256, recorded_at`;
 
 function observationOf(r: ObservationRow): Observation {
   return {
@@ -96,7 +101,9 @@ function observationOf(r: ObservationRow): Observation {
     certifier: r.certifier,
     reference: r.reference,
     importId: r.import_id,
+    evidenceSha256: r.evidence_sha256,
     recordedAt: r.recorded_at.toISOString(),
+    ownNote: false,
   };
 }
 
@@ -136,8 +143,9 @@ export function parseSiret(siret: string): string {
 
 /**
  * The provider registry as the API reads and amends it: search, an establishment with its NDAs
- * and their state, hand-entered certification observations, exemptions, and the funding check.
- * Providers are shared reference data (no RLS); writes run in the caller's transaction so the
+ * and their state, exemptions, and the funding check's registry facts (certification entries:
+ * CertificationsService). Providers are shared reference data (no RLS), written only through the
+ * SECURITY DEFINER functions of migration 0009; writes run in the caller's transaction so the
  * audit event lands in the caller's organisation chain.
  */
 @Injectable()
@@ -258,9 +266,10 @@ export class ProvidersService {
     return { siret, siren, ndas, exemptions: await this.exemptionsOf(siren, providers.map((p) => p.nda)) };
   }
 
-  private async observation(id: string | null): Promise<Observation | null> {
+  async observation(id: string | null, tx?: Pick<Tx, 'query'>): Promise<Observation | null> {
     if (id === null) return null;
-    const [row] = await this.db.shared<ObservationRow>(`SELECT ${OBSERVATION_COLUMNS} FROM certification_observations WHERE id = $1`, [id]);
+    const sql = `SELECT ${OBSERVATION_COLUMNS} FROM certification_observations WHERE id = $1`;
+    const [row] = tx ? await tx.query<ObservationRow>(sql, [id]) : await this.db.shared<ObservationRow>(sql, [id]);
     return row ? observationOf(row) : null;
   }
 
@@ -276,8 +285,8 @@ export class ProvidersService {
     return rows.map(exemptionOf);
   }
 
-  /** The NDA an observation or exemption is about: the one given, else the only one at the SIRET. */
-  private async ndaAtSiret(tx: Tx, siret: string, ndaInput: string | undefined): Promise<{ nda: string; siren: string }> {
+  /** The NDA an observation or exemption is about: the one given, else the only one at the SIRET (else, with `anyNda`, the first). */
+  async ndaAtSiret(tx: Pick<Tx, 'query'>, siret: string, ndaInput: string | undefined, anyNda = false): Promise<{ nda: string; siren: string }> {
     const rows = await tx.query<{ nda: string; siren: string }>(`SELECT nda, siren FROM providers WHERE siret = $1 ORDER BY nda`, [siret]);
     if (rows.length === 0) throw new AppError('PROVIDER.NOT_FOUND', `No provider at SIRET ${siret} in the registry.`);
     if (ndaInput !== undefined) {
@@ -286,45 +295,10 @@ export class ProvidersService {
       if (!found) throw new AppError('PROVIDER.NDA_NOT_AT_SIRET', `NDA ${ndaInput} is not declared at SIRET ${siret}.`, { ndas: rows.map((r) => r.nda) });
       return found;
     }
-    if (rows.length > 1) {
+    if (rows.length > 1 && !anyNda) {
       throw new AppError('PROVIDER.NDA_REQUIRED', `SIRET ${siret} holds ${rows.length} NDAs: name the one observed.`, { ndas: rows.map((r) => r.nda) });
     }
     return rows[0];
-  }
-
-  /** A hand-entered (or certifier's) observation; audited in the caller's organisation. */
-  async recordObservation(
-    actor: Actor,
-    siretInput: string,
-    category: CertificationCategory,
-    input: { certified: boolean; observedOn?: string; validUntil?: string; source?: 'MANUAL' | 'CERTIFIER_DECISION'; certifier: string; reference?: string; nda?: string },
-  ) {
-    const siret = parseSiret(siretInput);
-    const observedOn = input.observedOn ?? (await this.today());
-    if (input.validUntil && input.validUntil < observedOn) {
-      throw new AppError('REQUEST.VALIDATION', 'validUntil is before observedOn.', { errors: [{ field: 'validUntil', message: 'must not be before observedOn' }] });
-    }
-    return this.db.tx(tenantOf(actor), async (tx) => {
-      const { nda } = await this.ndaAtSiret(tx, siret, input.nda);
-      const [row] = await tx.query<ObservationRow>(
-        `INSERT INTO certification_observations (nda, category, certified, observed_on, valid_until, source, certifier, reference, recorded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${OBSERVATION_COLUMNS}`,
-        [nda, category, input.certified, observedOn, input.validUntil ?? null, input.source ?? 'MANUAL', input.certifier, input.reference ?? null, actor.kind === 'user' ? actor.id : null],
-      );
-      const observation = observationOf(row);
-      await this.audit.record(tx, actor, {
-        action: 'providers.certification.observe',
-        entityType: 'provider',
-        entityId: nda,
-        after: observation,
-        details: { siret, category },
-      });
-      const state = await this.certificationState(tx, siret, nda, category, await this.today());
-      return { observation, state };
-    }).then(async (result) => {
-      await this.recomputeCoverage(actor, `certification observation on ${siret}`);
-      return result;
-    });
   }
 
   async createExemption(
@@ -347,11 +321,12 @@ export class ProvidersService {
     return this.db.tx(tenantOf(actor), async (tx) => {
       let nda: string | null = null;
       if (input.nda !== undefined) nda = (await this.ndaAtSiret(tx, siret, input.nda)).nda;
-      const [row] = await tx.query<ExemptionRow>(
-        `INSERT INTO exemptions (kind, siren, nda, categories, valid_from, valid_until, legal_source, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${EXEMPTION_COLUMNS}`,
+      // Shared data: written through the function that checks the platform's authority (migration 0009).
+      const [{ id }] = await tx.query<{ id: string }>(
+        `SELECT registry_create_exemption($1, $2, $3, $4, $5::date, $6::date, $7, $8) AS id`,
         [input.kind, nda ? null : siret.slice(0, 9), nda, [...new Set(input.categories)], input.validFrom, validUntil, input.legalSource ?? LEGAL_SOURCE_OF[input.kind], input.note ?? null],
       );
+      const [row] = await tx.query<ExemptionRow>(`SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE id = $1`, [id]);
       const exemption = exemptionOf(row);
       await this.audit.record(tx, actor, { action: 'providers.exemption.create', entityType: 'exemption', entityId: exemption.id, after: exemption, details: { siret } });
       return exemption;

@@ -30,6 +30,7 @@ export class ActionsController {
   @Get('payment-blocks')
   @Allow(['officer', 'manager'], ['actions:read', 'actions:write'])
   @ApiOperation({ summary: "Count of the funder's actions whose payment is blocked (missing service-fait proof), and the amount they hold" })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true }, description: 'The count of blocked actions and the amount they hold' })
   paymentBlocks(@CurrentActor() actor: Actor) {
     return this.actions.paymentBlocks(actor);
   }

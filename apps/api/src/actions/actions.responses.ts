@@ -3,6 +3,12 @@ import { ACTION_CATEGORIES, ACTION_MODALITIES, COVERAGE_STATES } from '@bo/regis
 import type { ActionCategory, ActionModality, ActionView, CoverageState, FunderBreakdown } from '@bo/registry';
 import { PageOf } from '../openapi/responses';
 
+export class CoverageOwnNoteDto {
+  @ApiProperty({ enum: ['CERTIFIED', 'NOT_CERTIFIED'] }) status: 'CERTIFIED' | 'NOT_CERTIFIED';
+  @ApiProperty({ format: 'uuid' }) noteId: string;
+  @ApiProperty({ enum: [true] }) ownNote: true;
+}
+
 export class PaymentBlockDto {
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) checkId: string | null;
@@ -73,6 +79,9 @@ export class ActionDto implements ActionView {
   coverageNda: string | null;
   @ApiProperty({ description: 'Payment blocked by a completed service-fait check with a non-conformity' })
   paymentBlocked: boolean;
+  @ApiProperty({ type: CoverageOwnNoteDto, nullable: true, description: "The funder's own certification note on the judged date (\"constat de votre organisation\"), beside the shared coverage" })
+  coverageOwnNote: CoverageOwnNoteDto | null;
+
   @ApiProperty({ type: String, nullable: true, description: 'Why the payment is blocked' })
   paymentBlockReason: string | null;
 

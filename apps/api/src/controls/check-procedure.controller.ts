@@ -63,6 +63,7 @@ export class CheckProcedureController {
   @HttpCode(200)
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: 'Correct the recorded receipt date, with the reason: the window is recomputed; the change is kept and audited' })
+  @ApiOkResponse({ type: CheckDto })
   correctReceipt(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReceiptCorrectionDto) {
     return this.procedure.correctReceipt(actor, id, body.receivedOn, body.reason);
   }

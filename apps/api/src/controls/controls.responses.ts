@@ -215,6 +215,9 @@ export class StoredScopeDto {
 
   @ApiProperty()
   counts: ScopeCountsDto;
+
+  @ApiPropertyOptional({ description: "True when the categories are only a proposal (the provider's certified categories: no linked action, no officer choice)" })
+  categoriesProposed?: boolean;
 }
 
 export class CheckActionDto {
@@ -245,6 +248,9 @@ export class CheckProcedureDto {
 
   @ApiProperty({ type: String, nullable: true, description: 'Path of the notification letter (PDF)' })
   notificationLetter: string | null;
+
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Corrections of the receipt date, with their reasons, oldest first' })
+  receiptChanges?: object[];
 }
 
 /** The fields of a check shared by the list and the detail. */
@@ -325,11 +331,17 @@ export class CheckDto extends CheckSummaryDto {
 
   @ApiProperty({ type: [FindingViewDto] })
   findings: FindingViewDto[];
+
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: "Finding revisions after the provider's response, with reason and the response they follow" })
+  findingRevisions?: object[];
 }
 
 export class CheckListItemDto extends CheckSummaryDto {
   @ApiProperty()
   scopeCounts: ScopeCountsDto;
+
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: "Finding revisions after the provider's response" })
+  findingRevisions?: object[];
 }
 
 export class CheckPageDto extends PageOf(CheckListItemDto) {}

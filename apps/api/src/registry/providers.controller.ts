@@ -2,12 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } fr
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, DEFAULT_PAGE_SIZE, Idempotent } from '@bo/core';
-import { CERTIFICATION_CATEGORIES, CertificationCategory, ImportsService, ProvidersService } from '@bo/registry';
+import { CERTIFICATION_CATEGORIES, CertificationCategory, CertificationsService, ImportsService, ProvidersService } from '@bo/registry';
 import { FundingCheckService } from '@bo/controls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
-import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto } from './providers.dto';
+import { CreateExemptionDto, FundingCheckQuery, ProviderListQuery, RecordCertificationDto, SetCertifierDto } from './providers.dto';
 import { EstablishmentDto, ExemptionDto, FundingCheckDto, ImportDto, ProviderPageDto, RecordedObservationDto } from './providers.responses';
 import { RateLimit } from '../http/rate-limit';
 
@@ -23,6 +23,7 @@ function categoryOf(value: string): CertificationCategory {
 export class ProvidersController {
   constructor(
     private readonly providers: ProvidersService,
+    private readonly certifications: CertificationsService,
     private readonly imports: ImportsService,
     private readonly funding: FundingCheckService,
   ) {}
@@ -64,13 +65,25 @@ export class ProvidersController {
     return view;
   }
 
+  @Post('documents')
+  @HttpCode(201)
+  @Allow(['platform_admin'])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'PDF or scan (PNG, JPEG, TIFF)' } } } })
+  @ApiOperation({ summary: 'Upload a document (certificate, decision) a platform certification entry will rest on; answers its SHA-256' })
+  @ApiCreatedResponse({ schema: { type: 'object', additionalProperties: true }, description: 'The stored document: its SHA-256, size and media type' })
+  async uploadDocument(@CurrentActor() actor: Actor, @Req() request: FastifyRequest) {
+    const upload = await readUpload(request, 'the document', (file, fileName) => this.certifications.registerDocument(actor, file, fileName));
+    return upload.stored;
+  }
+
   @Get(':siret')
   @Allow(ANY_ROLE, ['providers:read'])
   @ApiParam({ name: 'siret', description: '14 digits' })
-  @ApiOperation({ summary: 'An establishment: its NDAs with their certification state per category, and exemptions' })
+  @ApiOperation({ summary: "An establishment: its NDAs with their certification state per category (and the caller's own note), its certifier, and exemptions" })
   @ApiOkResponse({ type: EstablishmentDto })
-  get(@Param('siret') siret: string): Promise<EstablishmentDto> {
-    return this.providers.establishment(siret);
+  get(@CurrentActor() actor: Actor, @Param('siret') siret: string): Promise<EstablishmentDto> {
+    return this.certifications.establishment(actor, siret);
   }
 
   @Get(':siret/funding-check')
@@ -84,17 +97,23 @@ export class ProvidersController {
   }
 
   @Put(':siret/certifications/:category')
-  @Allow(['manager', 'platform_admin'])
+  @Allow(['manager', 'certifier', 'platform_admin'])
   @ApiParam({ name: 'category', enum: CERTIFICATION_CATEGORIES })
-  @ApiOperation({ summary: 'Record a certification observation by hand (certifier, source, optional validUntil)' })
+  @ApiOperation({
+    summary:
+      "Record a certification: a funder's manager records its own note (only its views show it); the provider's certifier or a platform administrator (on a document) records a shared observation. The source follows from who writes.",
+  })
   @ApiOkResponse({ type: RecordedObservationDto })
-  recordCertification(
-    @CurrentActor() actor: Actor,
-    @Param('siret') siret: string,
-    @Param('category') category: string,
-    @Body() body: RecordCertificationDto,
-  ): Promise<RecordedObservationDto> {
-    return this.providers.recordObservation(actor, siret, categoryOf(category), body);
+  recordCertification(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Param('category') category: string, @Body() body: RecordCertificationDto) {
+    return this.certifications.record(actor, siret, categoryOf(category), body);
+  }
+
+  @Put(':siret/certifier')
+  @Allow(['platform_admin'])
+  @ApiOperation({ summary: "Record the provider's certifier (for its SIREN), with where it was learnt: that certifier may then record observations" })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true }, description: "The provider's certifier as recorded" })
+  setCertifier(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Body() body: SetCertifierDto) {
+    return this.certifications.setCertifier(actor, siret, body);
   }
 
   @Post(':siret/exemptions')

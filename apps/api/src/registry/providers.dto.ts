@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsBoolean, IsDateString, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '@bo/core';
 import { CERTIFICATION_CATEGORIES, CertificationCategory } from '@bo/registry';
 
@@ -33,15 +33,17 @@ export class RecordCertificationDto {
   @IsBoolean()
   certified: boolean;
 
-  @ApiProperty({ description: 'Who certified (or withdrew): the certifier\'s name' })
+  // No `source`: the server sets it from who writes (a body naming one is refused, 400).
+  @ApiPropertyOptional({ description: "Who certified (or withdrew): the certifier's name. Required of the platform; a certifier's own name is used for its entries" })
+  @IsOptional()
   @IsString()
   @Length(1, 200)
-  certifier: string;
+  certifier?: string;
 
-  @ApiPropertyOptional({ enum: ['MANUAL', 'CERTIFIER_DECISION'], default: 'MANUAL' })
+  @ApiPropertyOptional({ description: 'Platform entries: SHA-256 of the document uploaded with POST /api/v1/providers/documents' })
   @IsOptional()
-  @IsIn(['MANUAL', 'CERTIFIER_DECISION'])
-  source?: 'MANUAL' | 'CERTIFIER_DECISION';
+  @Matches(/^[0-9a-f]{64}$/)
+  documentSha256?: string;
 
   @ApiPropertyOptional({ description: 'Day the state was observed (YYYY-MM-DD); today when omitted' })
   @IsOptional()
@@ -112,4 +114,15 @@ export class ImportFormatQuery {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+}
+
+export class SetCertifierDto {
+  @ApiProperty({ description: 'The certifier organisation (kind CERTIFIER)' })
+  @IsUUID()
+  certifierId: string;
+
+  @ApiProperty({ description: 'Where this was learnt (certificate number, the certifier\'s list...)' })
+  @IsString()
+  @Length(1, 500)
+  source: string;
 }

@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import {
   CERTIFICATION_CATEGORIES,
   CertificationCategory,
@@ -73,6 +73,12 @@ export class ObservationDto implements Observation {
 
   @ApiProperty({ format: 'date-time' })
   recordedAt: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the document a platform administrator recorded it on' })
+  evidenceSha256: string | null;
+
+  @ApiProperty({ enum: [false], description: 'Always false: a shared observation (a funder\'s own notes carry true)' })
+  ownNote: false;
 }
 
 export class ExemptionDto implements Exemption {
@@ -113,6 +119,9 @@ export class CertificationAtDateDto {
 
   @ApiProperty({ type: ObservationDto, nullable: true, description: 'The observation the answer rests on' })
   observation: ObservationDto | null;
+
+  @ApiPropertyOptional({ ...FREE_OBJECT, nullable: true, description: "The caller's own note on that date (constat de votre organisation), never shared" })
+  ownNote?: object | null;
 }
 
 export class CertificationStateDto {
@@ -201,6 +210,9 @@ export class EstablishmentDto {
 
   @ApiProperty({ type: [ExemptionDto] })
   exemptions: ExemptionDto[];
+
+  @ApiPropertyOptional({ ...FREE_OBJECT, nullable: true, description: "The provider's certifier on record (for its SIREN), with where it was learnt" })
+  certifier?: object | null;
 }
 
 export class RecordedObservationDto {
@@ -211,7 +223,16 @@ export class RecordedObservationDto {
   state: CertificationStateDto;
 }
 
+export class OwnNoteStateDto {
+  @ApiProperty({ enum: ['CERTIFIED', 'NOT_CERTIFIED'] }) status: 'CERTIFIED' | 'NOT_CERTIFIED';
+  @ApiProperty({ type: [String] }) flags: string[];
+  @ApiProperty({ ...FREE_OBJECT, description: "The caller's own note (constat de votre organisation), never shared" }) note: object;
+}
+
 export class FundingCertificationDto extends CertificationStateDto {
+  @ApiProperty({ type: OwnNoteStateDto, nullable: true, description: "The caller's own note on that date, beside the shared state (null: none)" })
+  ownNote: OwnNoteStateDto | null;
+
   @ApiProperty({ type: ObservationDto, nullable: true })
   observation: ObservationDto | null;
 }
@@ -288,8 +309,8 @@ export class FundingControlsDto {
   @ApiProperty({ type: [OpenMajorNonConformityDto] })
   openMajorNonConformities: OpenMajorNonConformityDto[];
 
-  @ApiProperty()
-  blockedPayments: BlockedPaymentsDto;
+  @ApiProperty({ type: BlockedPaymentsDto, nullable: true, description: 'null for an auditor (it sees only its assigned checks)' })
+  blockedPayments: BlockedPaymentsDto | null;
 }
 
 export class FundingCheckDto {

@@ -385,6 +385,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/providers/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a document (certificate, decision) a platform certification entry will rest on; answers its SHA-256 */
+        post: operations["ProvidersController_uploadDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers/{siret}": {
         parameters: {
             query?: never;
@@ -392,7 +409,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An establishment: its NDAs with their certification state per category, and exemptions */
+        /** An establishment: its NDAs with their certification state per category (and the caller's own note), its certifier, and exemptions */
         get: operations["ProvidersController_get"];
         put?: never;
         post?: never;
@@ -427,8 +444,25 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Record a certification observation by hand (certifier, source, optional validUntil) */
+        /** Record a certification: a funder's manager records its own note (only its views show it); the provider's certifier or a platform administrator (on a document) records a shared observation. The source follows from who writes. */
         put: operations["ProvidersController_recordCertification"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{siret}/certifier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Record the provider's certifier (for its SIREN), with where it was learnt: that certifier may then record observations */
+        put: operations["ProvidersController_setCertifier"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1653,12 +1687,23 @@ export interface components {
             importId: string | null;
             /** Format: date-time */
             recordedAt: string;
+            /** @description SHA-256 of the document a platform administrator recorded it on */
+            evidenceSha256: string | null;
+            /**
+             * @description Always false: a shared observation (a funder's own notes carry true)
+             * @enum {boolean}
+             */
+            ownNote: false;
         };
         CertificationAtDateDto: {
             status: components["schemas"]["CertificationStatus"];
             flags: components["schemas"]["CertificationFlag"][];
             /** @description The observation the answer rests on */
             observation: components["schemas"]["ObservationDto"] | null;
+            /** @description The caller's own note on that date (constat de votre organisation), never shared */
+            ownNote?: {
+                [key: string]: unknown;
+            } | null;
         };
         AddressDto: {
             street: string | null;
@@ -1714,6 +1759,19 @@ export interface components {
             siren: string;
             ndas: components["schemas"]["EstablishmentNdaDto"][];
             exemptions: components["schemas"]["ExemptionDto"][];
+            /** @description The provider's certifier on record (for its SIREN), with where it was learnt */
+            certifier?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        OwnNoteStateDto: {
+            /** @enum {string} */
+            status: "CERTIFIED" | "NOT_CERTIFIED";
+            flags: string[];
+            /** @description The caller's own note (constat de votre organisation), never shared */
+            note: {
+                [key: string]: unknown;
+            };
         };
         FundingCertificationDto: {
             status: components["schemas"]["CertificationStatus"];
@@ -1724,6 +1782,8 @@ export interface components {
             /** Format: uuid */
             exemptionId: string | null;
             flags: components["schemas"]["CertificationFlag"][];
+            /** @description The caller's own note on that date, beside the shared state (null: none) */
+            ownNote: components["schemas"]["OwnNoteStateDto"] | null;
             observation: components["schemas"]["ObservationDto"] | null;
         };
         ActivityNdaDto: {
@@ -1763,7 +1823,8 @@ export interface components {
         };
         FundingControlsDto: {
             openMajorNonConformities: components["schemas"]["OpenMajorNonConformityDto"][];
-            blockedPayments: components["schemas"]["BlockedPaymentsDto"];
+            /** @description null for an auditor (it sees only its assigned checks) */
+            blockedPayments: components["schemas"]["BlockedPaymentsDto"] | null;
         };
         FundingCheckDto: {
             siret: string;
@@ -1780,13 +1841,10 @@ export interface components {
         RecordCertificationDto: {
             /** @description Certified for the category (false records a withdrawal or refusal) */
             certified: boolean;
-            /** @description Who certified (or withdrew): the certifier's name */
-            certifier: string;
-            /**
-             * @default MANUAL
-             * @enum {string}
-             */
-            source: "MANUAL" | "CERTIFIER_DECISION";
+            /** @description Who certified (or withdrew): the certifier's name. Required of the platform; a certifier's own name is used for its entries */
+            certifier?: string;
+            /** @description Platform entries: SHA-256 of the document uploaded with POST /api/v1/providers/documents */
+            documentSha256?: string;
             /** @description Day the state was observed (YYYY-MM-DD); today when omitted */
             observedOn?: string;
             /** @description End of validity of the certificate (YYYY-MM-DD) */
@@ -1810,6 +1868,12 @@ export interface components {
             observation: components["schemas"]["ObservationDto"];
             /** @description The certification state today after this observation */
             state: components["schemas"]["CertificationStateDto"];
+        };
+        SetCertifierDto: {
+            /** @description The certifier organisation (kind CERTIFIER) */
+            certifierId: string;
+            /** @description Where this was learnt (certificate number, the certifier's list...) */
+            source: string;
         };
         CreateExemptionDto: {
             /**
@@ -1837,6 +1901,14 @@ export interface components {
          * @enum {string}
          */
         CoverageState: "CERTIFIED" | "NOT_CERTIFIED" | "EXEMPT" | "UNKNOWN";
+        CoverageOwnNoteDto: {
+            /** @enum {string} */
+            status: "CERTIFIED" | "NOT_CERTIFIED";
+            /** Format: uuid */
+            noteId: string;
+            /** @enum {boolean} */
+            ownNote: true;
+        };
         PaymentBlockDto: {
             reason: string | null;
             /** Format: uuid */
@@ -1878,6 +1950,8 @@ export interface components {
             coverageNda: string | null;
             /** @description Payment blocked by a completed service-fait check with a non-conformity */
             paymentBlocked: boolean;
+            /** @description The funder's own certification note on the judged date ("constat de votre organisation"), beside the shared coverage */
+            coverageOwnNote: components["schemas"]["CoverageOwnNoteDto"] | null;
             /** @description Why the payment is blocked */
             paymentBlockReason: string | null;
             /** @description The block: its reason and the check behind it */
@@ -2210,6 +2284,10 @@ export interface components {
             responseDueAt: string | null;
             /** @description Path of the notification letter (PDF) */
             notificationLetter: string | null;
+            /** @description Corrections of the receipt date, with their reasons, oldest first */
+            receiptChanges?: {
+                [key: string]: unknown;
+            }[];
         };
         PointApplicabilityDto: {
             applicable: boolean;
@@ -2254,6 +2332,8 @@ export interface components {
                 [key: string]: components["schemas"]["PointScopeDto"];
             };
             counts: components["schemas"]["ScopeCountsDto"];
+            /** @description True when the categories are only a proposal (the provider's certified categories: no linked action, no officer choice) */
+            categoriesProposed?: boolean;
         };
         FindingViewDto: {
             pointCode: string;
@@ -2305,6 +2385,10 @@ export interface components {
             procedure: components["schemas"]["CheckProcedureDto"];
             scope: components["schemas"]["StoredScopeDto"];
             findings: components["schemas"]["FindingViewDto"][];
+            /** @description Finding revisions after the provider's response, with reason and the response they follow */
+            findingRevisions?: {
+                [key: string]: unknown;
+            }[];
         };
         CheckListItemDto: {
             /** Format: uuid */
@@ -2344,6 +2428,10 @@ export interface components {
             jointServiceFait: boolean;
             procedure: components["schemas"]["CheckProcedureDto"];
             scopeCounts: components["schemas"]["ScopeCountsDto"];
+            /** @description Finding revisions after the provider's response */
+            findingRevisions?: {
+                [key: string]: unknown;
+            }[];
         };
         CheckPageDto: {
             items: components["schemas"]["CheckListItemDto"][];
@@ -2844,7 +2932,7 @@ export interface components {
          * @description Namespaced error code; the one map from code to status is ERROR_STATUS in libs/core
          * @enum {string}
          */
-        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
+        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
         FieldErrorDto: {
             /**
              * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
@@ -4190,6 +4278,65 @@ export interface operations {
             };
         };
     };
+    ProvidersController_uploadDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description PDF or scan (PNG, JPEG, TIFF)
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored document: its SHA-256, size and media type */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: platform_admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ProvidersController_get: {
         parameters: {
             query?: never;
@@ -4326,7 +4473,62 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Allowed roles: manager, platform_admin */
+            /** @description Allowed roles: manager, certifier, platform_admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProvidersController_setCertifier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                siret: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetCertifierDto"];
+            };
+        };
+        responses: {
+            /** @description The provider's certifier as recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: platform_admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4641,6 +4843,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The count of blocked actions and the amount they hold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {
@@ -5882,6 +6095,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDto"];
+                };
+            };
             /** @description No or invalid credentials (problem+json) */
             401: {
                 headers: {

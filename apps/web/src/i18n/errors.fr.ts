@@ -54,6 +54,7 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'USER.ROLE_NOT_ALLOWED':
     'Ce rôle ne peut pas être attribué ici (il n’est pas prévu pour ce type d’organisation, ou vous ne pouvez pas retirer votre propre rôle d’administrateur ni désactiver votre compte).',
   'API_KEY.NOT_FOUND': 'Clé d’API introuvable.',
+  'API_KEY.SCOPE_NOT_ALLOWED': 'Votre organisation ou votre rôle ne permet pas de donner ce droit à une clé d’API.',
   'AUDIT.NOT_FOUND': 'Le journal d’audit est vide : rien à certifier pour l’instant.',
   // registry
   'PROVIDER.NOT_FOUND': 'Organisme de formation introuvable pour ce SIRET.',
@@ -61,6 +62,9 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
     'Cet établissement a plusieurs numéros de déclaration d’activité (NDA) : précisez celui qui est concerné.',
   'PROVIDER.NDA_NOT_AT_SIRET':
     'Ce numéro de déclaration d’activité (NDA) n’est pas déclaré pour cet établissement (SIRET).',
+  'PROVIDER.NOT_CERTIFIER': 'Seul le certificateur de cet organisme peut enregistrer sa certification.',
+  'PROVIDER.DOCUMENT_REQUIRED': 'Joignez d’abord le document qui fonde ce constat (décision, attestation).',
+  'PROVIDER.CERTIFIER_INVALID': 'Ce certificateur n’est pas une organisation de type certificateur.',
   'IMPORT.NOT_FOUND': 'Import introuvable.',
   'IMPORT.HEADER_INVALID':
     'La ligne d’en-tête du fichier ne correspond pas au modèle attendu (colonnes manquantes, en trop ou mal nommées). Aucune ligne n’a été importée.',

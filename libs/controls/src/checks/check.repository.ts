@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@bo/core';
 import { Tx } from '@bo/database';
-import { Actor, hasRole } from '@bo/access';
+import { Actor, seesAssignedChecksOnly } from '@bo/access';
 import { PointRow, FrameworksService } from '../frameworks/frameworks.service';
 import { SERVICE_FAIT_CODE } from '../frameworks/builtin';
 import { comparePointCodes } from '../rules';
@@ -33,10 +33,8 @@ export const findingRevisionOf = (r: FindingRevisionRow): FindingRevisionView =>
   revisedAt: r.revised_at.toISOString(),
 });
 
-/** An auditor (without officer rights) sees only the checks assigned to it. */
-function auditorOnly(actor: Actor): boolean {
-  return actor.kind === 'user' && hasRole(actor, 'auditor') && !hasRole(actor, 'officer', 'manager');
-}
+/** An auditor (without officer rights) sees only the checks assigned to it: decided in libs/access. */
+const auditorOnly = seesAssignedChecksOnly;
 
 /**
  * Loads quality checks (row-level security decides the funder; `loadVisible` adds the auditor

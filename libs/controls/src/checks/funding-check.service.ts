@@ -1,21 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, tenantOf } from '@bo/access';
-import { CertificationCategory, ProvidersService, RegistryFactsService } from '@bo/registry';
+import { Actor, checkFilterParam, readsOrganisationRecords, tenantOf, visibleChecksSql } from '@bo/access';
+import { CertificationCategory, CertificationsService, ProvidersService, RegistryFactsService } from '@bo/registry';
 import { isOverdue } from '../rules';
 
 /**
  * What a funder weighs before funding a provider, in one answer: the registry's facts
  * (certification on the date, exemptions, declared activity) and the funder's own control
  * results on the organisation (all its sites): open major non-conformities and blocked payments.
- * Control facts come from the caller's own checks only; other funders' checks join through the
- * sharing rules (a later issue).
+ * Control facts come from the caller's own checks only (an auditor: those assigned to it, no
+ * payment blocks; libs/access decides); other funders' checks join through the sharing rules (a
+ * later issue). A funder's own certification note is shown beside the shared state
+ * (`certification.ownNote`), never changing it.
  */
 @Injectable()
 export class FundingCheckService {
   constructor(
     private readonly providers: ProvidersService,
+    private readonly certifications: CertificationsService,
     private readonly facts: RegistryFactsService,
     private readonly db: Db,
     private readonly clock: Clock,
@@ -29,11 +32,16 @@ export class FundingCheckService {
         `SELECT ca.id, ca.check_id, ca.revision, ca.point_code, ca.description, ca.due_at, c.provider_siret
            FROM corrective_actions ca JOIN checks c ON c.id = ca.check_id
           WHERE ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC' AND left(c.provider_siret, 9) = $1
+            AND ${visibleChecksSql('c', '$2')}
           ORDER BY ca.due_at`,
-        [registry.siren],
+        [registry.siren, checkFilterParam(actor)],
       );
-      const blockedPayments = await this.facts.blockedPayments(tx, registry.siren);
+      // Payment blocks are funded-action facts: not for an auditor (libs/access).
+      const blockedPayments = readsOrganisationRecords(actor) ? await this.facts.blockedPayments(tx, registry.siren) : null;
+      // The caller's own note (a funder's hand entry) beside the shared state, never instead of it.
+      const ownNote = await this.certifications.ownNoteIn(tx, actor, registry.siret, nda ?? null, category, registry.date);
       return {
+        ownNote,
         openMajorNonConformities: majors.map((m) => ({
           correctiveActionId: m.id,
           checkId: m.check_id,
@@ -47,6 +55,7 @@ export class FundingCheckService {
         blockedPayments,
       };
     });
-    return { ...registry, controls };
+    const { ownNote, ...controlFacts } = controls;
+    return { ...registry, certification: { ...registry.certification, ownNote }, controls: controlFacts };
   }
 }
