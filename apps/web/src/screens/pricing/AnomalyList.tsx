@@ -38,7 +38,7 @@ function Exports() {
   const params = { ...filterValues, providerSiret: typeof filterValues.providerSiret === 'string' ? filterValues.providerSiret.replace(/\s/g, '') : undefined };
   return (
     <TopToolbar sx={{ flexWrap: 'wrap', gap: 1 }}>
-      <Stack direction="row" spacing={1}>
+      <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 1 }}>
         <Button variant="outlined" startIcon={<DownloadIcon />} disabled={busy} onClick={() => void run(() => download(`/anomalies${query({ ...params, format: 'csv' })}`, 'anomalies-de-prix.csv'))}>
           Exporter en CSV
         </Button>

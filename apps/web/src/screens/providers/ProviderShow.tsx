@@ -241,7 +241,8 @@ export default function ProviderShow() {
           <Section title="Position de prix" testId="price-position">
             <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
               Vos actions chez cet organisme, chacune placée dans le plus précis de ses groupes de comparaison utilisables (au moins 8 actions de 3 organismes et 3 financeurs) :
-              quartiles et seuils du groupe, jamais le prix d’un autre financeur.
+              quartiles et seuils du groupe, jamais le prix d’un autre financeur. Prix unitaire {label(PRICE_UNIT, 'TRAINING')} pour les actions de formation,{' '}
+              {label(PRICE_UNIT, 'VAE')} pour les bilans et la VAE, {label(PRICE_UNIT, 'APPRENTICESHIP')} pour l’apprentissage.
             </Typography>
             <Async query={positions}>
               {(page) => (
@@ -251,11 +252,11 @@ export default function ProviderShow() {
                   rowKey={(r) => r.actionId}
                   empty="Aucune action financée chez cet organisme."
                   columns={[
-                    { label: 'Référence', render: (r) => <Link to={`/actions/${r.actionId}/show`}>{r.externalRef}</Link> },
+                    { label: 'Référence', render: (r) => <Link to={`/actions/${r.actionId}/show`}>{r.externalRef}</Link>, nowrap: true },
                     { label: 'Catégorie', render: (r) => label(CATEGORY, r.category) },
                     { label: 'Certification', render: (r) => r.certificationCode ?? '—', nowrap: true },
                     { label: 'Début', render: (r) => date(r.startDate), nowrap: true },
-                    { label: 'Prix unitaire', render: (r) => (r.unitPrice === null ? '—' : `${euros(r.unitPrice)} ${label(PRICE_UNIT, r.category)}`) },
+                    { label: 'Prix unitaire', render: (r) => (r.unitPrice === null ? '—' : euros(r.unitPrice)), nowrap: true },
                     { label: 'Position', render: (r) => <span data-testid="price-band">{label(PRICE_POSITION, r.position)}</span> },
                     { label: 'Groupe', render: (r) => (r.group ? `niveau ${r.group.level}, ${r.group.n} actions` : '—') },
                     { label: 'Q1 · médiane · Q3', render: (r) => (r.group ? `${euros(r.group.q1)} · ${euros(r.group.median)} · ${euros(r.group.q3)}` : '—'), nowrap: true },
