@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { TestApp, createTestApp } from '../support/test-app';
-import { TestUser, createUser, login } from '../support/fixtures';
+import { TestUser, createUser, login, orgId } from '../support/fixtures';
 import { actionBody, insertProvider, newSiren, observe, siretOf } from '../support/actions-fixtures';
 import { webDistDir } from '../../apps/api/src/platform/web-ui';
 
@@ -43,6 +43,7 @@ describe('web UI (browser)', () => {
   let actionId: string;
   let checkId: string;
   const cspViolations: string[] = [];
+  let anomalyId: string;
 
   async function signIn(p: Page, user: TestUser): Promise<void> {
     await p.goto(`${base}/`);
@@ -56,6 +57,27 @@ describe('web UI (browser)', () => {
     await p.locator('header button').filter({ hasText: /^Test / }).click();
     await p.getByRole('menuitem', { name: 'Déconnexion' }).click();
     await p.getByRole('heading', { name: 'Connexion' }).waitFor();
+  }
+
+  /**
+   * A usable price group (8 TRAINING actions of 3 funders and 4 providers, 10 hours, 1 trainee, so
+   * the unit price is price / 10): units 20..26 and one at 100 EUR/h, Atlas's, with the page's
+   * provider: extreme (docs/pricing.md; the same figures as test/e2e/pricing.test.ts).
+   */
+  async function seedPriceGroup(): Promise<void> {
+    const [atlas, cdc, ft] = await Promise.all([orgId(t.db, 'OPCO-ATLAS'), orgId(t.db, 'CDC'), orgId(t.db, 'FRANCE-TRAVAIL')]);
+    const others = Array.from({ length: 3 }, () => siretOf(newSiren()));
+    const funders = [cdc, cdc, ft, atlas, ft, atlas, cdc, atlas];
+    const providers = [others[0], others[0], others[0], others[1], others[1], others[2], others[2], siret];
+    const units = [20, 21, 22, 23, 24, 25, 26, 100];
+    for (let i = 0; i < 8; i++) {
+      await t.db.superQuery(
+        `INSERT INTO funded_actions (organisation_id, external_ref, provider_siret, category, certification_code, modality, region,
+                start_date, end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded)
+         VALUES ($1, $2, $3, 'TRAINING', 'RNCP990001', 'ON_SITE', '84', '2025-03-01', '2025-03-01', 10, 1, $4, $4)`,
+        [funders[i], i === 7 ? 'WEB-PRICE-OUTLIER' : `WEB-PRICE-${i}`, providers[i], units[i] * 10],
+      );
+    }
   }
 
   beforeAll(async () => {
@@ -78,6 +100,7 @@ describe('web UI (browser)', () => {
     expect(action.status).toBe(201);
     expect(action.body.coverage).toBe('CERTIFIED');
     actionId = action.body.id;
+    await seedPriceGroup();
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -167,7 +190,7 @@ describe('web UI (browser)', () => {
     expect(await panel.getByTestId('blocked-payments').textContent()).toBe('Aucun');
     expect(await panel.getByTestId('major-nc').textContent()).toBe('Aucune');
     // The caller's funded actions with this provider, with French money.
-    expect(await page.getByText('WEB-ACTION-1').count()).toBe(1);
+    expect(await page.locator('section', { hasText: 'Mes actions financées' }).getByText('WEB-ACTION-1').count()).toBe(1);
     expect(await page.locator('section', { hasText: 'Mes actions financées' }).textContent()).toMatch(/2\s000,00\s€/);
   });
 
@@ -293,6 +316,69 @@ describe('web UI (browser)', () => {
     expect(readFileSync(await pdf.path()).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
+  it('manager: recomputes, opens the anomaly and its chart, justifies it on a legal ground; a second run does not reopen it', async () => {
+    // Still signed in as the manager. The first run from the « Recalculer » button, followed to its end.
+    await page.getByRole('menuitem', { name: 'Couverture des tests' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Couverture des tests' }).waitFor();
+    await page.getByRole('button', { name: 'Recalculer' }).click();
+    await page.getByTestId('recompute-state').filter({ hasText: 'Terminé' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('coverage-table').getByText('Prix très élevé').waitFor();
+
+    await page.getByRole('menuitem', { name: 'Anomalies de prix' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Anomalies de prix' }).waitFor();
+    const row = page.getByTestId('anomalies').locator('tbody tr', { hasText: 'Prix très élevé' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(grouped(siret));
+    expect(await row.textContent()).toMatch(/100,00\s€/);
+    expect(await row.textContent()).toContain('Ouverte');
+    await row.click();
+    await page.getByRole('heading', { level: 1, name: 'Anomalie : prix très élevé' }).waitFor();
+    anomalyId = /anomalies\/([0-9a-f-]{36})\/show/.exec(page.url())?.[1] as string;
+    // The evidence in words, the chart on a log scale and its figures as a table.
+    expect(await page.getByTestId('evidence-words').textContent()).toMatch(/100,00\s€ par heure et par stagiaire, est au-dessus du seuil très haut du groupe \(39,5\d\s€\)/);
+    await page.getByTestId('group-chart').locator('svg circle, svg path').first().waitFor();
+    const figures = await page.getByTestId('group-figures').textContent();
+    for (const text of ['Seuil bas', '1er quartile (Q1)', 'Médiane', '3e quartile (Q3)', 'Seuil très haut', 'Cette action']) expect(figures).toContain(text);
+    expect(figures).toMatch(/Médiane23,50\s€/);
+
+    const review = page.getByTestId('review-form');
+    await review.getByRole('button', { name: 'Mettre en examen' }).click();
+    await page.getByTestId('anomaly-status').filter({ hasText: 'En examen' }).waitFor();
+    // Without a ground: the French message in place.
+    await page.getByLabel('Commentaire').fill('Formation sur simulateur, matériel loué pour la session.');
+    await page.getByRole('button', { name: 'Justifier', exact: true }).click();
+    await page.getByTestId('review-form').getByRole('alert').filter({ hasText: 'l’un des quatre motifs' }).waitFor();
+    for (const ground of ['Besoin de formation', 'Ingénierie pédagogique', 'Innovation des moyens mobilisés', 'Conditions comparables d’exploitation']) {
+      await page.getByRole('radio', { name: ground }).waitFor();
+    }
+    await page.getByRole('radio', { name: 'Innovation des moyens mobilisés' }).check();
+    await page.getByRole('button', { name: 'Justifier', exact: true }).click();
+    await page.getByTestId('anomaly-status').filter({ hasText: 'Justifiée' }).waitFor();
+    const history = page.getByTestId('anomaly-history');
+    await history.getByText('Examinée : En examen → Justifiée').waitFor();
+    expect(await history.textContent()).toContain('Motif : Innovation des moyens mobilisés');
+    expect(await page.getByTestId('review-form').count()).toBe(0);
+
+    // A second run over unchanged data (POST then drain) does not reopen it.
+    const token = await login(t.http, manager);
+    const again = await t.http.post('/api/v1/price-references/recompute').set('authorization', `Bearer ${token}`);
+    expect(again.status).toBe(202);
+    await t.drain(60_000);
+    const job = await t.http.get(`/api/v1/jobs/${again.body.jobId}`).set('authorization', `Bearer ${token}`);
+    expect(job.body.state).toBe('completed');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Anomalie : prix très élevé' }).waitFor();
+    expect(await page.getByTestId('anomaly-status').textContent()).toBe('Justifiée');
+    expect(await page.getByTestId('anomaly-history').textContent()).not.toContain('Rouverte');
+
+    // The provider page places the manager's own action in its group.
+    await page.goto(`${base}/organismes/${siret}/show`);
+    const position = page.getByTestId('price-position').locator('tr', { hasText: 'WEB-PRICE-OUTLIER' });
+    await position.waitFor();
+    expect(await position.textContent()).toContain('Au-dessus du seuil très haut');
+    expect(await position.textContent()).toMatch(/21,75\s€ · 23,50\s€ · 25,25\s€/);
+  });
+
   it('keeps the user logged in when the access token expired and a page makes parallel calls (one refresh)', async () => {
     const ctx = await browser.newContext({ locale: 'fr-FR' });
     const p = await ctx.newPage();
@@ -338,6 +424,9 @@ describe('web UI (browser)', () => {
       { role: 'officer', path: '/controles', h1: 'Contrôles', shot: 'controles-liste' },
       { role: 'officer', path: `/controles/create?siret=${siret}`, h1: 'Nouveau contrôle', shot: 'controle-creation' },
       { role: 'manager', path: `/controles/${checkId}/show`, h1: `Contrôle de ${grouped(siret)}`, shot: 'controle-detail' },
+      { role: 'officer', path: '/anomalies', h1: 'Anomalies de prix', shot: 'anomalies-liste' },
+      { role: 'manager', path: `/anomalies/${anomalyId}/show`, h1: 'Anomalie : prix très élevé', shot: 'anomalie-detail' },
+      { role: 'manager', path: '/anomalies/couverture', h1: 'Couverture des tests', shot: 'couverture-des-tests' },
       { role: 'admin', path: '/utilisateurs', h1: 'Utilisateurs', shot: 'admin-utilisateurs' },
       { role: 'admin', path: '/utilisateurs/create', h1: 'Nouvel utilisateur', shot: 'admin-utilisateur-creation' },
       { role: 'admin', path: '/cles-api', h1: 'Clés d’API', shot: 'admin-cles-api' },
@@ -421,7 +510,7 @@ describe('web UI (browser)', () => {
         await open(p, s.path, s.h1);
         const width = (await p.evaluate('document.documentElement.scrollWidth')) as number;
         if (width > 390) wide.push(`${s.path}: ${width}px`);
-        if (SHOTS && ['tableau-de-bord', 'controle-detail', 'organisme-fiche'].includes(s.shot)) await p.screenshot({ path: join(SHOTS, `mobile-${s.shot}.png`), fullPage: false });
+        if (SHOTS && ['tableau-de-bord', 'controle-detail', 'organisme-fiche', 'anomalie-detail'].includes(s.shot)) await p.screenshot({ path: join(SHOTS, `mobile-${s.shot}.png`), fullPage: false });
       }
       expect(wide).toEqual([]);
       // The menu is a drawer behind a button on phones.

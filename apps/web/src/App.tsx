@@ -25,6 +25,9 @@ const UserEdit = lazy(() => import('./screens/admin/UserEdit'));
 const ApiKeyList = lazy(() => import('./screens/admin/ApiKeyList'));
 const ApiKeyCreate = lazy(() => import('./screens/admin/ApiKeyCreate'));
 const SsoSettings = lazy(() => import('./screens/admin/SsoSettings'));
+const AnomalyList = lazy(() => import('./screens/pricing/AnomalyList'));
+const AnomalyShow = lazy(() => import('./screens/pricing/AnomalyShow'));
+const PriceCoverage = lazy(() => import('./screens/pricing/PriceCoverage'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -48,10 +51,12 @@ export function App() {
         <Resource name="organismes" list={ProviderList} show={ProviderShow} />
         <Resource name="actions" list={ActionList} show={ActionShow} />
         <Resource name="controles" list={CheckList} create={CheckCreate} show={CheckShow} />
+        <Resource name="anomalies" list={AnomalyList} show={AnomalyShow} />
         <Resource name="utilisateurs" list={UserList} create={UserCreate} edit={UserEdit} />
         <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
         <CustomRoutes>
           <Route path="/actions/import" element={<ActionImport />} />
+          <Route path="/anomalies/couverture" element={<PriceCoverage />} />
           <Route path="/administration/sso" element={<SsoSettings />} />
         </CustomRoutes>
       </Admin>

@@ -38,6 +38,11 @@ export const RESOURCES: Record<string, ResourceMap> = {
   controles: { path: '/checks' },
   utilisateurs: { path: '/users' },
   'cles-api': { path: '/api-keys', array: true },
+  anomalies: {
+    path: '/anomalies',
+    // SIRET typed with spaces (« 812 345 676 00124 ») is sent as 14 digits.
+    filters: (f) => ({ ...f, providerSiret: typeof f.providerSiret === 'string' ? f.providerSiret.replace(/\s/g, '') || undefined : undefined }),
+  },
 };
 
 const PAGE_CURSORS = new Map<string, (string | undefined)[]>();

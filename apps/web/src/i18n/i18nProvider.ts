@@ -14,6 +14,7 @@ const app = {
     controles: { name: 'Contrôle |||| Contrôles' },
     utilisateurs: { name: 'Utilisateur |||| Utilisateurs' },
     'cles-api': { name: 'Clé d’API |||| Clés d’API' },
+    anomalies: { name: 'Anomalie de prix |||| Anomalies de prix' },
   },
 };
 

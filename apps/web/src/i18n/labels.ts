@@ -124,3 +124,70 @@ export function label(map: Record<string, string>, code: string | null | undefin
 export function choices(map: Record<string, string>): { id: string; name: string }[] {
   return Object.entries(map).map(([id, name]) => ({ id, name }));
 }
+
+// Price adequacy: the same labels as libs/pricing/src/pricing.labels.ts (the exports' table).
+export const ANOMALY_KIND: Record<string, string> = {
+  PRICE_HIGH: 'Prix élevé',
+  PRICE_EXTREME: 'Prix très élevé',
+  PRICE_LOW: 'Prix bas',
+  CROSS_FUNDER_DISPARITY: 'Écart de prix entre financeurs',
+  DURATION_SHORT: 'Durée réduite à prix constant',
+  ABOVE_NPEC: 'Au-dessus du niveau de prise en charge',
+};
+
+export const ANOMALY_STATUS: Record<string, string> = {
+  OPEN: 'Ouverte',
+  UNDER_REVIEW: 'En examen',
+  JUSTIFIED: 'Justifiée',
+  CONFIRMED: 'Confirmée',
+};
+
+/** The four grounds of article R.6316-6 of the Code du travail. */
+export const JUSTIFICATION_GROUND: Record<string, string> = {
+  TRAINING_NEED: 'Besoin de formation',
+  PEDAGOGICAL_ENGINEERING: 'Ingénierie pédagogique',
+  INNOVATION: 'Innovation des moyens mobilisés',
+  OPERATING_CONDITIONS: 'Conditions comparables d’exploitation',
+};
+
+export const PRICE_POSITION: Record<string, string> = {
+  BELOW_LOW_FENCE: 'Sous le seuil bas',
+  LOW_FENCE_TO_Q1: 'Entre le seuil bas et le 1er quartile',
+  Q1_TO_MEDIAN: 'Entre le 1er quartile et la médiane',
+  MEDIAN_TO_Q3: 'Entre la médiane et le 3e quartile',
+  Q3_TO_HIGH_FENCE: 'Entre le 3e quartile et le seuil haut',
+  ABOVE_HIGH_FENCE: 'Au-dessus du seuil haut',
+  ABOVE_EXTREME_FENCE: 'Au-dessus du seuil très haut',
+  NO_USABLE_GROUP: 'Pas de groupe de comparaison utilisable',
+  NOT_COMPUTABLE: 'Prix unitaire non calculable',
+};
+
+/** Ladder levels of the comparison groups (docs/pricing.md). */
+export const PRICE_LEVEL: Record<string, string> = {
+  '1': 'certification, modalité, région et année',
+  '2': 'certification, modalité et année',
+  '3': 'Formacode, modalité et année',
+  '4': 'famille de Formacode, modalité et année',
+};
+
+export const NPEC_BASIS: Record<string, string> = {
+  BRANCH: 'niveau de la branche de l’entreprise',
+  RANGE_ACROSS_BRANCHES: 'niveau le plus élevé entre les branches (aucune branche déclarée)',
+};
+
+/** What a reopening says changed (`changeNote`, e.g. `ACTION_DATA; RANK:0.5>0.62`). */
+export const CHANGE: Record<string, string> = {
+  ACTION_DATA: 'les données de l’action ont changé',
+  BAND: 'la bande d’écart a changé',
+  KIND: 'le type d’anomalie a changé',
+  LEVEL: 'le niveau du groupe de comparaison a changé',
+  RANK: 'le rang centile a changé',
+};
+
+/** Unit of the unit price per category. */
+export const PRICE_UNIT: Record<string, string> = {
+  TRAINING: 'par heure et par stagiaire',
+  SKILLS_ASSESSMENT: 'par personne',
+  VAE: 'par personne',
+  APPRENTICESHIP: 'par apprenti et par année de contrat',
+};

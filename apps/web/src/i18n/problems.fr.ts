@@ -2,6 +2,7 @@
 // The `openapi-types` work generates the catalogue `errors.fr.ts` from the API: when it lands,
 // `CATALOGUE` below points to it and this table goes.
 import { ApiError } from '../api/http';
+import { ERROR_MESSAGES_FR } from './errors.fr';
 
 export const CATALOGUE: Record<string, string> = {
   'REQUEST.MALFORMED': 'La requête est mal formée.',
@@ -84,6 +85,8 @@ export const FIELDS: Record<string, string> = {
   note: 'note',
   reason: 'motif',
   grade: 'appréciation',
+  ground: 'motif de justification',
+  status: 'état',
   comment: 'commentaire',
   evidenceRefs: 'preuves',
   file: 'fichier',
@@ -107,7 +110,7 @@ export const FIELDS: Record<string, string> = {
 export function problemMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 0) return 'Le serveur ne répond pas : vérifiez votre connexion puis réessayez.';
-    const known = error.code ? CATALOGUE[error.code] : undefined;
+    const known = error.code ? (CATALOGUE[error.code] ?? (ERROR_MESSAGES_FR as Readonly<Record<string, string>>)[error.code]) : undefined;
     if (known) return known;
     return `Erreur inattendue (${error.status}${error.code ? ` ${error.code}` : ''}).`;
   }

@@ -4,6 +4,8 @@
 import AssignmentIcon from '@mui/icons-material/AssignmentTurnedIn';
 import BusinessIcon from '@mui/icons-material/Business';
 import DashboardIcon from '@mui/icons-material/Dashboard';
+import PriceCheckIcon from '@mui/icons-material/PriceCheck';
+import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import EuroIcon from '@mui/icons-material/Euro';
 import KeyIcon from '@mui/icons-material/VpnKey';
 import LoginIcon from '@mui/icons-material/Login';
@@ -39,6 +41,8 @@ export function AppMenu() {
       <Item to="/organismes" label="Organismes" icon={<BusinessIcon />} />
       {funder ? <Item to="/actions" end label="Actions financées" icon={<EuroIcon />} /> : null}
       {funder ? <Item to="/actions/import" label="Import d’actions" icon={<UploadIcon />} /> : null}
+      {funder ? <Item to="/anomalies" end label="Anomalies de prix" icon={<PriceCheckIcon />} /> : null}
+      {funder ? <Item to="/anomalies/couverture" label="Couverture des tests" icon={<QueryStatsIcon />} /> : null}
       {funder || roles.includes('auditor') ? <Item to="/controles" label="Contrôles" icon={<AssignmentIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/utilisateurs" label="Utilisateurs" icon={<PeopleIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/cles-api" label="Clés d’API" icon={<KeyIcon />} /> : null}

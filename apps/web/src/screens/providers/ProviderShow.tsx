@@ -1,13 +1,14 @@
 // Provider page: its NDAs and the SIRETs of its SIREN, the certification history as a timeline,
-// the funding check on a date for a category, and the caller's checks and funded actions with it.
+// the funding check on a date for a category, the caller's checks and funded actions with it, and
+// the price position of the caller's own actions (their band in the narrowest usable group).
 import { Alert, Box, Button, Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { useApi } from '../../api/useApi';
-import type { Action, Check, Establishment, FundingCheck, Observation, Page, ProviderRow } from '../../api/types';
+import type { Action, Check, Establishment, FundingCheck, Observation, Page, PricePositionRow, ProviderRow } from '../../api/types';
 import { date, euros, nda as ndaFmt, siren, siret as siretFmt, today } from '../../i18n/format';
-import { CATEGORY, EXEMPTION, FLAG, REGION, label } from '../../i18n/labels';
+import { CATEGORY, EXEMPTION, FLAG, PRICE_POSITION, PRICE_UNIT, REGION, label } from '../../i18n/labels';
 import { CoverageChip, StateChip } from '../../ui/fields';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
@@ -113,6 +114,7 @@ export default function ProviderShow() {
   const provider = useApi<Establishment>(`/providers/${siret}`);
   const checks = useApi<Page<Check>>(funder ? `/checks?providerSiret=${siret}&limit=50` : null);
   const actions = useApi<Page<Action>>(funder ? `/actions?providerSiret=${siret}&limit=50` : null);
+  const positions = useApi<Page<PricePositionRow>>(funder ? `/providers/${siret}/price-position?limit=50` : null);
   const sirens = useApi<Page<ProviderRow>>(provider.data ? `/providers?q=${provider.data.siren}&limit=100` : null);
   const name = provider.data?.ndas[0]?.name ?? siretFmt(siret);
   return (
@@ -231,6 +233,38 @@ export default function ProviderShow() {
                     { label: 'Début', render: (a) => date(a.startDate), nowrap: true },
                     { label: 'Montant', render: (a) => euros(a.amountFunded), nowrap: true },
                     { label: 'Couverture', render: (a) => <CoverageChip value={a.coverage} /> },
+                  ]}
+                />
+              )}
+            </Async>
+          </Section>
+          <Section title="Position de prix" testId="price-position">
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+              Vos actions chez cet organisme, chacune placée dans le plus précis de ses groupes de comparaison utilisables (au moins 8 actions de 3 organismes et 3 financeurs) :
+              quartiles et seuils du groupe, jamais le prix d’un autre financeur. Prix unitaire {label(PRICE_UNIT, 'TRAINING')} pour les actions de formation,{' '}
+              {label(PRICE_UNIT, 'VAE')} pour les bilans et la VAE, {label(PRICE_UNIT, 'APPRENTICESHIP')} pour l’apprentissage.
+            </Typography>
+            <Async query={positions}>
+              {(page) => (
+                <SimpleTable
+                  caption="Position de prix de mes actions chez cet organisme"
+                  rows={page.items}
+                  rowKey={(r) => r.actionId}
+                  empty="Aucune action financée chez cet organisme."
+                  columns={[
+                    { label: 'Référence', render: (r) => <Link to={`/actions/${r.actionId}/show`}>{r.externalRef}</Link>, nowrap: true },
+                    { label: 'Catégorie', render: (r) => label(CATEGORY, r.category) },
+                    { label: 'Certification', render: (r) => r.certificationCode ?? '—', nowrap: true },
+                    { label: 'Début', render: (r) => date(r.startDate), nowrap: true },
+                    { label: 'Prix unitaire', render: (r) => (r.unitPrice === null ? '—' : euros(r.unitPrice)), nowrap: true },
+                    { label: 'Position', render: (r) => <span data-testid="price-band">{label(PRICE_POSITION, r.position)}</span> },
+                    { label: 'Groupe', render: (r) => (r.group ? `niveau ${r.group.level}, ${r.group.n} actions` : '—') },
+                    { label: 'Q1 · médiane · Q3', render: (r) => (r.group ? `${euros(r.group.q1)} · ${euros(r.group.median)} · ${euros(r.group.q3)}` : '—'), nowrap: true },
+                    {
+                      label: 'Seuils bas · haut · très haut',
+                      render: (r) => (r.group ? `${euros(r.group.fences.low)} · ${euros(r.group.fences.high)} · ${euros(r.group.fences.extreme)}` : '—'),
+                      nowrap: true,
+                    },
                   ]}
                 />
               )}
