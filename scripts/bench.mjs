@@ -53,7 +53,7 @@ function rssMb(pid) {
 
 /** Writes the generated file into the blob store's layout (content-addressed), answers its hash. */
 async function generate(blobDir) {
-  const { ActionsCsvGenerator } = require(join(ROOT, 'dist/libs/registry/src/actions-csv-generator.js'));
+  const { ActionsCsvGenerator } = require(join(ROOT, 'dist/libs/testing/src/generators/index.js'));
   const generator = new ActionsCsvGenerator({
     rows: ROWS,
     seed: 'bench',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_MODALITIES, PUBLIC_LIST_COLUMNS } from './registry.constants';
+import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_MODALITIES, PUBLIC_LIST_COLUMNS } from '@bo/registry';
 import {
   ACTION_REQUIRED_COLUMNS,
   ActionsCsvGenerator,
@@ -15,7 +15,7 @@ import {
   validateNda,
   validateRegion,
   validateSiret,
-} from './identifiers';
+} from '@bo/registry';
 import { PublicListGenerator } from './public-list-generator';
 
 type Row = Record<(typeof ACTION_CSV_COLUMNS)[number], string>;

@@ -17,7 +17,7 @@ import {
   seedToUint32,
 } from './public-list-generator';
 
-import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_CSV_SEPARATOR, ACTION_MODALITIES, type ActionCsvColumn } from './registry.constants';
+import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_CSV_SEPARATOR, ACTION_MODALITIES, type ActionCsvColumn } from '@bo/registry';
 
 // Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
 // which slows the generator loops several times. Plain Node is unaffected.

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { PUBLIC_LIST_COLUMNS } from './registry.constants';
-import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from './identifiers';
+import { PUBLIC_LIST_COLUMNS } from '@bo/registry';
+import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from '@bo/registry';
 import {
   IdentifierFactory,
   PLACES,
@@ -110,7 +110,7 @@ function problemsByLine(lines: string[]): Map<number, string[]> {
 
 describe('public list generator', () => {
   it('writes the header of the reference document, exactly', () => {
-    const doc = readFileSync(join(__dirname, '../../reference/data/public-provider-list.md'), 'utf8');
+    const doc = readFileSync(join(__dirname, '../../../reference/data/public-provider-list.md'), 'utf8');
     const block = /Header, one line in the file[^\n]*\n\n```\n([\s\S]*?)\n```/.exec(doc);
     expect(block).not.toBeNull();
     const header = block![1].split('\n').join('');

@@ -10,10 +10,10 @@
  *   with their line number (line 1 is the header).
  */
 import { Readable } from 'node:stream';
-import { LA_POSTE_SIREN, luhnCheckDigit } from './identifiers';
-import type { RegionCode } from './registry.constants';
+import { LA_POSTE_SIREN, luhnCheckDigit } from '@bo/registry';
+import type { RegionCode } from '@bo/registry';
 
-import { PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR } from './registry.constants';
+import { PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR } from '@bo/registry';
 
 // Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
 // which made the generator loops several times slower. Plain Node is unaffected.

@@ -1,0 +1,2 @@
+export * from './public-list-generator';
+export * from './actions-csv-generator';
