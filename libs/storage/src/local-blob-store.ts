@@ -36,9 +36,13 @@ export class LocalBlobStore extends BlobStore {
       },
     });
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+    const output = createWriteStream(tmp);
     try {
-      await pipeline(input, meter, createWriteStream(tmp));
+      await pipeline(input, meter, output);
     } catch (error) {
+      // A refused upload can fail before the file stream has even opened its file: wait for it to
+      // close, or the temp file would appear after its removal and stay on disk.
+      if (!output.closed) await new Promise<void>((resolve) => output.once('close', () => resolve()));
       await rm(tmp, { force: true });
       input.resume?.();
       throw error;
