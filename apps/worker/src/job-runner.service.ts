@@ -6,6 +6,7 @@ import {
   JOB_HANDLER_METADATA,
   JobHandler,
   JobName,
+  JobOutcomes,
   QUEUE_NAMES,
   createRedis,
   publicJobId,
@@ -32,6 +33,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
+    private readonly outcomes: JobOutcomes,
   ) {}
 
   /** Collects handlers; throws with every problem listed when the registry is not complete. */
@@ -57,6 +59,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         connection: this.connection,
         prefix: this.config.QUEUE_PREFIX,
         concurrency: CONCURRENCY[queue],
+        // A killed worker's job goes back to the queue once its lock lapses (checked as often).
+        lockDuration: this.config.JOB_LOCK_MS,
+        stalledInterval: this.config.JOB_LOCK_MS,
       });
       worker.on('failed', (job, err) => this.logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
       worker.on('error', (err) => this.logger.error({ err: err.message }, 'worker error'));
@@ -69,11 +74,22 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`No handler for job ${job.name}`);
     const started = Date.now();
-    const result = await handler.handle(job.data, {
-      jobId: publicJobId(queue, job.id!),
-      attempt: job.attemptsMade + 1,
-      progress: (value) => job.updateProgress(value),
-    });
+    // The outbox row records each start and the outcome; when PostgreSQL cannot take the record,
+    // the job still runs and the relay's reconciler copies the outcome from Redis later.
+    await this.outcomes.started(job.id).catch((e: Error) => this.logger.warn({ jobId: job.id, err: e.message }, 'could not record the job start'));
+    let result: unknown;
+    try {
+      result = await handler.handle(job.data, {
+        jobId: publicJobId(queue, job.id!),
+        attempt: job.attemptsMade + 1,
+        progress: (value) => job.updateProgress(value),
+      });
+    } catch (error) {
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await this.outcomes.failed(job.id, (error as Error).message ?? String(error), final).catch(() => undefined);
+      throw error;
+    }
+    await this.outcomes.completed(job.id, result).catch((e: Error) => this.logger.warn({ jobId: job.id, err: e.message }, 'could not record the job outcome'));
     this.logger.log({ jobId: job.id, name: job.name, ms: Date.now() - started }, 'job done');
     return result;
   }

@@ -11,7 +11,7 @@ import { WorkerHealth } from './worker-health';
 import { JOB_MODULES } from './job-modules';
 
 @Module({
-  imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, AccessModule, ...JOB_MODULES],
+  imports: [DiscoveryModule, ConfigModule, DatabaseModule.forJobs(), QueueModule, StorageModule, AuditModule, AccessModule, ...JOB_MODULES],
   providers: [JobRunner, WorkerHealth],
   exports: [JobRunner],
 })

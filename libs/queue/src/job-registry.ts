@@ -31,6 +31,11 @@ export interface JobDefinition {
   description: string;
   /** Overrides of the defaults below, where a job needs them. */
   options?: JobsOptions;
+  /**
+   * Requests made while one is still waiting (in the outbox or on the queue, not yet running)
+   * join it instead of adding a run: for jobs that recompute everything from the current state.
+   */
+  coalesce?: boolean;
 }
 
 export const JOB_DEFINITIONS = {
@@ -40,11 +45,11 @@ export const JOB_DEFINITIONS = {
     queue: 'default',
     description: 'Re-evaluate the certification coverage of all funded actions',
     // A burst of registry changes coalesces into one waiting run (and one more if one is running).
-    options: { deduplication: { id: 'registry.coverage-recompute', keepLastIfActive: true } },
+    coalesce: true,
   },
   'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
   'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
-  'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },
+  'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates', coalesce: true },
 } as const satisfies Record<JobName, JobDefinition>;
 
 /** Retry, backoff and retention for every job, in one place. */

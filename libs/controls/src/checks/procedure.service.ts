@@ -3,6 +3,7 @@ import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
+import { JobOutbox } from '@bo/queue';
 import { BlobStore } from '@bo/storage';
 import { DocumentModel, renderPdf } from '@bo/documents';
 import { RegistryFactsService } from '@bo/registry';
@@ -60,7 +61,13 @@ export class CheckProcedureService {
     private readonly blobs: BlobStore,
     private readonly config: AppConfig,
     private readonly registry: RegistryFactsService,
+    private readonly outbox: JobOutbox,
   ) {}
+
+  /** The deadline scan runs when the response window closes (the 10-minute schedule is the safety net). */
+  private scanAtDeadline(tx: Tx, dueAt: Date | null): Promise<unknown> {
+    return dueAt ? this.outbox.add(tx, 'controls.deadline-scan', { organisationId: null }, { runAt: new Date(dueAt.getTime() + 1_000) }) : Promise.resolve();
+  }
 
 
   /**
@@ -95,6 +102,7 @@ export class CheckProcedureService {
                 notification_letter_sha256 = $6, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, now, actor.id, input.receivedOn ?? null, dueAt, stored.sha256],
       );
+      await this.scanAtDeadline(tx, dueAt);
       const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.notified',
@@ -115,6 +123,7 @@ export class CheckProcedureService {
       const now = await this.clock.now();
       const dueAt = this.deadline(receivedOn, row.region, now);
       await tx.query(`UPDATE checks SET provider_received_on = $2, response_due_at = $3, version = version + 1, updated_at = now() WHERE id = $1`, [id, receivedOn, dueAt]);
+      await this.scanAtDeadline(tx, dueAt);
       const after = await this.checks.view(tx, await this.checks.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.receipt_recorded',
