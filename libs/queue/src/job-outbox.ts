@@ -5,6 +5,8 @@ import { Job } from 'bullmq';
 import { JOB_DEFINITIONS, JobName, JobPayloads, QueueName, publicJobId } from './job-registry';
 import { JobDispatcher } from './job-dispatcher';
 
+/** Longest wait for Redis to take one job: BullMQ waits for a reconnection, the relay does not. */
+const ENQUEUE_TIMEOUT_MS = 3_000;
 /** Rows handed to Redis per relay transaction. */
 const RELAY_BATCH = 200;
 /** A queued row older than this whose job Redis no longer knows is put back in the outbox. */
@@ -87,7 +89,11 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
       try {
         let batch;
         do {
-          batch = await this.store.relayDue(RELAY_BATCH, (entry) => this.dispatcher.enqueue(entry.queue as QueueName, entry.jobName as JobName, entry.payload, entry.id));
+          batch = await this.store.relayDue(RELAY_BATCH, (entry) =>
+            // A late add that lands after the timeout is harmless: the next relay's add of the
+            // same job id is a no-op, and only then is the row marked DISPATCHED.
+            withTimeout(this.dispatcher.enqueue(entry.queue as QueueName, entry.jobName as JobName, entry.payload, entry.id), ENQUEUE_TIMEOUT_MS),
+          );
           if (batch.failed) this.problem(`Redis refused a job, it stays in the outbox: ${batch.failed}`);
         } while (batch.dispatched === RELAY_BATCH && !batch.failed);
         if (!batch.failed) this.recovered();
@@ -147,6 +153,15 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not take the job within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
