@@ -40,7 +40,9 @@ export interface JobDefinition {
 
 export const JOB_DEFINITIONS = {
   'reference.reload': { queue: 'default', description: 'Reload funders and the RNQ from the project data files' },
-  'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 1 } },
+  // The handler records a bad file as FAILED and returns; it throws only when PostgreSQL failed
+  // under it (the import is one transaction, rolled back), and then a retry finishes the import.
+  'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 3 } },
   'registry.coverage-recompute': {
     queue: 'default',
     description: 'Re-evaluate the certification coverage of all funded actions',
