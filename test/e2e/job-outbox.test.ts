@@ -60,10 +60,13 @@ describe('job outbox', () => {
 
   it('coalesces requests of a coalescing job while one waits', async () => {
     const store = t.app.get(OutboxStore);
-    const ask = () =>
-      store.transaction((tx) => outbox().add(tx, 'registry.coverage-recompute', { organisationId: null, requestedBy: null, reason: 'test' }, { runAt: new Date(Date.now() + 3_600_000) }));
-    const [first, second] = [await ask(), await ask()];
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    const ask = (runAt: Date) =>
+      store.transaction((tx) => outbox().add(tx, 'registry.coverage-recompute', { organisationId: null, requestedBy: null, reason: 'test' }, { runAt }));
+    const [first, second] = [await ask(inAnHour), await ask(inAnHour)];
     expect(second).toBe(first);
+    // Another due time is another run.
+    expect(await ask(new Date(inAnHour.getTime() + 60_000))).not.toBe(first);
     expect(await rowOf(first)).toMatchObject({ state: 'PENDING' });
     // Not due yet: the relay leaves it alone.
     await outbox().flush();
