@@ -9,7 +9,6 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { JobDispatcher, JobOutbox } from '@bo/queue';
 import { OutboxStore } from '@bo/database';
-import { createRootLogger } from '@bo/core';
 import { buildApi } from '../../apps/api/src/bootstrap';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TestDatabase, createTestDatabase } from '@bo/testing';
@@ -47,7 +46,7 @@ export async function createTestApp(options: { withWorker?: boolean; env?: Recor
     DATABASE_POOL_SIZE: '4',
     ...options.env,
   });
-  const { app } = await buildApi({ logger: createRootLogger('api-test', process.env.LOG_LEVEL) });
+  const { app } = await buildApi();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   let worker: INestApplicationContext | undefined;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { AppConfig } from '@bo/core';
+import { AppConfig, JobContext } from '@bo/core';
 import {
   JOB_DEFINITIONS,
   JOB_HANDLER_METADATA,
@@ -34,6 +34,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly outcomes: JobOutcomes,
+    private readonly context: JobContext,
   ) {}
 
   /** Collects handlers; throws with every problem listed when the registry is not complete. */
@@ -73,25 +74,26 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private async run(queue: (typeof QUEUE_NAMES)[number], job: Job): Promise<unknown> {
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`No handler for job ${job.name}`);
-    const started = Date.now();
-    // The outbox row records each start and the outcome; when PostgreSQL cannot take the record,
-    // the job still runs and the relay's reconciler copies the outcome from Redis later.
-    await this.outcomes.started(job.id).catch((e: Error) => this.logger.warn({ jobId: job.id, err: e.message }, 'could not record the job start'));
-    let result: unknown;
-    try {
-      result = await handler.handle(job.data, {
-        jobId: publicJobId(queue, job.id!),
-        attempt: job.attemptsMade + 1,
-        progress: (value) => job.updateProgress(value),
-      });
-    } catch (error) {
-      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.outcomes.failed(job.id, (error as Error).message ?? String(error), final).catch(() => undefined);
-      throw error;
-    }
-    await this.outcomes.completed(job.id, result).catch((e: Error) => this.logger.warn({ jobId: job.id, err: e.message }, 'could not record the job outcome'));
-    this.logger.log({ jobId: job.id, name: job.name, ms: Date.now() - started }, 'job done');
-    return result;
+    const jobId = publicJobId(queue, job.id!);
+    const attempt = job.attemptsMade + 1;
+    // Every log line of the job carries its public id as correlation id.
+    return this.context.run(jobId, { job: job.name, attempt }, async () => {
+      const started = Date.now();
+      // The outbox row records each start and the outcome; when PostgreSQL cannot take the record,
+      // the job still runs and the relay's reconciler copies the outcome from Redis later.
+      await this.outcomes.started(job.id).catch((e: Error) => this.logger.warn({ err: e.message }, 'could not record the job start'));
+      let result: unknown;
+      try {
+        result = await handler.handle(job.data, { jobId, attempt, progress: (value) => job.updateProgress(value) });
+      } catch (error) {
+        const final = attempt >= (job.opts.attempts ?? 1);
+        await this.outcomes.failed(job.id, (error as Error).message ?? String(error), final).catch(() => undefined);
+        throw error;
+      }
+      await this.outcomes.completed(job.id, result).catch((e: Error) => this.logger.warn({ err: e.message }, 'could not record the job outcome'));
+      this.logger.log({ ms: Date.now() - started }, 'job done');
+      return result;
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

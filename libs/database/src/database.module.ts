@@ -1,40 +1,55 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig, Clock, IdempotencyStore, SystemClock } from '@bo/core';
-import { DataSource } from 'typeorm';
-import { APP_DATA_SOURCE, DatabaseTimeouts, SYSTEM_DATA_SOURCE, dataSourceOptions } from './data-sources';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig, Clock, ConfigModule, IdempotencyStore, SystemClock } from '@bo/core';
+import { DATA_SOURCE_NAMES, DatabaseTimeouts, dataSourceOptions } from './data-sources';
 import { Db } from './db.service';
 import { SystemDb } from './system-db.service';
 import { DbClock } from './db-clock';
 import { PgIdempotencyStore } from './idempotency.store';
 import { OutboxStore } from './outbox.store';
 
-async function open(url: string, poolSize: number, name: string, timeouts: DatabaseTimeouts): Promise<DataSource> {
-  return new DataSource(dataSourceOptions(url, poolSize, name, timeouts)).initialize();
-}
+/** Present (from `JobDatabaseProfile`) in the worker: its statements get the jobs' timeout. */
+const JOB_PROFILE = Symbol('JOB_DATABASE_PROFILE');
 
-/** The timeouts of this process's connections: a request's by default, a job's in the worker. */
-const DATABASE_TIMEOUTS = Symbol('DATABASE_TIMEOUTS');
-const timeoutsFrom = (statementTimeoutMs: (config: AppConfig) => number) => ({
-  provide: DATABASE_TIMEOUTS,
-  inject: [AppConfig],
-  useFactory: (config: AppConfig): DatabaseTimeouts => ({ statementTimeoutMs: statementTimeoutMs(config), connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }),
-});
+/** Imported by the worker before DatabaseModule: statements bounded by JOB_STATEMENT_TIMEOUT_MS (imports run long). */
+@Global()
+@Module({ providers: [{ provide: JOB_PROFILE, useValue: true }], exports: [JOB_PROFILE] })
+export class JobDatabaseProfile {}
+
+/**
+ * Opens the application's data source (role bo_app, under row-level security) and the system one
+ * (bo_system, BYPASSRLS, for cross-funder jobs only) through TypeOrmModule, which also closes them
+ * at shutdown. The migration role's data source is opened by the CLI only. Every connection is
+ * bounded (docs/reliability.md): a request's statements by DATABASE_STATEMENT_TIMEOUT_MS, a job's
+ * by JOB_STATEMENT_TIMEOUT_MS, the wait for a connection by DATABASE_CONNECT_TIMEOUT_MS.
+ */
+function dataSource(name: string, url: (c: AppConfig) => string, poolSize: (c: AppConfig) => number) {
+  return TypeOrmModule.forRootAsync({
+    name,
+    imports: [ConfigModule],
+    inject: [AppConfig, { token: JOB_PROFILE, optional: true }],
+    useFactory: (config: AppConfig, jobs?: boolean) => {
+      const timeouts: DatabaseTimeouts = {
+        statementTimeoutMs: jobs ? config.JOB_STATEMENT_TIMEOUT_MS : config.DATABASE_STATEMENT_TIMEOUT_MS,
+        connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      };
+      return {
+        ...dataSourceOptions(url(config), poolSize(config), `bo-${name}`, timeouts),
+        // A process that cannot reach PostgreSQL at boot fails fast with the driver's message.
+        retryAttempts: 2,
+        retryDelay: 1000,
+      };
+    },
+  });
+}
 
 @Global()
 @Module({
+  imports: [
+    dataSource(DATA_SOURCE_NAMES.app, (c) => c.DATABASE_URL, (c) => c.DATABASE_POOL_SIZE),
+    dataSource(DATA_SOURCE_NAMES.system, (c) => c.DATABASE_SYSTEM_URL, (c) => Math.max(2, Math.ceil(c.DATABASE_POOL_SIZE / 2))),
+  ],
   providers: [
-    timeoutsFrom((config) => config.DATABASE_STATEMENT_TIMEOUT_MS),
-    {
-      provide: APP_DATA_SOURCE,
-      inject: [AppConfig, DATABASE_TIMEOUTS],
-      useFactory: (config: AppConfig, timeouts: DatabaseTimeouts) => open(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'bo-app', timeouts),
-    },
-    {
-      provide: SYSTEM_DATA_SOURCE,
-      inject: [AppConfig, DATABASE_TIMEOUTS],
-      useFactory: (config: AppConfig, timeouts: DatabaseTimeouts) =>
-        open(config.DATABASE_SYSTEM_URL, Math.max(2, Math.ceil(config.DATABASE_POOL_SIZE / 2)), 'bo-system', timeouts),
-    },
     Db,
     SystemDb,
     {
@@ -45,21 +60,12 @@ const timeoutsFrom = (statementTimeoutMs: (config: AppConfig) => number) => ({
     { provide: IdempotencyStore, useClass: PgIdempotencyStore },
     OutboxStore,
   ],
-  exports: [Db, SystemDb, Clock, IdempotencyStore, OutboxStore],
+  exports: [TypeOrmModule, Db, SystemDb, Clock, IdempotencyStore, OutboxStore],
 })
 export class DatabaseModule implements OnApplicationShutdown {
-  /** The worker's variant: statements bounded by JOB_STATEMENT_TIMEOUT_MS (imports run long). */
-  static forJobs(): DynamicModule {
-    return { module: DatabaseModule, providers: [timeoutsFrom((config) => config.JOB_STATEMENT_TIMEOUT_MS)] };
-  }
-
-  constructor(
-    @Inject(APP_DATA_SOURCE) private readonly app: DataSource,
-    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
-    private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(Clock) private readonly clock: Clock) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.app.destroy(), this.system.destroy(), this.clock instanceof DbClock ? this.clock.close() : undefined]);
+    if (this.clock instanceof DbClock) await this.clock.close();
   }
 }
