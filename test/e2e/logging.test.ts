@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import request from 'supertest';
-import { JobContext, LoggingModule, correlationIdOf } from '@bo/core';
+import { JobLogContext, LoggingModule, correlationIdOf } from '@bo/core';
 
 /** Log lines as the process would print them, captured instead of written to standard output. */
 const lines: Record<string, unknown>[] = [];
@@ -64,7 +64,7 @@ describe('logging: every line of a request or a job carries its correlation id (
 
   it("tags every line written while a job runs with the job's id, and not the lines after it", async () => {
     lines.length = 0;
-    const jobs = app.get(JobContext);
+    const jobs = app.get(JobLogContext);
     await jobs.run('default.job-42', { job: 'probe.job' }, async () => {
       new NestLogger('ProbeJob').log('inside the job');
       expect(jobs.correlationId()).toBe('default.job-42');

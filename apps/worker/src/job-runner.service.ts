@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { AppConfig, JobContext } from '@bo/core';
+import { AppConfig, JobLogContext } from '@bo/core';
 import {
   JOB_DEFINITIONS,
   JOB_HANDLER_METADATA,
@@ -34,7 +34,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly outcomes: JobOutcomes,
-    private readonly context: JobContext,
+    private readonly context: JobLogContext,
   ) {}
 
   /** Collects handlers; throws with every problem listed when the registry is not complete. */

@@ -13,4 +13,4 @@ export * from './http/correlation';
 export * from './config/node-version';
 export * from './config/secret-box';
 export * from './logging/logging.module';
-export * from './logging/job-context';
+export * from './logging/job-log-context';

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { CORRELATION_LOG_FIELD, createRootLogger } from './logger';
 import { correlationIdOf } from '../http/correlation';
-import { JobContext } from './job-context';
+import { JobLogContext } from './job-log-context';
 
 /**
  * Logs through nestjs-pino and a request or job context through nestjs-cls, so that every log
@@ -27,8 +27,8 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       global: true,
-      providers: [JobContext],
-      exports: [JobContext],
+      providers: [JobLogContext],
+      exports: [JobLogContext],
       imports: [
         ClsModule.forRoot({
           global: true,

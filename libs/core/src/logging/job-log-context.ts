@@ -8,7 +8,7 @@ import { CORRELATION_LOG_FIELD } from './logger';
  * is the job's correlation id and every log line written inside carries it.
  */
 @Injectable()
-export class JobContext {
+export class JobLogContext {
   constructor(
     private readonly cls: ClsService,
     private readonly logger: PinoLogger,
