@@ -339,6 +339,7 @@ async function main() {
   const platform = await login('platform@bo.demo');
   const atlas = await orgId('OPCO-ATLAS');
   const cdc = await orgId('CDC');
+  const ara = await orgId('REG-84');
 
   log(`generating ${IMPORT_ROWS.toLocaleString('en')} actions`);
   const big = await generateCsv(IMPORT_ROWS, 'faults', 2000, { INVALID_SIRET: 5, NEGATIVE_HOURS: 5, WRONG_DATE_FORMAT: 5 });
@@ -354,12 +355,13 @@ async function main() {
     const api2 = await startApi(1);
     const worker2 = await startWorker(1, { JOB_LOCK_MS: '30000' });
     try {
-      const tokens = [officer, await login('officer@atlas.demo', API_PORTS[1])];
+      // A third funder, so that the import cases below compare Atlas and CDC rows only.
+      const tokens = [await login('officer@ara.demo', API_PORTS[0]), await login('officer@ara.demo', API_PORTS[1])];
       const recomputesBefore = (await recomputeRows()).length;
       const files = [];
       for (let i = 0; i < 6; i++) files.push(await generateCsv(2_000, `two-by-two-${i}`, 200));
       for (const f of files) await registerProviders(f.generator);
-      const before = (await actionsDigest(atlas)).n;
+      const before = (await actionsDigest(ara)).n;
       const posted = await Promise.all(files.map((f, i) => postImport(API_PORTS[i % 2], tokens[i % 2], f.csv)));
       assert.deepEqual(posted.map((p) => p.status), files.map(() => 202));
       const exemptions = [];
@@ -372,7 +374,7 @@ async function main() {
       const recomputes = (await recomputeRows()).slice(recomputesBefore);
       assert.ok(recomputes.length >= 1 && recomputes.length <= 6, `${recomputes.length} recompute rows for 6 requests`);
       assert.deepEqual(recomputes.map((r) => [r.runs, r.completions]), recomputes.map(() => [1, 1]));
-      const after = await actionsDigest(atlas);
+      const after = await actionsDigest(ara);
       const accepted = done.reduce((n, d) => n + d.counts.inserted, 0);
       assert.equal(after.n, before + accepted);
       assert.equal(after.n, after.refs, 'duplicate external refs');
@@ -534,7 +536,7 @@ async function main() {
     }, 30_000, 200);
     await sleep(1_000);
     const seen = await load.stop();
-    assert.equal(readyDown.body.checks.database.status, 'down');
+    assert.equal(readyDown.body.details.database.status, 'down');
     assert.equal(workerDown.status, 503);
     assert.equal(read.status, 503);
     assert.equal(read.body.code, 'DEPENDENCY.UNAVAILABLE');
