@@ -61,7 +61,9 @@ export class JobOutbox1790000000017 implements MigrationInterface {
           ON CONFLICT (coalesce_key) WHERE state IN ('PENDING', 'DISPATCHED') DO NOTHING
           RETURNING id INTO v_id;
           IF v_id IS NOT NULL THEN RETURN v_id; END IF;
-          SELECT id INTO v_id FROM job_outbox WHERE coalesce_key = p_coalesce_key AND state IN ('PENDING', 'DISPATCHED');
+          -- FOR SHARE: a worker cannot start the joined row (its UPDATE to RUNNING waits) until this
+          -- transaction commits, so the run sees the change that asked for it.
+          SELECT id INTO v_id FROM job_outbox WHERE coalesce_key = p_coalesce_key AND state IN ('PENDING', 'DISPATCHED') FOR SHARE;
           IF v_id IS NOT NULL THEN RETURN v_id; END IF;
         END LOOP;
         RAISE EXCEPTION 'job_outbox: could not coalesce on %', p_coalesce_key;
