@@ -69,6 +69,11 @@ export const ERROR_STATUS = {
   'CORRECTIVE_ACTION.CLOSED': 409,
   'CHECK.VERSION_NOT_FOUND': 404,
   'CHECK.LETTER_NOT_FOUND': 404,
+  // pricing
+  'ANOMALY.NOT_FOUND': 404,
+  'ANOMALY.INVALID_TRANSITION': 409,
+  'ANOMALY.GROUND_REQUIRED': 422,
+  'ANOMALY.COMMENT_REQUIRED': 422,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 422 | 429 | 500 | 503>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
