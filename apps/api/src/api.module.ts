@@ -22,6 +22,7 @@ import { AuditController } from './identity/audit.controller';
 import { SsoController } from './identity/sso.controller';
 import { ProvidersController } from './registry/providers.controller';
 import { ImportsController } from './registry/imports.controller';
+import { FundingChecksController } from './registry/funding-checks.controller';
 import { ActionsController, CoverageController } from './actions/actions.controller';
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
@@ -39,6 +40,7 @@ import { CheckProcedureController } from './controls/check-procedure.controller'
     SsoController,
     ProvidersController,
     ImportsController,
+    FundingChecksController,
     ActionsController,
     CoverageController,
     JobsController,

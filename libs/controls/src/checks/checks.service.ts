@@ -196,7 +196,7 @@ const findingOf = (r: FindingRow): FindingView => ({
 });
 
 /** An auditor (without officer rights) sees only the checks assigned to it. */
-function auditorOnly(actor: Actor): boolean {
+export function auditorOnly(actor: Actor): boolean {
   return actor.kind === 'user' && hasRole(actor, 'auditor') && !hasRole(actor, 'officer', 'manager');
 }
 

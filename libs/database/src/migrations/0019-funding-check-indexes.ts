@@ -1,0 +1,32 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Indexes for the reads a funder makes all day (docs/benchmarks.md, API latency):
+ * - the funding check's control facts by organisation (SIREN): open major non-conformities reach
+ *   checks by `left(provider_siret, 9)`, then their open majors through a partial index; blocked
+ *   payments are few, so a partial index keeps them out of the million funded actions;
+ * - keyset paging of `GET /imports` on (organisation, created_at DESC, id DESC).
+ */
+export class FundingCheckIndexes1790000000019 implements MigrationInterface {
+  name = 'FundingCheckIndexes1790000000019';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE INDEX checks_siren_idx ON checks (left(provider_siret, 9));
+      CREATE INDEX corrective_actions_open_major_idx ON corrective_actions (check_id) WHERE status = 'OPEN' AND grade = 'MAJOR_NC';
+      CREATE INDEX funded_actions_blocked_siren_idx ON funded_actions (left(provider_siret, 9)) WHERE payment_blocked;
+      CREATE INDEX imports_org_keyset_idx ON imports (organisation_id, created_at DESC, id DESC);
+      DROP INDEX imports_org_idx;
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE INDEX imports_org_idx ON imports (organisation_id, created_at DESC);
+      DROP INDEX imports_org_keyset_idx;
+      DROP INDEX funded_actions_blocked_siren_idx;
+      DROP INDEX corrective_actions_open_major_idx;
+      DROP INDEX checks_siren_idx;
+    `);
+  }
+}
