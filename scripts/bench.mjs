@@ -1,3 +1,4 @@
+// `npm run bench -- --api`: the API latency benchmark instead (bench/api-latency.mjs).
 // `npm run bench [-- --rows N]`: imports N generated funded actions (default 1,000,000) through
 // the real `actions.import` job, run by the compiled worker in its own process, and compares its
 // rows per second with a raw COPY of the same file into a plain table. Samples the worker's
@@ -73,6 +74,7 @@ async function generate(blobDir) {
 }
 
 async function main() {
+  if (process.argv.includes('--api')) return void (await import('../bench/api-latency.mjs'));
   if (!Number.isInteger(ROWS) || ROWS < 1) throw new Error('--rows must be a positive integer');
   build();
   const secrets = loadSecrets(DATA_DIR);
