@@ -38,7 +38,22 @@ async function stopAll() {
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stopAll().then(() => process.exit(130)));
 
-const waitExit = (child) => new Promise((resolve) => child.once('exit', resolve));
+const waitExit = (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+
+/** Starts bench/api-server.mjs (the API and the minimal handler) and waits for it to listen. */
+async function startServer(env) {
+  const server = fork(join(ROOT, 'bench/api-server.mjs'), [], { env: { ...env, PORT: String(API_PORT), BENCH_MINIMAL_PORT: String(MINIMAL_PORT) }, stdio: 'inherit' });
+  const stop = async () => {
+    server.kill('SIGTERM');
+    await waitExit(server);
+  };
+  stops.push(stop);
+  await new Promise((resolve, reject) => {
+    server.once('message', resolve);
+    server.once('exit', (code) => reject(new Error(`the API process stopped (${code}) before listening`)));
+  });
+  return { server, stop };
+}
 
 async function dataset(db, env) {
   const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM providers`)).rows;
@@ -56,8 +71,7 @@ async function dataset(db, env) {
   const started = Date.now();
   // The template check comes from the API itself, so that its scope is a real one.
   await db.query(`INSERT INTO providers (nda, siren, siret, name) VALUES ('10999999999', '732829320', '73282932000074', 'MODELE') ON CONFLICT DO NOTHING`);
-  const server = fork(join(ROOT, 'bench/api-server.mjs'), [], { env: { ...env, PORT: String(API_PORT), BENCH_MINIMAL_PORT: String(MINIMAL_PORT) }, stdio: 'inherit' });
-  await new Promise((resolve) => server.once('message', resolve));
+  const { stop } = await startServer(env);
   const token = await login('bench.officer@atlas.bench');
   const res = await fetch(`http://127.0.0.1:${API_PORT}/api/v1/checks`, {
     method: 'POST',
@@ -66,8 +80,8 @@ async function dataset(db, env) {
   });
   if (res.status !== 201) throw new Error(`template check: ${res.status} ${await res.text()}`);
   const template = (await res.json()).id;
-  server.kill('SIGTERM');
-  await waitExit(server);
+  await stop();
+  stops.splice(stops.indexOf(stop), 1);
   await db.query(readFileSync(join(ROOT, 'bench/national-dataset.sql'), 'utf8').replace('__TEMPLATE__', template));
   log(`data set generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
@@ -80,7 +94,7 @@ async function login(email) {
 
 function cannon(options) {
   return new Promise((resolve, reject) => {
-    autocannon({ ...options, duration: options.amount ? undefined : SECONDS }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon(options.amount ? options : { ...options, duration: SECONDS }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
@@ -138,12 +152,7 @@ async function main() {
   const bulkSirets = (await db.query(`SELECT siret FROM providers ORDER BY hashtext(nda) LIMIT 995`)).rows.map((r) => r.siret);
   await db.end();
 
-  const server = fork(join(ROOT, 'bench/api-server.mjs'), [], { env: { ...env, PORT: String(API_PORT), BENCH_MINIMAL_PORT: String(MINIMAL_PORT) }, stdio: 'inherit' });
-  stops.push(async () => {
-    server.kill('SIGTERM');
-    await waitExit(server);
-  });
-  await new Promise((resolve) => server.once('message', resolve));
+  const { server } = await startServer(env);
   const auth = { authorization: `Bearer ${await login('bench.officer@atlas.bench')}` };
   const bulkAuth = { authorization: `Bearer ${await login('bench.bulk@atlas.bench')}` };
   const json = { 'content-type': 'application/json' };
@@ -163,8 +172,8 @@ async function main() {
   server.send({ type: 'capture', routes: routes.map((r) => ({ name: r.name, method: r.method, path: r.target, headers: r.headers, body: r.body })) });
   const captured = await new Promise((resolve) => server.on('message', (m) => m.type === 'captured' && resolve(m.routes)));
   for (const [name, c] of Object.entries(captured)) {
-    log(`${name}: ${c.status}, ${c.bytes} bytes, ${c.statements} statement(s) in its transaction (tenant setting included)`);
-    if (c.status !== 200) throw new Error(`${name} answered ${c.status}: ${c.sample}`);
+    log(`${name}: ${c.status}, ${c.bytes} bytes, ${c.transaction ? `${c.statements} statement(s) in one transaction (tenant setting included)` : `${c.statements} statement, no transaction (shared reference data)`}`);
+    if (c.status !== 200 || c.statements === 0) throw new Error(`${name} answered ${c.status}: ${c.sample}`);
   }
 
   const api = `http://127.0.0.1:${API_PORT}`;
@@ -177,7 +186,7 @@ async function main() {
     const apiSat = await measure(api, route, 'saturation');
     const minRate = await measure(minimal, minimalRoute, 'rate');
     const minSat = await measure(minimal, minimalRoute, 'saturation');
-    rows.push({ route, apiRate, apiSat, minRate, minSat, statements: captured[route.name].statements });
+    rows.push({ route, apiRate, apiSat, minRate, minSat, statements: `${captured[route.name].statements}${captured[route.name].transaction ? ' tx' : ''}` });
     log(`${route.name}: api p50 ${apiRate.p50} ms p99 ${apiRate.p99} ms, ${Math.round(apiSat.rps)} req/s; minimal ${Math.round(minSat.rps)} req/s`);
   }
   // Bulk against single, sequential (one connection), 40 requests each: under the bulk route's 60/min limit.

@@ -31,19 +31,26 @@ const MINIMAL_PORT = Number(process.env.BENCH_MINIMAL_PORT);
 const { app } = await buildApi();
 await app.listen({ port: PORT, host: '127.0.0.1' });
 
-/** The statements of the route's transaction: from BEGIN (TypeORM: START TRANSACTION) to COMMIT. */
+/**
+ * The statements of the route's transaction: from BEGIN (TypeORM: START TRANSACTION) to COMMIT;
+ * a route reading shared reference data only (provider search) runs one statement outside any
+ * transaction: then that statement, after the caller's authentication.
+ */
 function transactionOf(statements) {
   const begin = statements.findIndex((s) => /^(START TRANSACTION|BEGIN)/i.test(s.text.trim()));
   const commit = statements.findIndex((s, i) => i > begin && /^COMMIT/i.test(s.text.trim()));
-  if (begin < 0 || commit < 0) throw new Error('no transaction captured');
-  return statements.slice(begin + 1, commit);
+  if (begin >= 0 && commit > begin) return { transaction: true, statements: statements.slice(begin + 1, commit) };
+  const work = statements.filter((s) => !/auth_(principal|api_key)/.test(s.text));
+  if (work.length !== 1) throw new Error(`no transaction captured in: ${statements.map((s) => s.text.slice(0, 60)).join(' | ')}`);
+  return { transaction: false, statements: work };
 }
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: 'bench-minimal' });
 pool.on('connect', (client) => (client.minimal = true));
 const replays = new Map();
 
-async function runMinimal(statements) {
+async function runMinimal({ transaction, statements }) {
+  if (!transaction) return (await pool.query(statements[0].text, statements[0].values)).rows;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -60,11 +67,11 @@ async function runMinimal(statements) {
 }
 
 const minimal = createServer((req, res) => {
-  const statements = replays.get(req.url.slice(1));
+  const replay = replays.get(req.url.slice(1));
   req.resume();
   req.on('end', () => {
-    if (!statements) return void res.writeHead(404).end();
-    runMinimal(statements).then(
+    if (!replay) return void res.writeHead(404).end();
+    runMinimal(replay).then(
       (rows) => {
         const body = JSON.stringify(rows);
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
@@ -82,14 +89,24 @@ process.on('message', async (message) => {
     capture = [];
     const res = await fetch(`http://127.0.0.1:${PORT}${route.path}`, { method: route.method, headers: route.headers, body: route.body });
     const text = await res.text();
-    const statements = transactionOf(capture);
-    capture = null;
-    replays.set(route.name, statements);
-    out[route.name] = { status: res.status, bytes: text.length, statements: statements.length, sample: text.slice(0, 300) };
+    let replay;
+    try {
+      replay = transactionOf(capture);
+    } catch (error) {
+      out[route.name] = { status: res.status, bytes: text.length, statements: 0, sample: `${text.slice(0, 300)} (${error.message})` };
+      continue;
+    } finally {
+      capture = null;
+    }
+    replays.set(route.name, replay);
+    out[route.name] = { status: res.status, bytes: text.length, statements: replay.statements.length, transaction: replay.transaction, sample: text.slice(0, 300) };
   }
   process.send({ type: 'captured', routes: out });
 });
+let stopping = false;
 process.on('SIGTERM', async () => {
+  if (stopping) return;
+  stopping = true;
   minimal.close();
   await app.close();
   await pool.end();

@@ -7,6 +7,9 @@
  * the answer is about (the SIRET's, or the organisation's other sites when the state rests on
  * one), the exemptions in force, and the caller's blocked payments on the organisation (funded
  * actions, under the caller's row-level security). Each join is indexed (migrations 0003, 0019).
+ * On tables under row-level security, the organisation's sites are a RANGE of SIRETs, never
+ * `left(siret, 9) = siren`: `left` is not leakproof, so PostgreSQL may not use it before the
+ * policy's own condition, and an expression index on it stays unused (a scan of every row).
  *
  * The columns they expose, for the caller's SELECT list: `fc_state.*`, `fc_obs.*`,
  * `fc_activity.{ndas, in_registry, listed, last_declaration_date}`, `fc_exemptions.list` and
@@ -45,7 +48,7 @@ export const FUNDING_FACTS_JOINS = `
   CROSS JOIN LATERAL (
     SELECT count(*)::int AS actions, coalesce(sum(fa.amount_funded), 0)::float8 AS amount
       FROM funded_actions fa
-     WHERE fa.payment_blocked AND left(fa.provider_siret, 9) = q.siren::text
+     WHERE fa.payment_blocked AND fa.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
   ) fc_blocked`;
 
 /** The certification part of the answer (`certification` in the API), from `fc_state` and `fc_obs`. */

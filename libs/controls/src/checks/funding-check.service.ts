@@ -83,7 +83,7 @@ export type FundingCheckItem =
  * "overdue" is judged at, $6 the auditor whose assigned checks only may show (null: all the
  * organisation's checks).
  */
-const FUNDING_CHECK_SQL = `
+export const FUNDING_CHECK_SQL = `
   WITH q AS (
     SELECT u.idx::int AS idx, u.siret::char(14) AS siret, left(u.siret, 9)::char(9) AS siren, u.nda, u.category, u.date
       FROM unnest($1::text[], $2::text[], $3::text[], $4::date[]) WITH ORDINALITY AS u(siret, nda, category, date, idx)
@@ -104,7 +104,7 @@ const FUNDING_CHECK_SQL = `
                'siret', c.provider_siret
              ) ORDER BY ca.due_at, ca.id), '[]'::json) AS list
         FROM checks c JOIN corrective_actions ca ON ca.check_id = c.id AND ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC'
-       WHERE left(c.provider_siret, 9) = q.siren::text
+       WHERE c.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
          AND ($6::uuid IS NULL OR c.assignee_id = $6::uuid)
     ) majors
    ORDER BY q.idx`;
