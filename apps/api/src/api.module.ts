@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ConfigModule, IdempotencyInterceptor } from '@bo/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ConfigModule, IdempotencyInterceptor, LoggingModule } from '@bo/core';
 import { DatabaseModule } from '@bo/database';
 import { QueueModule } from '@bo/queue';
 import { StorageModule } from '@bo/storage';
@@ -29,7 +30,7 @@ import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
   controllers: [
     HealthController,
     AuthController,
