@@ -1,32 +1,45 @@
 import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
 
 /**
  * CSV for people opening it in a spreadsheet: `;` separator and a BOM by default (what French
- * Excel expects), every field quoted when it needs to be, CRLF line ends (RFC 4180).
+ * Excel expects), fields quoted when they need to be, CRLF line ends (RFC 4180). Written by
+ * csv-stringify; a leading =, +, - or @ that is not a number is neutralised so that no cell runs
+ * as a formula (CSV injection).
  */
 export interface CsvOptions {
   separator?: ',' | ';';
   bom?: boolean;
 }
 
-export function csvField(value: unknown, separator: string): string {
-  if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  // A leading =, +, - or @ would run as a formula in a spreadsheet: neutralise it.
-  const safe = /^[=+\-@]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /["\r\n]/.test(safe) || safe.includes(separator) ? `"${safe.replace(/"/g, '""')}"` : safe;
+export interface TabularColumn<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+function neutralise(value: unknown): unknown {
+  if (typeof value !== 'string') return value instanceof Date ? value.toISOString() : value;
+  return /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+}
+
+function settings(separator: ',' | ';', bom: boolean) {
+  return { delimiter: separator, bom, record_delimiter: 'windows' as const, cast: { string: (v: string) => String(neutralise(v)), date: (d: Date) => d.toISOString() } };
 }
 
 export function csvLine(values: unknown[], separator: ',' | ';' = ';'): string {
-  return values.map((v) => csvField(v, separator)).join(separator) + '\r\n';
+  return stringifySync([values.map(neutralise)], settings(separator, false));
 }
 
 /** Streams rows as CSV: header first, then one line per row, never the whole file in memory. */
-export function csvStream<T>(columns: { header: string; value: (row: T) => unknown }[], rows: AsyncIterable<T> | Iterable<T>, options: CsvOptions = {}): Readable {
-  const separator = options.separator ?? ';';
-  async function* lines() {
-    yield (options.bom ?? true ? '\uFEFF' : '') + csvLine(columns.map((c) => c.header), separator);
-    for await (const row of rows) yield csvLine(columns.map((c) => c.value(row)), separator);
-  }
-  return Readable.from(lines());
+export function csvStream<T>(columns: TabularColumn<T>[], rows: AsyncIterable<T> | Iterable<T>, options: CsvOptions = {}): Readable {
+  const writer = stringify(settings(options.separator ?? ';', options.bom ?? true));
+  const records = Readable.from(
+    (async function* () {
+      yield columns.map((c) => c.header);
+      for await (const row of rows) yield columns.map((c) => neutralise(c.value(row)));
+    })(),
+  );
+  records.on('error', (e) => writer.destroy(e));
+  return records.pipe(writer);
 }

@@ -8,6 +8,8 @@ import { CheckProcedure1790000000007 } from './0007-check-procedure';
 import { ProviderSearch1790000000008 } from './0008-provider-search';
 import { FundingCheckIndexes1790000000019 } from './0019-funding-check-indexes';
 import { CertificationStateIndexes1790000000020 } from './0020-certification-state-indexes';
+import { Pricing1790000000021 } from './0021-pricing';
+import { Npec1790000000022 } from './0022-npec';
 
 /** Every migration, in order. Explicit so the same list runs compiled and under the test runner. */
-export const MIGRATIONS = [Foundation1790000000001, IdentityAudit1790000000002, Registry1790000000003, CertificationState1790000000004, Actions1790000000005, Controls1790000000006, CheckProcedure1790000000007, ProviderSearch1790000000008, FundingCheckIndexes1790000000019, CertificationStateIndexes1790000000020];
+export const MIGRATIONS = [Foundation1790000000001, IdentityAudit1790000000002, Registry1790000000003, CertificationState1790000000004, Actions1790000000005, Controls1790000000006, CheckProcedure1790000000007, ProviderSearch1790000000008, FundingCheckIndexes1790000000019, CertificationStateIndexes1790000000020, Pricing1790000000021, Npec1790000000022];
