@@ -24,6 +24,7 @@ import { AuditController } from './identity/audit.controller';
 import { SsoController } from './identity/sso.controller';
 import { ProvidersController } from './registry/providers.controller';
 import { ImportsController } from './registry/imports.controller';
+import { FundingChecksController } from './registry/funding-checks.controller';
 import { ActionsController, CoverageController } from './actions/actions.controller';
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
@@ -45,6 +46,7 @@ import { PricingController } from './pricing/pricing.controller';
     SsoController,
     ProvidersController,
     ImportsController,
+    FundingChecksController,
     ActionsController,
     CoverageController,
     JobsController,
