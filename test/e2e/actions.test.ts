@@ -1,4 +1,5 @@
-import { ActionsCsvGenerator, ACTION_CSV_COLUMNS, CoverageService } from '@bo/registry';
+import { ACTION_CSV_COLUMNS, CoverageService } from '@bo/registry';
+import { ActionsCsvGenerator } from '@bo/testing';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { actionBody, insertExemption, insertProvider, newSiren, observe, siretOf } from '../support/actions-fixtures';

@@ -2,7 +2,8 @@ import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PUBLIC_LIST_COLUMNS, PublicListGenerator, luhnCheckDigit } from '@bo/registry';
+import { PUBLIC_LIST_COLUMNS, luhnCheckDigit } from '@bo/registry';
+import { PublicListGenerator } from '@bo/testing';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 

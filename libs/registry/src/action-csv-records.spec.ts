@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { AppError } from '@bo/core';
-import { ACTION_CSV_COLUMNS } from './actions-csv-generator';
+import { ACTION_CSV_COLUMNS } from './csv-layouts';
 import { ActionCsvRecords, checkActionCsvHeader } from './action-csv-records';
 import { ActionInput, normaliseAction } from './actions.service';
 

@@ -8,7 +8,7 @@
  * Works on bytes, holds at most one record across chunks.
  */
 import { Transform, TransformCallback } from 'node:stream';
-import { ACTION_CSV_COLUMNS, ActionCsvColumn } from './actions-csv-generator';
+import { ACTION_CSV_COLUMNS, ActionCsvColumn } from './csv-layouts';
 
 /** Values that may not be empty in a row (the list; one of certificationCode / formacode too). */
 export const ACTION_IMPORT_REQUIRED_VALUES: readonly ActionCsvColumn[] = [

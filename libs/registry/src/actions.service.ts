@@ -3,7 +3,7 @@ import { AppError, FieldError, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality } from './actions-csv-generator';
+import { ACTION_CATEGORIES, ACTION_MODALITIES, ActionCategory, ActionModality } from './csv-layouts';
 import { validateCertificationCode, validateFormacode, validateIsoDate, validateNda, validateRegion, validateSiret } from './identifiers';
 import { coverageSql } from './actions.sql';
 

@@ -1,6 +1,5 @@
 export * from './identifiers';
-export * from './public-list-generator';
-export * from './actions-csv-generator';
+export * from './csv-layouts';
 export * from './action-csv-records';
 export * from './actions.service';
 export * from './actions-import.service';

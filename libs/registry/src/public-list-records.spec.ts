@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { PUBLIC_LIST_COLUMNS, PublicListGenerator } from './public-list-generator';
+import { PublicListGenerator } from '@bo/testing';
+import { PUBLIC_LIST_COLUMNS } from './csv-layouts';
 import { checkPublicListHeader, checkPublicListRow, copyText, readCsvRecords, readFirstLine, splitHeaderLine, stagingLine } from './public-list-records';
 
 async function records(text: string | string[]) {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from './identifiers';
-import { PUBLIC_LIST_COLUMNS, type PublicListColumn } from './public-list-generator';
+import { PUBLIC_LIST_COLUMNS, type PublicListColumn } from './csv-layouts';
 
 export const CERTIFICATION_CATEGORIES = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'] as const;
 export type CertificationCategory = (typeof CERTIFICATION_CATEGORIES)[number];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Tx } from '@bo/database';
-import { ACTION_CATEGORIES, ActionCategory } from './actions-csv-generator';
+import { ACTION_CATEGORIES, ActionCategory } from './csv-layouts';
 
 export interface ActionFacts {
   id: string;

@@ -17,7 +17,7 @@ import {
   validateNda,
   validateRegion,
   validateSiret,
-} from './identifiers';
+} from '@bo/registry';
 import { PUBLIC_LIST_COLUMNS, PublicListGenerator } from './public-list-generator';
 
 type Row = Record<(typeof ACTION_CSV_COLUMNS)[number], string>;

@@ -16,37 +16,24 @@ import {
   planBadRows,
   seedToUint32,
 } from './public-list-generator';
+import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_CSV_SEPARATOR, ACTION_MODALITIES, type ActionCsvColumn } from '@bo/registry';
 
-export const ACTION_CSV_COLUMNS = [
-  'externalRef',
-  'providerSiret',
-  'providerNda',
-  'category',
-  'certificationCode',
-  'formacode',
-  'modality',
-  'region',
-  'fundingDecisionDate',
-  'startDate',
-  'endDate',
-  'hoursPerTrainee',
-  'trainees',
-  'priceExclVat',
-  'amountFunded',
-  'branchIdcc',
-] as const;
-export type ActionCsvColumn = (typeof ACTION_CSV_COLUMNS)[number];
+export {
+  ACTION_CATEGORIES,
+  ACTION_CSV_COLUMNS,
+  ACTION_CSV_SEPARATOR,
+  ACTION_MODALITIES,
+  ACTION_REQUIRED_COLUMNS,
+  type ActionCategory,
+  type ActionCsvColumn,
+  type ActionModality,
+} from '@bo/registry';
 
-export const ACTION_CSV_SEPARATOR = ',';
 
 // Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
 // which slows the generator loops several times. Plain Node is unaffected.
 const { ceil, floor, min, round } = Math;
 
-export const ACTION_CATEGORIES = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'] as const;
-export type ActionCategory = (typeof ACTION_CATEGORIES)[number];
-export const ACTION_MODALITIES = ['ON_SITE', 'REMOTE', 'BLENDED'] as const;
-export type ActionModality = (typeof ACTION_MODALITIES)[number];
 
 export const ACTIONS_BAD_ROW_KINDS = [
   'INVALID_SIRET',
@@ -58,24 +45,6 @@ export const ACTIONS_BAD_ROW_KINDS = [
 ] as const;
 export type ActionsBadRowKind = (typeof ACTIONS_BAD_ROW_KINDS)[number];
 
-/**
- * Columns a row cannot do without (DESIGN.md section 2). Optional: providerNda (only to
- * disambiguate), fundingDecisionDate (certification falls back to the start date), branchIdcc,
- * and one of certificationCode / formacode (an action has one and/or the other).
- */
-export const ACTION_REQUIRED_COLUMNS: readonly ActionCsvColumn[] = [
-  'externalRef',
-  'providerSiret',
-  'category',
-  'modality',
-  'region',
-  'startDate',
-  'endDate',
-  'hoursPerTrainee',
-  'trainees',
-  'priceExclVat',
-  'amountFunded',
-];
 
 export interface ActionProvider {
   siret: string;

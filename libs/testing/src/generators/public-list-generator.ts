@@ -10,43 +10,10 @@
  *   with their line number (line 1 is the header).
  */
 import { Readable } from 'node:stream';
-import { LA_POSTE_SIREN, luhnCheckDigit, type RegionCode } from './identifiers';
+import { LA_POSTE_SIREN, PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR, QUALIOPI_FLAGS, type QualiopiFlag, type RegionCode, luhnCheckDigit } from '@bo/registry';
 
-export const PUBLIC_LIST_COLUMNS = [
-  'numeroDeclarationActivite',
-  'numerosDeclarationActivitePrecedent',
-  'denomination',
-  'siren',
-  'siretEtablissementDeclarant',
-  'adressePhysiqueOrganismeFormation.voie',
-  'adressePhysiqueOrganismeFormation.codePostal',
-  'adressePhysiqueOrganismeFormation.ville',
-  'adressePhysiqueOrganismeFormation.codeRegion',
-  'certifications.actionsDeFormation',
-  'certifications.bilansDeCompetences',
-  'certifications.VAE',
-  'certifications.actionsDeFormationParApprentissage',
-  'organismeEtrangerRepresente.denomination',
-  'organismeEtrangerRepresente.voie',
-  'organismeEtrangerRepresente.codePostal',
-  'organismeEtrangerRepresente.ville',
-  'organismeEtrangerRepresente.pays',
-  'informationsDeclarees.dateDerniereDeclaration',
-  'informationsDeclarees.debutExercice',
-  'informationsDeclarees.finExercice',
-  'informationsDeclarees.specialitesDeFormation.codeSpecialite1',
-  'informationsDeclarees.specialitesDeFormation.libelleSpecialite1',
-  'informationsDeclarees.specialitesDeFormation.codeSpecialite2',
-  'informationsDeclarees.specialitesDeFormation.libelleSpecialite2',
-  'informationsDeclarees.specialitesDeFormation.codeSpecialite3',
-  'informationsDeclarees.specialitesDeFormation.libelleSpecialite3',
-  'informationsDeclarees.nbStagiaires',
-  'informationsDeclarees.nbStagiairesConfiesParUnAutreOF',
-  'informationsDeclarees.effectifFormateurs',
-] as const;
-export type PublicListColumn = (typeof PUBLIC_LIST_COLUMNS)[number];
+export { PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR, QUALIOPI_FLAGS, type PublicListColumn, type QualiopiFlag } from '@bo/registry';
 
-export const PUBLIC_LIST_SEPARATOR = ';';
 
 // Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
 // which made the generator loops several times slower. Plain Node is unaffected.
@@ -370,8 +337,6 @@ function flag(value: boolean | null): string {
 // =============================================================================================
 // The generator
 
-export const QUALIOPI_FLAGS = ['actionsDeFormation', 'bilansDeCompetences', 'VAE', 'actionsDeFormationParApprentissage'] as const;
-export type QualiopiFlag = (typeof QUALIOPI_FLAGS)[number];
 
 export const PUBLIC_LIST_BAD_ROW_KINDS = ['BAD_SIRET', 'BAD_NDA', 'DUPLICATE_NDA', 'BAD_REGION', 'BAD_DATE'] as const;
 export type PublicListBadRowKind = (typeof PUBLIC_LIST_BAD_ROW_KINDS)[number];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from './identifiers';
+import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from '@bo/registry';
 import {
   IdentifierFactory,
   PLACES,
