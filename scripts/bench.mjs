@@ -38,7 +38,16 @@ const stops = [];
 const children = new Set();
 
 async function stopAll() {
-  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise((resolve) => {
+          const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => (clearTimeout(kill), resolve()));
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
   for (const stop of stops.reverse()) await stop().catch((e) => console.error(`[bo] ${e.message}`));
   stops.length = 0;
 }
@@ -158,8 +167,8 @@ async function main() {
     }
     // Let follow-up jobs (the coverage recompute a public-list change queues) finish before the next measure.
     for (;;) {
-      const counts = { ...(await queue.getJobCounts('active', 'waiting', 'delayed')), ...(await other.getJobCounts('active', 'waiting', 'delayed')) };
-      if (counts.active + counts.waiting + counts.delayed === 0) break;
+      const counts = { ...(await queue.getJobCounts('active', 'waiting')), ...(await other.getJobCounts('active', 'waiting')) };
+      if (counts.active + counts.waiting === 0) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     clearInterval(sampler);
@@ -216,7 +225,6 @@ async function main() {
   ).rows[0];
   await queue.close();
   await other.close();
-  worker.kill('SIGTERM');
   await db.query(`DROP TABLE bench_baseline_actions, bench_baseline_observations, bench_baseline_providers`);
   await db.end();
   rmSync(actions.path, { force: true });

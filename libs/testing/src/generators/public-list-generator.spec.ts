@@ -110,7 +110,7 @@ function problemsByLine(lines: string[]): Map<number, string[]> {
 
 describe('public list generator', () => {
   it('writes the header of the reference document, exactly', () => {
-    const doc = readFileSync(join(__dirname, '../../reference/data/public-provider-list.md'), 'utf8');
+    const doc = readFileSync(join(__dirname, '../../../reference/data/public-provider-list.md'), 'utf8');
     const block = /Header, one line in the file[^\n]*\n\n```\n([\s\S]*?)\n```/.exec(doc);
     expect(block).not.toBeNull();
     const header = block![1].split('\n').join('');
