@@ -19,6 +19,7 @@ SELECT DISTINCT ON (nda) *
    AND (last_declaration IS NULL OR (last_declaration ~ '^[0-9]{2}/[0-9]{2}/[0-9]{4}$' AND pg_input_is_valid((substr(last_declaration, 7, 4) || '-' || substr(last_declaration, 4, 2) || '-' || substr(last_declaration, 1, 2)), 'date')))
    AND (period_start IS NULL OR (period_start ~ '^[0-9]{2}/[0-9]{2}/[0-9]{4}$' AND pg_input_is_valid((substr(period_start, 7, 4) || '-' || substr(period_start, 4, 2) || '-' || substr(period_start, 1, 2)), 'date'))) AND (period_end IS NULL OR (period_end ~ '^[0-9]{2}/[0-9]{2}/[0-9]{4}$' AND pg_input_is_valid((substr(period_end, 7, 4) || '-' || substr(period_end, 4, 2) || '-' || substr(period_end, 1, 2)), 'date')))
  ORDER BY nda;
+ANALYZE bench_baseline_pl_good;
 INSERT INTO bench_baseline_providers AS p (nda, siren, siret, name, street, postal_code, city, region, previous_ndas, foreign_body,
                                            declared, last_declaration_date, source_digest)
 SELECT nda, siren, siret, name, street, postal_code, city, nullif(region, ''), coalesce(string_to_array(nullif(previous, ''), ','), '{}'),
@@ -44,7 +45,6 @@ SELECT g.nda, v.category, v.certified, :observed_on::date, 'PUBLIC_LIST'
   FROM bench_baseline_pl_good g
  CROSS JOIN LATERAL (VALUES ('TRAINING', g.f_training::boolean), ('SKILLS_ASSESSMENT', g.f_skills::boolean),
                             ('VAE', g.f_vae::boolean), ('APPRENTICESHIP', g.f_apprenticeship::boolean)) v(category, certified)
-  LEFT JOIN LATERAL (SELECT o.certified FROM bench_baseline_observations o
-                      WHERE o.nda = g.nda AND o.category = v.category
-                      ORDER BY o.observed_on DESC, o.id DESC LIMIT 1) c ON true
+  LEFT JOIN (SELECT DISTINCT ON (o.nda, o.category) o.nda, o.category, o.certified FROM bench_baseline_observations o
+              ORDER BY o.nda, o.category, o.observed_on DESC, o.id DESC) c ON c.nda = g.nda AND c.category = v.category
  WHERE v.certified IS NOT NULL AND c.certified IS DISTINCT FROM v.certified;
