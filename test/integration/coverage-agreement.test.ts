@@ -27,7 +27,8 @@ describe('coverage agrees with certification_state', () => {
     const providers: { nda: string; siren: string; siret: string; previous?: string[]; listed?: boolean }[] = [
       { nda: '11000000001', siren: sirens[0], siret: siretOf(sirens[0], 1) },
       { nda: '11000000002', siren: sirens[0], siret: siretOf(sirens[0], 2) }, // other site of the same SIREN
-      { nda: '22000000001', siren: sirens[1], siret: siretOf(sirens[1], 1), previous: ['22000000009'] },
+      { nda: '22000000009', siren: sirens[1], siret: siretOf(sirens[1], 8), listed: false }, // an NDA taken over...
+      { nda: '22000000001', siren: sirens[1], siret: siretOf(sirens[1], 1), previous: ['22000000009'] }, // ...by this one
       { nda: '33000000001', siren: sirens[2], siret: siretOf(sirens[2], 1), listed: false },
       { nda: '44000000001', siren: sirens[3], siret: siretOf(sirens[3], 1) },
     ];
