@@ -33,7 +33,9 @@ function esmPackages() {
   }
   return names.map((n) => n.replace(/[.+]/g, '\\$&'));
 }
-const ESM_PACKAGES = esmPackages();
+// @fastify/cookie loads the ES-module-only `cookie` with a dynamic import(), which Jest's CommonJS
+// runtime refuses: compiling it turns that import into a require.
+const ESM_PACKAGES = [...esmPackages(), '@fastify/cookie'];
 const moduleNameMapper = {
   '^@bo/([a-z-]+)$': '<rootDir>/libs/$1/src',
 };

@@ -47,7 +47,7 @@ async function once(round) {
     await new Promise((r) => setTimeout(r, 500));
   }
   if (!ready) fail(`round ${round}: not ready within 120 s\n${output.slice(-4000)}`);
-  if (ready.checks.database.status !== 'up' || ready.checks.redis.status !== 'up') fail(`round ${round}: ${JSON.stringify(ready)}`);
+  if (ready.details?.database?.status !== 'up' || ready.details?.redis?.status !== 'up') fail(`round ${round}: ${JSON.stringify(ready)}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const doc = await (await fetch(`http://127.0.0.1:${PORT}/api/docs-json`)).json();
   if (!/^3\.\d+\.\d+$/.test(doc.openapi) || Object.keys(doc.paths ?? {}).length < 5) fail(`round ${round}: not an OpenAPI 3 document`);

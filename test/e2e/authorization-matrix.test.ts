@@ -167,6 +167,18 @@ async function actionsImportOf(c: Ctx, organisationCode: string): Promise<string
   return row.id;
 }
 
+/** A price anomaly of the organisation, written straight into the database with its run. */
+async function anomalyOf(c: Ctx, organisationCode: string): Promise<string> {
+  const [row] = await c.t.db.superQuery<{ id: string }>(
+    `WITH run AS (INSERT INTO price_runs (method_version, finished_at) VALUES ('matrix', now()) RETURNING id)
+     INSERT INTO price_anomalies (organisation_id, subject_key, kind, provider_siret, category, year, evidence, method_version, run_id)
+     SELECT o.id, 'MATRIX:' || gen_random_uuid(), 'PRICE_HIGH', $2, 'TRAINING', 2025, '{}', 'matrix', run.id
+       FROM organisations o, run WHERE o.code = $1 RETURNING price_anomalies.id`,
+    [organisationCode, ACTIONS_SIRET],
+  );
+  return row.id;
+}
+
 export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/health/live', allowed: 'public' },
   { method: 'get', path: '/health/ready', allowed: 'public' },
@@ -498,6 +510,25 @@ export const ROUTES: RouteCase[] = [
   // Multipart only: a JSON body reaches the route and is refused as 415 (the upload is tested in actions.test.ts).
   { method: 'post', path: '/api/v1/actions/imports', allowed: ['officer', 'manager'], expected: 415 },
   { method: 'get', path: '/api/v1/coverage/uncertified', allowed: ['officer', 'manager', 'ministry', 'platform_admin'] },
+  { method: 'get', path: '/api/v1/price-references', allowed: ['officer', 'manager'] },
+  { method: 'post', path: '/api/v1/price-references/recompute', allowed: ['manager'], expected: 202 },
+  { method: 'get', path: '/api/v1/anomalies', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/anomalies/coverage', allowed: ['officer', 'manager'] },
+  {
+    method: 'get',
+    path: '/api/v1/anomalies/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await anomalyOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await anomalyOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/anomalies/{id}/review',
+    allowed: ['manager'],
+    expected: 200,
+    own: async (c) => ({ params: { id: await anomalyOf(c, 'OPCO-ATLAS') }, body: { status: 'UNDER_REVIEW' } }),
+    foreign: async (c) => ({ id: await anomalyOf(c, 'CDC') }),
+  },
 ];
 
 function fill(path: string, params: Record<string, string> = {}, query?: string): string {

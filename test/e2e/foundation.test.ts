@@ -13,7 +13,8 @@ describe('foundation (API on real PostgreSQL and Redis)', () => {
   it('reports readiness with the database and Redis up', async () => {
     const res = await t.http.get('/health/ready');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' } } });
+    expect(res.body).toMatchObject({ status: 'ok', error: {}, details: { database: { status: 'up' }, redis: { status: 'up' } } });
+    expect(res.body.details.database.responseTime).toEqual(expect.any(Number));
     expect(res.headers['x-correlation-id']).toBeDefined();
     expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
   });

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { ConfigModule } from '@bo/core';
+import { ConfigModule, LoggingModule } from '@bo/core';
 import { DatabaseModule } from '@bo/database';
 import { QueueModule } from '@bo/queue';
 import { TestDatabase, createTestDatabase, testServices } from '@bo/testing';
@@ -25,7 +25,7 @@ describe('worker job registry', () => {
   });
 
   async function boot(handlerModules: unknown[]) {
-    @Module({ imports: [DiscoveryModule, ConfigModule, DatabaseModule, QueueModule, StorageModule, AuditModule, AccessModule, ...(handlerModules as never[])], providers: [JobRunner] })
+    @Module({ imports: [DiscoveryModule, ConfigModule, LoggingModule.forRoot('worker', { http: false }), DatabaseModule, QueueModule, StorageModule, AuditModule, AccessModule, ...(handlerModules as never[])], providers: [JobRunner] })
     class TestWorkerModule {}
     // compile() resolves providers without running lifecycle hooks: no worker starts polling.
     const moduleRef = await Test.createTestingModule({ imports: [TestWorkerModule] }).compile();

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { JobDispatcher } from '@bo/queue';
-import { createRootLogger } from '@bo/core';
 import { buildApi } from '../../apps/api/src/bootstrap';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TestDatabase, createTestDatabase } from '@bo/testing';
@@ -46,7 +45,7 @@ export async function createTestApp(options: { withWorker?: boolean; env?: Recor
     DATABASE_POOL_SIZE: '4',
     ...options.env,
   });
-  const { app } = await buildApi({ logger: createRootLogger('api-test', process.env.LOG_LEVEL) });
+  const { app } = await buildApi();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   let worker: INestApplicationContext | undefined;

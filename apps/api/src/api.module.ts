@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ConfigModule, IdempotencyInterceptor } from '@bo/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ConfigModule, IdempotencyInterceptor, LoggingModule } from '@bo/core';
 import { DatabaseModule } from '@bo/database';
 import { QueueModule } from '@bo/queue';
 import { StorageModule } from '@bo/storage';
@@ -10,6 +11,7 @@ import { AuditModule } from '@bo/audit';
 import { ActionsModule, ProvidersModule } from '@bo/registry';
 import { AccessModule } from '@bo/access';
 import { ControlsModule } from '@bo/controls';
+import { PricingModule } from '@bo/pricing';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -26,9 +28,10 @@ import { ActionsController, CoverageController } from './actions/actions.control
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
 import { CheckProcedureController } from './controls/check-procedure.controller';
+import { PricingController } from './pricing/pricing.controller';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule],
   controllers: [
     HealthController,
     AuthController,
@@ -46,6 +49,7 @@ import { CheckProcedureController } from './controls/check-procedure.controller'
     FrameworksController,
     ChecksController,
     CheckProcedureController,
+    PricingController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

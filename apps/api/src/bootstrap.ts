@@ -2,48 +2,41 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import { parse as parseYaml } from 'yaml';
-import {
-  AppConfig,
-  CORRELATION_HEADER,
-  PinoNestLogger,
-  ProblemFilter,
-  RootLogger,
-  correlationIdOf,
-  createRootLogger,
-  createValidationPipe,
-  loadConfig,
-} from '@bo/core';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, CORRELATION_HEADER, ProblemFilter, correlationIdOf, createValidationPipe, loadConfig } from '@bo/core';
 import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
 import { mountWebUi } from './platform/web-ui';
 
 export interface BuiltApi {
   app: NestFastifyApplication;
-  logger: RootLogger;
+  logger: Logger;
 }
 
 /**
- * Builds the API application: Fastify with our JSON logger and correlation ids, problem+json for
- * every error (including those Fastify raises before Nest sees the request), validation, OpenAPI.
+ * Builds the API application: Fastify with correlation ids, JSON logs through nestjs-pino (the
+ * LoggingModule), problem+json for every error (including those Fastify raises before Nest sees
+ * the request), validation, OpenAPI.
  */
-export async function buildApi(options: { logger?: RootLogger } = {}): Promise<BuiltApi> {
-  const logger = options.logger ?? createRootLogger('api');
+export async function buildApi(): Promise<BuiltApi> {
   const adapter = new FastifyAdapter({
-    loggerInstance: logger,
+    // Request logs come from pino-http (nestjs-pino), which reuses this id as `correlationId`.
+    logger: false,
     genReqId: correlationIdOf,
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: loadConfig().TRUST_PROXY,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
-    logger: new PinoNestLogger(logger),
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   const config = app.get(AppConfig);
   const fastify = app.getHttpAdapter().getInstance();
   // Uploads stream (request.file()/parts()); the blob store enforces UPLOAD_MAX_BYTES with a 413,
   // so the parser's own limit sits just above it.
+  await app.register(fastifyCookie);
   await app.register(fastifyMultipart, { limits: { fileSize: config.UPLOAD_MAX_BYTES + 1024, files: 1, fields: 20 } });
   // Funders may send their grids as YAML: parsed here, validated by the same DTOs as JSON.
   fastify.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => {
@@ -81,7 +74,7 @@ function setupOpenApi(app: INestApplication, config: AppConfig): void {
     new DocumentBuilder()
       .setTitle('Back office qualité des financeurs')
       .setDescription(
-        'API of the funders\' quality-control back office: providers, funded actions, quality checks, sharing, reports, price adequacy. Errors are application/problem+json with a namespaced `code`.',
+        'API of the funders\' quality-control back office: identity and audit, the provider registry and the funding check, funded actions and their certification coverage, quality checks with the contradictory procedure. Errors are application/problem+json with a namespaced `code`.',
       )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
       .addBearerAuth()

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const { app, logger } = await buildApi();
   const config = app.get(AppConfig);
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ port: config.PORT }, 'api listening');
+  logger.log({ port: config.PORT }, 'api listening');
 }
 
 main().catch((error: unknown) => {

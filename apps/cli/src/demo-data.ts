@@ -127,6 +127,37 @@ export class DemoSeeder {
     return atlasIds;
   }
 
+  /**
+   * Prices that make one usable price reference (RS5635 on site in Auvergne-Rhône-Alpes, 2026:
+   * nine actions of three funders at four providers) and one extreme price for OPCO Atlas, so the
+   * worker's first price recompute shows an anomaly to review.
+   */
+  private async seedPrices(): Promise<void> {
+    const funders = [await this.actorOf('officer@atlas.demo'), await this.actorOf('officer@cdc.demo'), await this.actorOf('officer@ara.demo')];
+    const [lyon, paris, , toulouse, university] = DEMO_PROVIDERS;
+    const sites = [key(lyon.siren + '0027'), key(paris.siren + paris.nic), key(toulouse.siren + toulouse.nic), key(university.siren + university.nic)];
+    // EUR per hour per trainee; 21 hours, 6 trainees each.
+    const units = [24, 26, 27, 28, 29, 30, 31, 33, 95];
+    for (const [i, unit] of units.entries()) {
+      const actor = unit === 95 ? funders[0] : funders[i % 3];
+      await this.actions.upsert(actor, {
+        externalRef: `DEMO-PRIX-${String(i + 1).padStart(2, '0')}`,
+        providerSiret: sites[i % 4],
+        category: 'TRAINING',
+        certificationCode: 'RS5635',
+        formacode: null,
+        modality: 'ON_SITE',
+        region: '84',
+        fundingDecisionDate: `2026-0${1 + (i % 6)}-05`,
+        startDate: `2026-0${2 + (i % 6)}-02`,
+        hoursPerTrainee: 21,
+        trainees: 6,
+        priceExclVat: unit * 21 * 6,
+        amountFunded: unit * 21 * 6,
+      });
+    }
+  }
+
   /** A draft quality check of OPCO Atlas on the Lyon provider, with its two certification-leading actions. */
   private async seedCheck(actionIds: string[]): Promise<void> {
     const officer = await this.actorOf('officer@atlas.demo');
@@ -162,6 +193,7 @@ export class DemoSeeder {
     }
     await this.seedRegistry();
     await this.seedCheck(await this.seedActions());
+    await this.seedPrices();
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { ReferenceJobsModule } from '@bo/reference';
 import { ActionsJobsModule, ProvidersJobsModule } from '@bo/registry';
 import { ControlsJobsModule } from '@bo/controls';
+import { PricingJobsModule } from '@bo/pricing';
 
 /** The modules that provide job handlers: the worker loads them, the registry test boots them. */
-export const JOB_MODULES = [ReferenceJobsModule, ActionsJobsModule, ProvidersJobsModule, ControlsJobsModule];
+export const JOB_MODULES = [ReferenceJobsModule, ActionsJobsModule, ProvidersJobsModule, ControlsJobsModule, PricingJobsModule];

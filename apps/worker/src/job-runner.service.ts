@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { AppConfig } from '@bo/core';
+import { AppConfig, JobLogContext } from '@bo/core';
 import {
   JOB_DEFINITIONS,
   JOB_HANDLER_METADATA,
@@ -32,6 +32,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
+    private readonly context: JobLogContext,
   ) {}
 
   /** Collects handlers; throws with every problem listed when the registry is not complete. */
@@ -68,14 +69,14 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private async run(queue: (typeof QUEUE_NAMES)[number], job: Job): Promise<unknown> {
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`No handler for job ${job.name}`);
-    const started = Date.now();
-    const result = await handler.handle(job.data, {
-      jobId: publicJobId(queue, job.id!),
-      attempt: job.attemptsMade + 1,
-      progress: (value) => job.updateProgress(value),
+    const jobId = publicJobId(queue, job.id!);
+    // Every log line of the job carries its public id as correlation id.
+    return this.context.run(jobId, { job: job.name, attempt: job.attemptsMade + 1 }, async () => {
+      const started = Date.now();
+      const result = await handler.handle(job.data, { jobId, attempt: job.attemptsMade + 1, progress: (value) => job.updateProgress(value) });
+      this.logger.log({ ms: Date.now() - started }, 'job done');
+      return result;
     });
-    this.logger.log({ jobId: job.id, name: job.name, ms: Date.now() - started }, 'job done');
-    return result;
   }
 
   async onApplicationShutdown(): Promise<void> {

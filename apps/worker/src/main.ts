@@ -1,18 +1,20 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, PinoNestLogger, assertNodeVersion, createRootLogger, loadConfig } from '@bo/core';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, assertNodeVersion, loadConfig } from '@bo/core';
 import { WorkerModule } from './worker.module';
 import { WorkerHealth } from './worker-health';
 
 async function main(): Promise<void> {
   assertNodeVersion();
   loadConfig(); // fail before Nest starts, with every bad variable named
-  const logger = createRootLogger('worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   app.enableShutdownHooks();
   const config = app.get(AppConfig);
   await app.get(WorkerHealth).listen(config.WORKER_HEALTH_PORT, config.HOST);
-  logger.info({ healthPort: config.WORKER_HEALTH_PORT }, 'worker started');
+  logger.log({ healthPort: config.WORKER_HEALTH_PORT }, 'worker started');
 }
 
 main().catch((error: unknown) => {

@@ -11,3 +11,5 @@ export * from './http/idempotency';
 export * from './http/correlation';
 export * from './config/node-version';
 export * from './config/secret-box';
+export * from './logging/logging.module';
+export * from './logging/job-log-context';

@@ -1,8 +1,12 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
-export const APP_DATA_SOURCE = Symbol('APP_DATA_SOURCE');
-export const SYSTEM_DATA_SOURCE = Symbol('SYSTEM_DATA_SOURCE');
+/** The two data sources the processes open through TypeOrmModule, by name. */
+export const DATA_SOURCE_NAMES = { app: 'app', system: 'system' } as const;
+/** Injection tokens of those data sources (`@Inject(APP_DATA_SOURCE) dataSource: DataSource`). */
+export const APP_DATA_SOURCE = getDataSourceToken(DATA_SOURCE_NAMES.app) as string;
+export const SYSTEM_DATA_SOURCE = getDataSourceToken(DATA_SOURCE_NAMES.system) as string;
 
 /** Fixed role names: migrations grant to them, RLS policies are written against them. */
 export const DB_ROLES = { owner: 'bo_owner', app: 'bo_app', system: 'bo_system' } as const;

@@ -1,29 +1,38 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig, Clock, IdempotencyStore, SystemClock } from '@bo/core';
-import { DataSource } from 'typeorm';
-import { APP_DATA_SOURCE, SYSTEM_DATA_SOURCE, dataSourceOptions } from './data-sources';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig, Clock, ConfigModule, IdempotencyStore, SystemClock } from '@bo/core';
+import { DATA_SOURCE_NAMES, dataSourceOptions } from './data-sources';
 import { Db } from './db.service';
 import { SystemDb } from './system-db.service';
 import { DbClock } from './db-clock';
 import { PgIdempotencyStore } from './idempotency.store';
 
-async function open(url: string, poolSize: number, name: string): Promise<DataSource> {
-  return new DataSource(dataSourceOptions(url, poolSize, name)).initialize();
+/**
+ * Opens the application's data source (role bo_app, under row-level security) and the system one
+ * (bo_system, BYPASSRLS, for cross-funder jobs only) through TypeOrmModule, which also closes them
+ * at shutdown. The migration role's data source is opened by the CLI only.
+ */
+function dataSource(name: string, url: (c: AppConfig) => string, poolSize: (c: AppConfig) => number) {
+  return TypeOrmModule.forRootAsync({
+    name,
+    imports: [ConfigModule],
+    inject: [AppConfig],
+    useFactory: (config: AppConfig) => ({
+      ...dataSourceOptions(url(config), poolSize(config), `bo-${name}`),
+      // A process that cannot reach PostgreSQL at boot fails fast with the driver's message.
+      retryAttempts: 2,
+      retryDelay: 1000,
+    }),
+  });
 }
 
 @Global()
 @Module({
+  imports: [
+    dataSource(DATA_SOURCE_NAMES.app, (c) => c.DATABASE_URL, (c) => c.DATABASE_POOL_SIZE),
+    dataSource(DATA_SOURCE_NAMES.system, (c) => c.DATABASE_SYSTEM_URL, (c) => Math.max(2, Math.ceil(c.DATABASE_POOL_SIZE / 2))),
+  ],
   providers: [
-    {
-      provide: APP_DATA_SOURCE,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => open(config.DATABASE_URL, config.DATABASE_POOL_SIZE, 'bo-app'),
-    },
-    {
-      provide: SYSTEM_DATA_SOURCE,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => open(config.DATABASE_SYSTEM_URL, Math.max(2, Math.ceil(config.DATABASE_POOL_SIZE / 2)), 'bo-system'),
-    },
     Db,
     SystemDb,
     {
@@ -33,16 +42,12 @@ async function open(url: string, poolSize: number, name: string): Promise<DataSo
     },
     { provide: IdempotencyStore, useClass: PgIdempotencyStore },
   ],
-  exports: [Db, SystemDb, Clock, IdempotencyStore],
+  exports: [TypeOrmModule, Db, SystemDb, Clock, IdempotencyStore],
 })
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(APP_DATA_SOURCE) private readonly app: DataSource,
-    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
-    private readonly clock: Clock,
-  ) {}
+  constructor(@Inject(Clock) private readonly clock: Clock) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.app.destroy(), this.system.destroy(), this.clock instanceof DbClock ? this.clock.close() : undefined]);
+    if (this.clock instanceof DbClock) await this.clock.close();
   }
 }

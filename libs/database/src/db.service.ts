@@ -66,8 +66,4 @@ export class Db {
   async ping(): Promise<void> {
     await queryRows(this.dataSource, 'SELECT 1');
   }
-
-  get raw(): DataSource {
-    return this.dataSource;
-  }
 }

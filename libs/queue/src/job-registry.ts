@@ -22,6 +22,11 @@ export interface JobPayloads {
   'registry.public-list-refresh': { organisationId: null; requestedBy: string | null };
   /** Moves checks past their response window to RESPONSE_OVERDUE; flags overdue corrective actions. */
   'controls.deadline-scan': { organisationId: null };
+  /**
+   * Recomputes the cross-funder price references and the price anomalies of every funder. The
+   * organisation is the one that asked (its managers follow the run), null for the nightly run.
+   */
+  'pricing.recompute': { organisationId: string | null; requestedBy: string | null };
 }
 
 export type JobName = keyof JobPayloads;
@@ -45,6 +50,12 @@ export const JOB_DEFINITIONS = {
   'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
   'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
   'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },
+  'pricing.recompute': {
+    queue: 'default',
+    description: 'Recompute cross-funder price references and price anomalies',
+    // Requests during a run coalesce into one more run.
+    options: { deduplication: { id: 'pricing.recompute', keepLastIfActive: true } },
+  },
 } as const satisfies Record<JobName, JobDefinition>;
 
 /** Retry, backoff and retention for every job, in one place. */

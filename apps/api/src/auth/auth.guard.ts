@@ -8,15 +8,6 @@ import { PUBLIC_ROUTE } from './public.decorator';
 
 export const SESSION_COOKIE = 'bo_session';
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
-}
-
 /** Resolves the caller from a bearer token, an API key, or (admin pages) the session cookie. */
 export async function resolveActor(authenticator: Authenticator, request: FastifyRequest, allowCookie: boolean): Promise<Actor | undefined> {
   const authorization = request.headers.authorization;
@@ -34,7 +25,7 @@ export async function resolveActor(authenticator: Authenticator, request: Fastif
     return actor;
   }
   if (allowCookie) {
-    const token = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    const token = request.cookies?.[SESSION_COOKIE];
     if (token) return authenticator.fromAccessToken(token);
   }
   return undefined;

@@ -29,11 +29,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Open an admin-pages session cookie from the bearer token' })
   session(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
-    const secure = this.config.NODE_ENV === 'production' ? '; Secure' : '';
-    void reply.header(
-      'set-cookie',
-      `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${this.config.ACCESS_TOKEN_TTL_SECONDS}${secure}`,
-    );
+    void reply.setCookie(SESSION_COOKIE, token, { ...this.sessionCookie(), maxAge: this.config.ACCESS_TOKEN_TTL_SECONDS });
   }
 
   @Delete('auth/session')
@@ -41,7 +37,12 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Close the admin-pages session cookie' })
   closeSession(@Res({ passthrough: true }) reply: FastifyReply): void {
-    void reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0`);
+    void reply.clearCookie(SESSION_COOKIE, this.sessionCookie());
+  }
+
+  /** The admin-pages cookie: HttpOnly, SameSite=Strict, scoped to /admin, Secure in production. */
+  private sessionCookie() {
+    return { path: '/admin', httpOnly: true, sameSite: 'strict' as const, secure: this.config.NODE_ENV === 'production' };
   }
 
   @Post('auth/login')

@@ -12,19 +12,3 @@ export class SystemClock extends Clock {
     return new Date();
   }
 }
-
-/** A clock a unit test moves by hand. */
-export class FixedClock extends Clock {
-  constructor(private current: Date) {
-    super();
-  }
-  async now(): Promise<Date> {
-    return new Date(this.current.getTime());
-  }
-  set(date: Date): void {
-    this.current = date;
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}

@@ -1,0 +1,4 @@
+export * from './pricing.module';
+export * from './pricing.service';
+export * from './pricing.rules';
+export * from './price-recompute.job';
