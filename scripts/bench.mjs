@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createRequire } from 'node:module';
-import { clearInterval, setInterval, setTimeout } from 'node:timers';
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { build } from './build.mjs';
 import { ROOT, loadSecrets, log, roleUrls, startPostgres, startRedis } from './lib/services.mjs';
 

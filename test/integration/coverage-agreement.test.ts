@@ -1,6 +1,5 @@
 import { TestDatabase, createTestDatabase } from '@bo/testing';
-import { luhnCheckDigit } from '@bo/registry';
-import { coverageSql } from '../../libs/registry/src/actions.sql';
+import { coverageSql, luhnCheckDigit } from '@bo/registry';
 
 /**
  * ONE certification rule: the coverage written on funded actions (set-based: certification_state

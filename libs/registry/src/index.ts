@@ -11,3 +11,4 @@ export * from './providers.service';
 export * from './imports.service';
 export * from './providers.module';
 export * from './registry-facts.service';
+export { coverageSql } from './actions.sql';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { PublicListGenerator } from '@bo/testing';
-import { PUBLIC_LIST_COLUMNS } from './csv-layouts';
-import { checkPublicListHeader, checkPublicListRow, copyText, readCsvRecords, readFirstLine, splitHeaderLine, stagingLine } from './public-list-records';
+import { PublicListGenerator } from './public-list-generator';
+import { PUBLIC_LIST_COLUMNS } from '@bo/registry';
+import { checkPublicListHeader, checkPublicListRow, copyText, readCsvRecords, readFirstLine, splitHeaderLine, stagingLine } from '@bo/registry';
 
 async function records(text: string | string[]) {
   const out = [];
