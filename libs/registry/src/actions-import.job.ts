@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACTION_CSV_TO_SQL, ActionCsvRecords, checkActionCsvHeader } from './action-csv-records';
-import { CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, IMPORT_SETTINGS_SQL, PREFER_HASH_JOINS_SQL } from './actions.sql';
+import { CREATE_IMPORT_SPANS_SQL, CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, IMPORT_SETTINGS_SQL, PREFER_HASH_JOINS_SQL } from './actions.sql';
 
 export interface ActionsImportCounts {
   rows: number;
@@ -96,6 +96,8 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     );
     await pipeline(source!, records, copy);
     await tx.query(`ANALYZE action_import_rows`); // the planner needs the row count of the fresh table
+    await tx.query(CREATE_IMPORT_SPANS_SQL);
+    await tx.query(`ANALYZE import_spans`);
     await tx.query(PREFER_HASH_JOINS_SQL);
     await tx.query(IMPORT_SETTINGS_SQL);
     await context.progress(40);

@@ -64,6 +64,18 @@ const required = (expr: string, field: string) => `CASE WHEN ${expr} IS NULL THE
  * not change (same digest) is left alone, so importing the same file twice changes nothing.
  * Answers the counts and the digest of the inserted or updated ids (sorted, as the audit does).
  */
+/**
+ * The coverage intervals of the import's (SIRET, NDA, category) keys, as a temporary table made
+ * BEFORE the import statement and with the default planner settings: \`certification_state\` is
+ * inlined, and its registry look-ups must stay index nested loops (with nested loops off they
+ * became hash joins over the whole providers table, once per interval). Keys are taken from every
+ * staged row, good or bad: a bad row's key only costs an unused interval.
+ */
+export const CREATE_IMPORT_SPANS_SQL = `
+CREATE TEMP TABLE import_spans ON COMMIT DROP AS
+WITH ${coverageSpansSql(`SELECT DISTINCT n.siret, n.nda, n.category FROM (${NORMALISED}) n WHERE n.siret IS NOT NULL AND n.category IS NOT NULL`)}
+SELECT * FROM spans`;
+
 export const IMPORT_ACTIONS_SQL = `
 WITH v AS MATERIALIZED (
   SELECT p.*, CASE WHEN shape_error IS NOT NULL THEN ARRAY['' || E'\\t' || shape_error] ELSE array_remove(ARRAY[
@@ -122,7 +134,6 @@ good AS (
                        hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'))) AS digest
     FROM v WHERE cardinality(v.errors) = 0
 ),
-${coverageSpansSql('SELECT DISTINCT siret, nda, category FROM v WHERE cardinality(v.errors) = 0')},
 up AS (
   INSERT INTO funded_actions AS f (organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode,
                                    modality, region, funding_decision_date, start_date, end_date, hours_per_trainee, trainees,
@@ -131,7 +142,7 @@ up AS (
   SELECT $2::uuid, g.external_ref, g.siret, g.nda, g.category, g.cert, g.formacode, g.modality, g.region, g.fdd_d, g.sd_d, g.ed_d,
          g.hours::numeric, g.trainees::int, g.price::numeric, g.amount::numeric, lpad(g.idcc, 4, '0'), g.digest, $1::uuid,
          ${coverageOf('g.fdd_d')}, now()
-    FROM good g ${spanJoin('g.siret', 'g.nda', 'g.category', 'g.on_date')}
+    FROM good g ${spanJoin('g.siret', 'g.nda', 'g.category', 'g.on_date', 'import_spans')}
   ON CONFLICT (organisation_id, external_ref) DO UPDATE SET
     provider_siret = EXCLUDED.provider_siret, provider_nda = EXCLUDED.provider_nda, category = EXCLUDED.category,
     certification_code = EXCLUDED.certification_code, formacode = EXCLUDED.formacode, modality = EXCLUDED.modality,
@@ -181,8 +192,8 @@ spans AS (
 }
 
 /** Joins the span holding each action's date (LEFT: a missing span leaves coverage NULL, which its NOT NULL refuses loudly). */
-function spanJoin(siret: string, nda: string, category: string, onDate: string): string {
-  return `LEFT JOIN spans s ON s.siret = ${siret} AND s.nda_key = coalesce(${nda}, '') AND s.category = ${category}
+function spanJoin(siret: string, nda: string, category: string, onDate: string, spans = 'spans'): string {
+  return `LEFT JOIN ${spans} s ON s.siret = ${siret} AND s.nda_key = coalesce(${nda}, '') AND s.category = ${category}
                    AND ${onDate} >= s.from_d AND ${onDate} < s.until_d`;
 }
 
