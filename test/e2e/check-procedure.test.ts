@@ -5,6 +5,7 @@ import { JobOutbox } from '@bo/queue';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
+import { parisToday } from '../support/dates';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const DAY = 24 * 3600 * 1000;
@@ -21,7 +22,7 @@ function findFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = parisToday;
 
 describe('contradictory procedure, evidence, corrective actions, amendments', () => {
   let t: TestApp;
