@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Db, Tx } from '@bo/database';
 import { AuditService } from '@bo/audit';
-import { HandlesJob, JOB_DEFINITIONS, JobContext, JobHandler, JobPayloads } from '@bo/queue';
-import { dependencyFailure } from '@bo/core';
+import { HandlesJob, JOB_DEFINITIONS, JobContext, JobHandler, JobOutbox, JobPayloads } from '@bo/queue';
+import { AppConfig, dependencyFailure } from '@bo/core';
 import { BlobStore } from '@bo/storage';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -51,6 +51,8 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     private readonly db: Db,
     private readonly blobs: BlobStore,
     private readonly audit: AuditService,
+    private readonly outbox: JobOutbox,
+    private readonly config: AppConfig,
   ) {}
 
   async handle(payload: JobPayloads['actions.import'], context: JobContext): Promise<unknown> {
@@ -126,6 +128,11 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       coverageChanged: r.coverage_changed,
     };
     await tx.query(`UPDATE imports SET status = 'SUCCEEDED', finished_at = clock_timestamp(), counts = $2::jsonb WHERE id = $1`, [importId, JSON.stringify(counts)]);
+    // Prices changed: the cross-funder recompute runs at the end of the debounce window, once for
+    // every import of that window (coalesced in the outbox), with the import's commit.
+    if (counts.inserted + counts.updated > 0) {
+      await this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000 });
+    }
     // One event for the whole import (same shape as AuditService.recordBulk; the id digest is
     // computed in SQL so a million ids never travel to Node).
     await this.audit.record(tx, { ...payload.actor, organisationId }, {
