@@ -6,6 +6,7 @@ import { AccessService, Actor, readsOrganisationRecords, tenantOf } from '@bo/ac
 import { JobOutbox } from '@bo/queue';
 import { BlobStore, BlobTooLargeError, HeadGate } from '@bo/storage';
 import { AuditService } from '@bo/audit';
+import { TabularColumn, csvStream } from '@bo/documents';
 import { checkPublicListHeader, splitHeaderLine } from './public-list-records';
 
 export interface ImportResource {
@@ -74,10 +75,14 @@ function importSummaryOf(row: ImportRow): ImportSummary {
 
 const FIRST_ERRORS = 100;
 
-function csvCell(value: string | number): string {
-  const s = String(value);
-  return /[";\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+type LineError = { line: number; field: string; reason: string };
+
+/** The error file's columns (csv-stringify through libs/documents: `;`, BOM, quoting, no formula). */
+const ERROR_COLUMNS: TabularColumn<LineError>[] = [
+  { header: 'line', value: (e) => e.line },
+  { header: 'field', value: (e) => e.field },
+  { header: 'reason', value: (e) => e.reason },
+];
 
 /**
  * Imports as resources: the public-list upload (stored in the blob store, header checked from
@@ -188,22 +193,21 @@ export class ImportsService {
   async errorsCsv(actor: Actor, id: string): Promise<Readable> {
     await this.get(actor, id); // 404 when not visible
     const db = this.db;
-    async function* lines(): AsyncGenerator<string> {
-      yield 'line;field;reason\n';
+    async function* lines(): AsyncGenerator<LineError> {
       let after: [number, string] = [0, ''];
       for (;;) {
         const rows = await db.tx(tenantOf(actor), (tx) =>
-          tx.query<{ line: number; field: string; reason: string }>(
+          tx.query<LineError>(
             `SELECT line, field, reason FROM import_errors WHERE import_id = $1 AND (line, field) > ($2, $3) ORDER BY line, field LIMIT 5000`,
             [id, after[0], after[1]],
           ),
         );
         if (rows.length === 0) return;
-        yield rows.map((r) => `${r.line};${csvCell(r.field)};${csvCell(r.reason)}\n`).join('');
+        yield* rows;
         const last = rows[rows.length - 1];
         after = [last.line, last.field];
       }
     }
-    return Readable.from(lines());
+    return csvStream(ERROR_COLUMNS, lines());
   }
 }
