@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, checkFilterParam, readsOrganisationRecords, tenantOf, visibleChecksSql } from '@bo/access';
+import { Actor, checkFilterParam, ownChecksSql, readsOrganisationRecords, tenantOf, visibleChecksSql } from '@bo/access';
 import { CertificationCategory, CertificationsService, ProvidersService, RegistryFactsService } from '@bo/registry';
 import { isOverdue } from '../rules';
 
@@ -32,7 +32,7 @@ export class FundingCheckService {
         `SELECT ca.id, ca.check_id, ca.revision, ca.point_code, ca.description, ca.due_at, c.provider_siret
            FROM corrective_actions ca JOIN checks c ON c.id = ca.check_id
           WHERE ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC' AND left(c.provider_siret, 9) = $1
-            AND ${visibleChecksSql('c', '$2')}
+            AND ${ownChecksSql('c')} AND ${visibleChecksSql('c', '$2')}
           ORDER BY ca.due_at`,
         [registry.siren, checkFilterParam(actor)],
       );
