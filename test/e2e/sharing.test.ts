@@ -217,6 +217,34 @@ describe('sharing checks across funders', () => {
     expect((await t.http.post(`/api/v1/lead-funder-claims/${claims[0].id}/settle`).set(await bearer(t.http, u.platform)).send({ grant: false, note: 'x' })).body.code).toBe('LEAD_FUNDER.CLAIM_SETTLED');
   });
 
+  it("applies the owner's default share at completion, and makes reliances stale when the check is amended", async () => {
+    await t.http.put('/api/v1/sharing/settings').set(await bearer(t.http, u.aAdmin)).send({ defaultMode: 'POOL' }).expect(200);
+    const id = await completedCheck(t.http, u.aOfficer, u.aManager, p.siret);
+    expect((await get(u.aOfficer, `/api/v1/checks/${id}/sharing`)).body).toMatchObject({ mode: 'POOL', effective: true });
+    const relied = await t.http.post('/api/v1/reliances').set(await bearer(t.http, u.dManager)).send({ checkId: id, reason: 'Contrôle complet' });
+    expect(relied.status).toBe(201);
+    await t.http.post(`/api/v1/checks/${id}/amendments`).set(await bearer(t.http, u.aManager)).send({ reason: 'Correction d’un constat' }).expect(201);
+    const reliance = ((await get(u.dManager, '/api/v1/reliances')).body as { id: string; stale: boolean; staleReason: string }[]).find((r) => r.id === relied.body.id);
+    expect(reliance).toMatchObject({ stale: true, staleReason: 'AMENDED' });
+    // Being amended (a draft again), the check is no longer shared until completed again.
+    expect(await dossierIds(u.dManager)).not.toContain(id);
+    const notes = await t.db.superQuery<{ payload: { reason: string } }>(`SELECT payload FROM notifications WHERE entity_id = $1`, [relied.body.id]);
+    expect(notes.map((n) => n.payload.reason)).toEqual(['AMENDED']);
+  });
+
+  it("ends a mandate: checks the body creates afterwards are no longer the funder's", async () => {
+    const [mandate] = (await get(u.fManager, '/api/v1/mandates')).body as { id: string }[];
+    expect((await get(u.mOfficer, '/api/v1/mandates')).body).toHaveLength(1); // the body sees the mandate it holds
+    await t.db.superQuery(`UPDATE checks SET created_at = now() - interval '400 days' WHERE id = $1`, [bodyCheck]);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const ended = await t.http.post(`/api/v1/mandates/${mandate.id}/end`).set(await bearer(t.http, u.fManager)).send({ validUntil: yesterday });
+    expect(ended.status).toBe(200);
+    const later = await completedCheck(t.http, u.mOfficer, u.mManager, p.siret, { draft: true });
+    const ids = await dossierIds(u.fManager);
+    expect(ids).not.toContain(later);
+    expect(ids).not.toContain(bodyCheck); // created before the mandate began (moved back above)
+  });
+
   it('refuses bad input with the field at fault', async () => {
     const bad = await t.http.put(`/api/v1/checks/${named}/sharing`).set(await bearer(t.http, u.aManager)).send({ mode: 'NAMED', funderIds: [await orgId(t.db, 'SRC-84')] });
     expect(bad.status).toBe(422);

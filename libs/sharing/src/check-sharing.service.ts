@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, DEFAULT_SHARE_MODES, ShareMode, evidenceDisclosure, ownsShareableChecks, seesAssignedChecksOnly, tenantOf } from '@bo/access';
+import { Actor, DEFAULT_SHARE_MODES, ShareMode, evidenceDisclosure, seesAssignedChecksOnly, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { organisationRefs } from './organisations.sql';
 import { ProfileRequests } from './profile-requests.service';
@@ -42,7 +42,6 @@ export class CheckSharingService {
   }
 
   async updateSettings(actor: Actor, input: Partial<Omit<SharingSettingsView, 'updatedAt'>>): Promise<SharingSettingsView> {
-    if (!ownsShareableChecks(actor)) throw new AppError('SHARING.NOT_A_FUNDER', 'Only funders and mandated bodies have sharing settings.');
     if (input.defaultMode && !(DEFAULT_SHARE_MODES as readonly string[]).includes(input.defaultMode)) {
       throw new AppError('REQUEST.VALIDATION', 'The default share is PRIVATE or POOL.', { errors: [{ field: 'defaultMode', message: 'PRIVATE or POOL' }] });
     }

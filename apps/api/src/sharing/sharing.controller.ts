@@ -151,7 +151,7 @@ export class MandatesController {
 
   @Post()
   @Idempotent()
-  @Allow(['manager', 'admin'])
+  @Allow(['manager'])
   @ApiOperation({ summary: 'Mandate a body (R.6316-7) from a date: its checks created while the mandate runs become visible to you and count as your coverage' })
   @ApiCreatedResponse({ type: MandateDto })
   create(@CurrentActor() actor: Actor, @Body() body: CreateMandateDto): Promise<MandateDto> {
@@ -160,7 +160,7 @@ export class MandatesController {
 
   @Post(':id/end')
   @HttpCode(200)
-  @Allow(['manager', 'admin'])
+  @Allow(['manager'])
   @ApiOperation({ summary: 'End a mandate on a date (today by default)' })
   @ApiOkResponse({ type: MandateDto })
   async end(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Body() body: EndMandateDto): Promise<MandateDto> {

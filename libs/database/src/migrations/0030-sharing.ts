@@ -260,8 +260,11 @@ export class Sharing1790000000030 implements MigrationInterface {
       CREATE POLICY shared_read ON check_evidence FOR SELECT USING (check_visible_to(check_id, app_org_id()));
       CREATE POLICY shared_read ON check_versions FOR SELECT USING (check_visible_to(check_id, app_org_id()));
       CREATE POLICY shared_read ON corrective_actions FOR SELECT USING (check_visible_to(check_id, app_org_id()));
-      REVOKE EXECUTE ON FUNCTION sharing_mark_reliances_stale(uuid, text) FROM PUBLIC;
-      GRANT EXECUTE ON FUNCTION sharing_mark_reliances_stale(uuid, text) TO bo_app, bo_system;
+      -- Nothing is ever deleted: a share is revoked to PRIVATE, a mandate ends on a date, a
+      -- reliance is withdrawn, a claim is settled, settings are changed.
+      REVOKE DELETE, TRUNCATE ON sharing_settings, check_shares, mandates, reliances, lead_funders, lead_funder_claims FROM bo_app;
+      -- Trigger functions and the pool part of the rule are not for the application to call.
+      REVOKE EXECUTE ON FUNCTION sharing_default_share(), sharing_amended(), check_shared_with(uuid, uuid) FROM PUBLIC, bo_app;
     `);
   }
 
