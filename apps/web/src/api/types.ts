@@ -292,3 +292,18 @@ export interface NpecEvidence {
   value: number;
   ratio: number;
 }
+
+// Sharing across funders (docs/sharing.md): the generated types of the OpenAPI document.
+export type SharingSettings = Schemas['SharingSettingsViewDto'];
+export type CheckAudience = Schemas['CheckAudienceDto'];
+export type SharedCheck = Schemas['SharedCheckDto'];
+export type Reliance = Schemas['RelianceDto'];
+export type Mandate = Schemas['MandateDto'];
+export type LeadFunder = Schemas['LeadFunderDto'];
+export type LeadClaim = Schemas['LeadClaimViewDto'];
+export type Dossier = Schemas['DossierDto'];
+export type DossierCheck = Schemas['DossierCheckDto'];
+export type ControlPlan = Schemas['ControlPlanDto'];
+export type ControlPlanRow = Schemas['ControlPlanRowDto'];
+export type ControlCoverage = Schemas['ControlCoverageDto'];
+export type OrganisationRef = Schemas['OrganisationRefDto'];
