@@ -14,6 +14,7 @@ import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
+import { LeadFunderPanel } from '../sharing/LeadFunderPanel';
 
 function Timeline({ items }: { items: Observation[] }) {
   if (items.length === 0) return <Typography color="text.secondary">Aucune observation de certification enregistrée.</Typography>;
@@ -123,15 +124,21 @@ export default function ProviderShow() {
       crumbs={[{ label: 'Organismes', to: '/organismes' }, { label: name }]}
       actions={
         funder ? (
-          <Button variant="contained" component={Link} to={`/controles/create?siret=${siret}`}>
-            Créer un contrôle
-          </Button>
+          <>
+            <Button variant="outlined" component={Link} to={`/organismes/${siret}/dossier`}>
+              Dossier de contrôle
+            </Button>
+            <Button variant="contained" component={Link} to={`/controles/create?siret=${siret}`}>
+              Créer un contrôle
+            </Button>
+          </>
         ) : undefined
       }
     >
       <Async query={provider}>
         {(p) => (
           <>
+            {funder ? <LeadFunderPanel siret={siret} canClaim={(permissions ?? []).includes('manager')} /> : null}
             <Section title="Identité">
               <Facts
                 items={[
