@@ -67,10 +67,10 @@ export class CheckSharingService {
         );
         stale = rows[0].n;
       }
-      return { after, changedVisibility: after.needToKnow !== before.needToKnow || after.needToKnowYears !== before.needToKnowYears, stale };
+      if (stale || after.needToKnow !== before.needToKnow || after.needToKnowYears !== before.needToKnowYears) await this.profiles.recompute(tx, actor.id);
+      return after;
     });
-    if (result.changedVisibility) await this.profiles.recompute(actor.id);
-    return result.after;
+    return result;
   }
 
   /** Who sees one of the organisation's checks (404 for another organisation's check). */
@@ -132,9 +132,9 @@ export class CheckSharingService {
         after: { mode: after.mode, funders: after.funders.map((f) => f.id) },
         details: { staleReliances: stale?.n ?? 0 },
       });
+      await this.profiles.recompute(tx, actor.id);
       return after;
     });
-    await this.profiles.recompute(actor.id);
     return view;
   }
 

@@ -276,7 +276,7 @@ export class ControlPlanController {
   @ApiOperation({ summary: 'Recompute the provider control profiles now (incremental, or every provider with full)' })
   @ApiAcceptedResponse({ type: JobAcceptedDto, description: 'The job id; follow Location for its status' })
   async recompute(@CurrentActor() actor: Actor, @Body() body: RecomputeProfilesDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobAcceptedDto> {
-    const jobId = await this.profiles.recompute(actor.id, body.full ?? false);
+    const jobId = await this.profiles.recomputeNow(actor.id, body.full ?? false);
     void reply.header('location', `/api/v1/jobs/${jobId}`);
     return { jobId };
   }
