@@ -1,4 +1,6 @@
-import { ProviderProfileJob, riskScore } from '@bo/sharing';
+import { spawn } from 'node:child_process';
+import { Client } from 'pg';
+import { ProviderProfileJob, profileSql, riskScore } from '@bo/sharing';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
@@ -72,5 +74,59 @@ describe('provider control profile job', () => {
     expect(result).toMatchObject({ mode: 'incremental', written: 1 });
     const [row] = await t.db.superQuery<{ funders_funding: number }>(`SELECT funders_funding FROM provider_control_profiles WHERE provider_siret = $1`, [q.siret]);
     expect(row.funders_funding).toBe(2);
+  });
+
+  it('killed with SIGKILL in the middle of a run leaves nothing, and the next run ends with the rows of an uninterrupted one', async () => {
+    await job.handle({ organisationId: null, requestedBy: null, full: true }, context);
+    const uninterrupted = await rows();
+    await t.db.superQuery(`TRUNCATE provider_control_profiles, job_watermarks`);
+    // A worker process running the job's statement as the system role, under the job's lock. The
+    // test holds a lock on the profiles table, so the process stops in the middle of the
+    // statement (read done, write waiting), and is killed there with SIGKILL.
+    const blocker = new Client({ connectionString: t.db.urls.DATABASE_SUPER_URL });
+    await blocker.connect();
+    await blocker.query(`BEGIN; LOCK TABLE provider_control_profiles IN SHARE ROW EXCLUSIVE MODE`);
+    const script = `
+      const { Client } = require('pg');
+      (async () => {
+        const c = new Client({ connectionString: process.env.SYSTEM_URL });
+        await c.connect();
+        await c.query('BEGIN');
+        await c.query("SELECT pg_advisory_xact_lock(hashtextextended('sharing.provider-control-profile', 0))");
+        await c.query("SELECT set_config('application_name', 'profile-kill-test', true)");
+        process.stdout.write('started\\n');
+        await c.query(process.env.PROFILE_SQL, [new Date()]);
+        await c.query('COMMIT');
+      })();`;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: process.cwd(),
+      env: { ...process.env, SYSTEM_URL: t.db.urls.DATABASE_SYSTEM_URL, PROFILE_SQL: profileSql('full') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('started') && resolve()));
+    // Wait until its statement is blocked on the table lock, mid-run.
+    let blocked = false;
+    for (let i = 0; i < 100 && !blocked; i++) {
+      const [w] = await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'profile-kill-test' AND wait_event_type = 'Lock'`);
+      blocked = w.n > 0;
+      if (!blocked) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(blocked).toBe(true);
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await blocker.query('COMMIT');
+    await blocker.end();
+    // PostgreSQL rolls the orphaned transaction back; nothing of the run is left.
+    for (let i = 0; i < 100; i++) {
+      const [left] = await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'profile-kill-test'`);
+      if (left.n === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await rows()).toEqual([]);
+    expect(await t.db.superQuery(`SELECT * FROM job_watermarks`)).toEqual([]);
+    // The next run (the retry) is a full one again, and ends with the uninterrupted rows.
+    expect(await job.handle({ organisationId: null, requestedBy: null }, context)).toMatchObject({ mode: 'full' });
+    expect(await rows()).toEqual(uninterrupted);
   });
 });
