@@ -74,6 +74,11 @@ export const LABELS_FR = {
     LINKED: 'Rattachée',
     SAMPLE: 'Échantillon',
   },
+  observationSource: {
+    PUBLIC_LIST: 'Liste publique',
+    MANUAL: 'Saisie manuelle (plateforme, sur pièce)',
+    CERTIFIER_DECISION: 'Décision du certificateur',
+  },
   region: {
     '01': 'Guadeloupe',
     '02': 'Martinique',

@@ -84,7 +84,9 @@ export class ControlPlanService {
                 coalesce(seen.last_at >= app_now() - make_interval(months => s.months), false) AS covered
            FROM mine m CROSS JOIN s
            LEFT JOIN seen ON seen.provider_siret = m.provider_siret
-           LEFT JOIN LATERAL (SELECT name FROM providers WHERE siret = m.provider_siret ORDER BY nda LIMIT 1) p ON true`,
+           -- the establishment's name, else (another site) its organisation's
+           LEFT JOIN LATERAL (SELECT name FROM providers WHERE siret = m.provider_siret OR siren = left(m.provider_siret, 9)
+                               ORDER BY (siret = m.provider_siret) DESC, nda LIMIT 1) p ON true`,
       );
       const months = rows[0]?.months ?? (await tx.one<{ months: number }>(`WITH ${SETTINGS_CTE} SELECT months FROM s`))!.months;
       const open = rows.filter((r) => !r.covered);

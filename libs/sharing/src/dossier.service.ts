@@ -8,6 +8,7 @@ import { LeadFunderService, LeadFunderView } from './lead-funder.service';
 import { ReliancesService, RelianceView } from './reliances.service';
 import { ProfileView, profilesFor } from './profiles.reader';
 import type { OrganisationRef } from './sharing.types';
+import { organisationRefs } from './organisations.sql';
 
 export interface DossierCheck {
   id: string;
@@ -156,7 +157,8 @@ export class DossierService {
     const dossier = await this.dossier(actor, siret);
     const fileName = `dossier-${dossier.siret}.${format}`;
     if (format === 'json') return { json: dossier, fileName };
-    return { pdf: await renderPdf(dossierModel(dossier, actor.label)), fileName };
+    const [issuer] = await this.db.tx(tenantOf(actor), (tx) => organisationRefs(tx, [actor.organisationId]));
+    return { pdf: await renderPdf(dossierModel(dossier, issuer?.name ?? actor.label)), fileName };
   }
 }
 
@@ -185,7 +187,7 @@ function dossierModel(d: DossierView, issuer: string): DocumentModel {
         table: {
           columns: [{ header: 'NDA', width: 2 }, { header: 'Catégorie', width: 2 }, { header: 'Certifié', width: 1 }, { header: 'Observé le', width: 2 }, { header: 'Source', width: 2 }],
           rows: (d.registry?.ndas ?? []).flatMap((n) =>
-            n.history.map((h) => [n.nda, labelFr('category', h.category), h.certified ? 'oui' : 'non', date(h.observedOn), h.source]),
+            n.history.map((h) => [n.nda, labelFr('category', h.category), h.certified ? 'oui' : 'non', date(h.observedOn), labelFr('observationSource', h.source)]),
           ),
         },
       },

@@ -14,13 +14,17 @@ export function profileSql(mode: 'full' | 'incremental'): string {
   const touched =
     mode === 'full'
       ? `SELECT provider_siret FROM funded_actions UNION SELECT c.provider_siret FROM checks c JOIN check_shares s ON s.check_id = c.id AND s.mode = 'POOL'`
-      : `SELECT provider_siret FROM funded_actions WHERE updated_at > $2 OR coverage_evaluated_at > $2
-           -- actions that left the 12-month window, or entered it (a start date reached), since the last run
-           OR (start_date > ($3::timestamptz - ${months(FUNDING_WINDOW_MONTHS)})::date AND start_date <= ($1::timestamptz - ${months(FUNDING_WINDOW_MONTHS)})::date)
-           OR (start_date > $3::timestamptz::date AND start_date <= $1::timestamptz::date)
+      : // One indexed branch per reason (an OR across columns would scan every action).
+        `SELECT provider_siret FROM funded_actions WHERE updated_at > $2
+         UNION SELECT provider_siret FROM funded_actions WHERE coverage_evaluated_at > $2
+         -- actions that left the 12-month window, or entered it (a start date reached), since the last run
+         UNION SELECT provider_siret FROM funded_actions
+          WHERE start_date > ($3::timestamptz - ${months(FUNDING_WINDOW_MONTHS)})::date AND start_date <= ($1::timestamptz - ${months(FUNDING_WINDOW_MONTHS)})::date
+         UNION SELECT provider_siret FROM funded_actions WHERE start_date > $3::timestamptz::date AND start_date <= $1::timestamptz::date
          UNION SELECT provider_siret FROM checks WHERE updated_at > $2
-           -- checks that left the 36-month window since the last run
-           OR (completed_at > $3::timestamptz - ${months(RECENCY_HORIZON_MONTHS)} AND completed_at <= $1::timestamptz - ${months(RECENCY_HORIZON_MONTHS)})
+         -- checks that left the 36-month window since the last run
+         UNION SELECT provider_siret FROM checks
+          WHERE completed_at > $3::timestamptz - ${months(RECENCY_HORIZON_MONTHS)} AND completed_at <= $1::timestamptz - ${months(RECENCY_HORIZON_MONTHS)}
          UNION SELECT c.provider_siret FROM check_shares s JOIN checks c ON c.id = s.check_id WHERE s.changed_at > $2`;
   const outcomeCase = (col: string) =>
     `CASE ${col} WHEN 'NON_COMPLIANT' THEN ${OUTCOME_FACTORS.NON_COMPLIANT} WHEN 'COMPLIANT_WITH_RESERVATIONS' THEN ${OUTCOME_FACTORS.COMPLIANT_WITH_RESERVATIONS}

@@ -8550,7 +8550,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Allowed roles: manager, admin */
+            /** @description Allowed roles: manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8602,7 +8602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Allowed roles: manager, admin */
+            /** @description Allowed roles: manager */
             403: {
                 headers: {
                     [name: string]: unknown;

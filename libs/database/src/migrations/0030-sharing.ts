@@ -141,7 +141,11 @@ export class Sharing1790000000030 implements MigrationInterface {
         as_of timestamptz NOT NULL
       );
       CREATE INDEX funded_actions_updated_idx ON funded_actions (updated_at);
+      CREATE INDEX funded_actions_coverage_evaluated_idx ON funded_actions (coverage_evaluated_at);
+      CREATE INDEX funded_actions_start_idx ON funded_actions (start_date);
       CREATE INDEX checks_updated_idx ON checks (updated_at);
+      CREATE INDEX checks_completed_idx ON checks (completed_at);
+      CREATE INDEX check_shares_changed_idx ON check_shares (changed_at);
       REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON provider_control_profiles, job_watermarks FROM bo_app;
       REVOKE ALL ON job_watermarks FROM bo_app;
 
@@ -285,6 +289,7 @@ export class Sharing1790000000030 implements MigrationInterface {
       DROP FUNCTION check_visible_to(uuid, uuid);
       DROP FUNCTION check_shared_with(uuid, uuid);
       DROP FUNCTION check_mandated_for(uuid, uuid);
+      DROP INDEX funded_actions_updated_idx, funded_actions_coverage_evaluated_idx, funded_actions_start_idx, checks_updated_idx, checks_completed_idx;
       DROP TABLE job_watermarks, provider_control_profiles, lead_funder_claims, lead_funders, reliances, mandates, check_shares, sharing_settings;
       ALTER TABLE checks DROP CONSTRAINT checks_duplicate_reason, DROP COLUMN duplicate_decision, DROP COLUMN duplicate_reason, DROP COLUMN duplicate_of;
       DROP FUNCTION app_now();
