@@ -173,6 +173,10 @@ describe('sharing checks across funders', () => {
       plan: (await get(u.bManager, '/api/v1/control-plan')).body,
     };
     expect(before.coverage.coveredAmount).toBe(1000);
+    // The funding check counts results across funders: B sees the pooled check (and not A's private or named ones).
+    const fundingBefore = (await get(u.bManager, `/api/v1/providers/${p.siret}/funding-check?category=TRAINING`)).body;
+    expect(fundingBefore.controls.acrossFunders).toMatchObject({ checks: 1, nonCompliant: 0, openMajorNonConformities: 0 });
+    expect(fundingBefore.controls.openMajorNonConformities).toEqual([]);
     expect(before.plan.rows.map((r: { providerSiret: string }) => r.providerSiret)).not.toContain(p.siret);
 
     await t.http.delete(`/api/v1/checks/${pooled}/sharing`).set(await bearer(t.http, u.aManager)).expect(200);
@@ -184,6 +188,7 @@ describe('sharing checks across funders', () => {
     expect(dossier.openCorrectiveActions).toEqual([]);
     const coverage = (await get(u.bManager, '/api/v1/coverage')).body;
     expect(coverage.coveredAmount).toBe(0);
+    expect((await get(u.bManager, `/api/v1/providers/${p.siret}/funding-check?category=TRAINING`)).body.controls.acrossFunders).toMatchObject({ checks: 0, lastCompletedAt: null });
     const plan = (await get(u.bManager, '/api/v1/control-plan')).body;
     const row = plan.rows.find((r: { providerSiret: string }) => r.providerSiret === p.siret);
     expect(row).toBeDefined();

@@ -1,4 +1,5 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, OmitType, getSchemaPath } from '@nestjs/swagger';
+import { FieldErrorDto } from '../openapi/problem.dto';
 import {
   CERTIFICATION_CATEGORIES,
   CertificationCategory,
@@ -305,12 +306,29 @@ export class BlockedPaymentsDto {
   amountFunded: number;
 }
 
+export class AcrossFundersDto {
+  @ApiProperty({ description: "Other organisations' completed checks of the organisation (any site), last 36 months, visible to the caller" })
+  checks: number;
+
+  @ApiProperty({ description: 'Of those, non-compliant' })
+  nonCompliant: number;
+
+  @ApiProperty({ description: 'Open major non-conformities of those checks' })
+  openMajorNonConformities: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastCompletedAt: string | null;
+}
+
 export class FundingControlsDto {
-  @ApiProperty({ type: [OpenMajorNonConformityDto] })
+  @ApiProperty({ type: [OpenMajorNonConformityDto], description: "The caller's own checks" })
   openMajorNonConformities: OpenMajorNonConformityDto[];
 
   @ApiProperty({ type: BlockedPaymentsDto, nullable: true, description: 'null for an auditor (it sees only its assigned checks)' })
   blockedPayments: BlockedPaymentsDto | null;
+
+  @ApiProperty({ description: 'Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md)' })
+  acrossFunders: AcrossFundersDto;
 }
 
 export class FundingCheckDto {
@@ -428,4 +446,36 @@ export class ImportDto implements ImportResource {
 
   @ApiProperty({ type: [LineErrorDto], description: 'The first line errors; all of them through /imports/{id}/errors' })
   errors: LineErrorDto[];
+}
+
+/** An import as the list shows it (its line errors: GET /imports/{id}). */
+export class ImportSummaryDto extends OmitType(ImportDto, ['rejectedLineCount', 'fieldErrorCount', 'errors'] as const) {}
+
+export class ImportPageDto extends PageOf(ImportSummaryDto) {}
+
+export class FundingCheckItemErrorDto {
+  @ApiProperty({ enum: ['REQUEST.VALIDATION'] })
+  code: 'REQUEST.VALIDATION';
+
+  @ApiProperty()
+  detail: string;
+
+  @ApiProperty({ type: [FieldErrorDto], description: 'Field paths name the item: items[2].siret' })
+  errors: FieldErrorDto[];
+}
+
+export class FundingCheckResultItemDto {
+  @ApiProperty({ description: 'Position of the question in the request' })
+  index: number;
+
+  @ApiPropertyOptional({ type: FundingCheckDto, description: 'The answer, exactly as the single funding check gives it' })
+  answer?: FundingCheckDto;
+
+  @ApiPropertyOptional({ type: FundingCheckItemErrorDto, description: 'Why this item could not be asked (the others are answered)' })
+  error?: FundingCheckItemErrorDto;
+}
+
+export class BulkFundingCheckResultDto {
+  @ApiProperty({ type: [FundingCheckResultItemDto], description: 'One per question, in the order asked' })
+  items: FundingCheckResultItemDto[];
 }

@@ -487,6 +487,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisation's imports, newest first (keyset paging) */
+        get: operations["ImportsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/{id}": {
         parameters: {
             query?: never;
@@ -515,6 +532,23 @@ export interface paths {
         get: operations["ImportsController_errors"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funding-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bulk funding check: up to 1,000 questions {siret, nda?, category, date?}, each answered as the single funding check would, in the order asked */
+        post: operations["FundingChecksController_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2098,10 +2132,23 @@ export interface components {
             /** @description Euros */
             amountFunded: number;
         };
+        AcrossFundersDto: {
+            /** @description Other organisations' completed checks of the organisation (any site), last 36 months, visible to the caller */
+            checks: number;
+            /** @description Of those, non-compliant */
+            nonCompliant: number;
+            /** @description Open major non-conformities of those checks */
+            openMajorNonConformities: number;
+            /** Format: date-time */
+            lastCompletedAt: string | null;
+        };
         FundingControlsDto: {
+            /** @description The caller's own checks */
             openMajorNonConformities: components["schemas"]["OpenMajorNonConformityDto"][];
             /** @description null for an auditor (it sees only its assigned checks) */
             blockedPayments: components["schemas"]["BlockedPaymentsDto"] | null;
+            /** @description Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md) */
+            acrossFunders: components["schemas"]["AcrossFundersDto"];
         };
         FundingCheckDto: {
             siret: string;
@@ -2168,6 +2215,92 @@ export interface components {
             /** @description Defaults to the article of the kind */
             legalSource?: string;
             note?: string;
+        };
+        ImportSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "PUBLIC_LIST" | "ACTIONS";
+            /**
+             * @description Public list imports only
+             * @enum {string|null}
+             */
+            mode: "FULL" | "DELTA" | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            fileSha256: string;
+            fileName: string | null;
+            fileSize: number | null;
+            /** @description Follow GET /api/v1/jobs/{jobId} */
+            jobId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description Public list: { phase: reading | applying, lines } */
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Set when SUCCEEDED */
+            counts: (components["schemas"]["ActionsImportCountsDto"] | components["schemas"]["PublicListImportCountsDto"]) | null;
+            /** @description Why the import FAILED */
+            error: string | null;
+        };
+        ImportPageDto: {
+            items: components["schemas"]["ImportSummaryDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        FieldErrorDto: {
+            /**
+             * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
+             * @example providerSiret
+             */
+            field: string;
+            /** @description English explanation, for logs and developers; the UI translates from `constraint` or `code` */
+            message: string;
+            /**
+             * @description The validator constraint that failed (class-validator name: isNotEmpty, maxLength, matches...)
+             * @example matches
+             */
+            constraint?: string;
+        };
+        FundingCheckItemErrorDto: {
+            /** @enum {string} */
+            code: "REQUEST.VALIDATION";
+            detail: string;
+            /** @description Field paths name the item: items[2].siret */
+            errors: components["schemas"]["FieldErrorDto"][];
+        };
+        FundingCheckResultItemDto: {
+            /** @description Position of the question in the request */
+            index: number;
+            /** @description The answer, exactly as the single funding check gives it */
+            answer?: components["schemas"]["FundingCheckDto"];
+            /** @description Why this item could not be asked (the others are answered) */
+            error?: components["schemas"]["FundingCheckItemErrorDto"];
+        };
+        BulkFundingCheckResultDto: {
+            /** @description One per question, in the order asked */
+            items: components["schemas"]["FundingCheckResultItemDto"][];
+        };
+        FundingCheckItemDto: {
+            /**
+             * @description The establishment (14 digits)
+             * @example 79876543400211
+             */
+            siret: string;
+            /** @description Judge this NDA only (11 digits) */
+            nda?: string;
+            /** @enum {string} */
+            category: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
+            /** @description The funding decision date (YYYY-MM-DD); today when omitted */
+            date?: string;
+        };
+        BulkFundingCheckDto: {
+            items: components["schemas"]["FundingCheckItemDto"][];
         };
         /** @enum {string} */
         ActionCategory: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
@@ -3605,20 +3738,6 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "CHECK.DUPLICATE_CONTROL" | "SHARING.CHECK_NOT_COMPLETED" | "SHARING.FUNDER_INVALID" | "SHARING.NOT_A_FUNDER" | "RELIANCE.NOT_FOUND" | "RELIANCE.CHECK_NOT_COMPLETED" | "RELIANCE.ALREADY_RELIED" | "RELIANCE.OWN_CHECK" | "MANDATE.NOT_FOUND" | "MANDATE.BODY_INVALID" | "MANDATE.DATES_INVALID" | "LEAD_FUNDER.ALREADY_LEAD" | "LEAD_FUNDER.CLAIM_PENDING" | "LEAD_FUNDER.CLAIM_NOT_FOUND" | "LEAD_FUNDER.CLAIM_SETTLED" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
-        FieldErrorDto: {
-            /**
-             * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
-             * @example providerSiret
-             */
-            field: string;
-            /** @description English explanation, for logs and developers; the UI translates from `constraint` or `code` */
-            message: string;
-            /**
-             * @description The validator constraint that failed (class-validator name: isNotEmpty, maxLength, matches...)
-             * @example matches
-             */
-            constraint?: string;
-        };
         ProblemDto: {
             /** @example urn:bo:problem:REQUEST.VALIDATION */
             type: string;
@@ -5275,6 +5394,58 @@ export interface operations {
             };
         };
     };
+    ImportsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                kind?: "PUBLIC_LIST" | "ACTIONS";
+                status?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin, auditor, ministry, certifier, platform_admin; API key scopes: actions:read, actions:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ImportsController_get: {
         parameters: {
             query?: {
@@ -5362,6 +5533,70 @@ export interface operations {
             };
             /** @description Allowed roles: officer, manager, admin, auditor, ministry, certifier, platform_admin; API key scopes: actions:read, actions:write */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    FundingChecksController_check: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description application/json (default) or text/csv */
+                accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkFundingCheckDto"];
+            };
+        };
+        responses: {
+            /** @description One answer or error per question, in the order asked; with Accept: text/csv one CSV line per question */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkFundingCheckResultDto"];
+                    "text/csv": string;
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin, auditor, ministry, certifier, platform_admin; API key scopes: providers:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description More than 60 requests in the minute for this API key (or user); see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
