@@ -110,6 +110,7 @@ export interface FundingCheck {
   controls: {
     openMajorNonConformities: { correctiveActionId: string; checkId: string; pointCode: string; description: string; dueAt: string; overdue: boolean; siret: string }[];
     blockedPayments: { actions: number; amountFunded: number };
+    acrossFunders: { checks: number; nonCompliant: number; openMajorNonConformities: number; lastCompletedAt: string | null };
   };
 }
 

@@ -93,6 +93,15 @@ function FundingCheckPanel({ siret }: { siret: string }) {
                         : 'Aucune'}
                     </span>,
                   ],
+                  [
+                    'Contrôles d’autres financeurs (36 mois)',
+                    <span data-testid="across-funders">
+                      {fc.controls.acrossFunders.checks
+                        ? `${fc.controls.acrossFunders.checks} contrôle(s) visible(s), dont ${fc.controls.acrossFunders.nonCompliant} non conforme(s) ; ${fc.controls.acrossFunders.openMajorNonConformities} non-conformité(s) majeure(s) ouverte(s) ; dernier le ${date(fc.controls.acrossFunders.lastCompletedAt)}`
+                        : 'Aucun visible'}{' '}
+                      <Link to={`/organismes/${siret}/dossier`}>Dossier de contrôle</Link>
+                    </span>,
+                  ],
                   ['Registre', fc.activity.inRegistry ? (fc.activity.listed ? 'Inscrit sur la liste publique' : 'Radié de la liste publique') : 'Absent du registre'],
                   ['Dernier bilan pédagogique et financier', date(fc.activity.lastDeclarationDate)],
                 ]}
