@@ -77,6 +77,8 @@ async function configureSso(c: Ctx): Promise<void> {
 }
 
 const MATRIX_SIRET = '12345678901234';
+/** Today in Paris (receipt dates are Paris dates: between 23:00 and 00:00 UTC the UTC date is yesterday there). */
+const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 const bearerOf = async (c: Ctx, user: TestUser) => `Bearer ${await login(c.t.http, user)}`;
 
 async function createCheck(c: Ctx, user: TestUser, body: object = {}): Promise<string> {
@@ -140,7 +142,7 @@ async function respondedCheck(c: Ctx, user: TestUser = c.a.officer): Promise<{ i
 /** A notified check whose receipt date is recorded (today). */
 async function receivedCheck(c: Ctx, user: TestUser = c.a.officer): Promise<string> {
   const id = await notifiedCheck(c, user);
-  await c.t.http.post(`/api/v1/checks/${id}/notification-receipt`).set('authorization', await bearerOf(c, user)).send({ receivedOn: new Date().toISOString().slice(0, 10) });
+  await c.t.http.post(`/api/v1/checks/${id}/notification-receipt`).set('authorization', await bearerOf(c, user)).send({ receivedOn: parisToday() });
   return id;
 }
 
@@ -466,7 +468,7 @@ export const ROUTES: RouteCase[] = [
     path: '/api/v1/checks/{id}/notification-receipt',
     allowed: ['officer', 'manager'],
     expected: 200,
-    own: async (c) => ({ params: { id: await notifiedCheck(c) }, body: { receivedOn: new Date().toISOString().slice(0, 10) } }),
+    own: async (c) => ({ params: { id: await notifiedCheck(c) }, body: { receivedOn: parisToday() } }),
     foreign: async (c) => ({ id: await notifiedCheck(c, c.b.officer) }),
   },
   {
@@ -498,7 +500,7 @@ export const ROUTES: RouteCase[] = [
     path: '/api/v1/checks/{id}/notification-receipt/corrections',
     allowed: ['officer', 'manager'],
     expected: 200,
-    own: async (c) => ({ params: { id: await receivedCheck(c) }, body: { receivedOn: new Date().toISOString().slice(0, 10), reason: 'Date relue sur l’accusé de réception' } }),
+    own: async (c) => ({ params: { id: await receivedCheck(c) }, body: { receivedOn: parisToday(), reason: 'Date relue sur l’accusé de réception' } }),
     foreign: async (c) => ({ id: await receivedCheck(c, c.b.officer) }),
   },
   {

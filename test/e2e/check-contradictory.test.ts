@@ -5,7 +5,8 @@ import { TestProvider, createProvider } from '../support/registry-fixtures';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const DAY = 24 * 3600 * 1000;
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+// Receipt dates are Paris dates (between 23:00 and 00:00 UTC the UTC date is yesterday there).
+const isoDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(ms));
 
 /**
  * Issue 9: the officer's scope choice, the receipt date rules, findings revised after the

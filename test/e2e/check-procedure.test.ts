@@ -21,7 +21,8 @@ function findFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+// Receipt dates are Paris dates (between 23:00 and 00:00 UTC the UTC date is yesterday there).
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
 describe('contradictory procedure, evidence, corrective actions, amendments', () => {
   let t: TestApp;
@@ -313,7 +314,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect(own.body.controls.blockedPayments).toEqual({ actions: 1, amountFunded: 1000 });
     expect(own.body.controls.openMajorNonConformities.map((m: { pointCode: string }) => m.pointCode)).toContain('SF-07');
     const other = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check`).query({ category: 'TRAINING' }).set(as(officerB));
-    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 } });
+    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null } });
 
     // A later joint control grades the service-fait points compliant: the block is lifted.
     const joint = await t.http

@@ -129,6 +129,19 @@ describe('sharing checks across funders', () => {
     expect(b.openCorrectiveActions).toHaveLength(1);
   });
 
+  it("never shares a funder's own certification notes: the dossier shows each funder only its own", async () => {
+    const note = await t.http
+      .put(`/api/v1/providers/${p.siret}/certifications/VAE`)
+      .set(await bearer(t.http, u.aManager))
+      .send({ certified: true, certifier: 'Note interne Atlas', validUntil: '2099-12-31' });
+    expect(note.status).toBe(200);
+    const own = (await get(u.aOfficer, `/api/v1/providers/${p.siret}/dossier`)).body;
+    expect(own.registry.ndas[0].certifications.VAE.ownNote).toMatchObject({ certified: true, ownNote: true, certifier: 'Note interne Atlas' });
+    const other = (await get(u.bManager, `/api/v1/providers/${p.siret}/dossier`)).body;
+    expect(other.registry.ndas[0].certifications.VAE.ownNote).toBeNull();
+    expect(JSON.stringify(other)).not.toContain('Note interne Atlas');
+  });
+
   it('tells the owner who sees its check', async () => {
     const audience = (await get(u.aOfficer, `/api/v1/checks/${pooled}/sharing`)).body;
     expect(audience).toMatchObject({ mode: 'POOL', needToKnowYears: 3, effective: true, funders: [] });

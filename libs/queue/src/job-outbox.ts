@@ -2,8 +2,11 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@bo/core';
 import { OutboxStore, Tx, isOutboxId } from '@bo/database';
 import { Job } from 'bullmq';
-import { JOB_DEFINITIONS, JobName, JobPayloads, QueueName, publicJobId } from './job-registry';
-import { JobDispatcher } from './job-dispatcher';
+import { JOB_DEFINITIONS, JobName, JobPayloads, QueueName, parsePublicJobId, publicJobId } from './job-registry';
+import { JobDispatcher, JobStatus } from './job-dispatcher';
+
+/** The BullMQ state a job shows while only its outbox row knows it. */
+const OUTBOX_STATES = { PENDING: 'waiting', DISPATCHED: 'waiting', RUNNING: 'active', COMPLETED: 'completed', FAILED: 'failed' } as const;
 
 /** Longest wait for Redis to take one job: BullMQ waits for a reconnection, the relay does not. */
 const ENQUEUE_TIMEOUT_MS = 3_000;
@@ -60,6 +63,31 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
     });
     if (!options.runAt || options.runAt.getTime() <= Date.now()) tx.afterCommit(() => this.kick());
     return publicJobId(definition.queue, id);
+  }
+
+  /**
+   * A job's status: the queue's, or, until the relay has handed the job over (or when Redis lost
+   * it), its outbox row's: a job asked for is never "not found" while it waits.
+   */
+  async status(publicId: string): Promise<JobStatus | undefined> {
+    const queued = await this.dispatcher.status(publicId);
+    if (queued) return queued;
+    const parsed = parsePublicJobId(publicId);
+    const row = parsed ? await this.store.find(parsed.id) : undefined;
+    if (!parsed || !row || row.queue !== parsed.queue) return undefined;
+    return {
+      id: publicId,
+      name: row.jobName,
+      queue: parsed.queue,
+      state: OUTBOX_STATES[row.state],
+      progress: 0,
+      attempts: 0,
+      result: row.result ?? undefined,
+      failedReason: row.error ?? undefined,
+      organisationId: row.organisationId,
+      createdAt: row.createdAt.toISOString(),
+      finishedAt: row.finishedAt?.toISOString(),
+    };
   }
 
   /** Asks for a job that goes with no other state (a reload, a scheduler's run): its own transaction. */
