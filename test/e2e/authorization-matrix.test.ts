@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Role } from '@bo/access';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
+import { parisToday } from '../support/dates';
 import { createProvider } from '../support/registry-fixtures';
 
 /**
@@ -77,8 +78,6 @@ async function configureSso(c: Ctx): Promise<void> {
 }
 
 const MATRIX_SIRET = '12345678901234';
-/** Today in Paris (receipt dates are Paris dates: between 23:00 and 00:00 UTC the UTC date is yesterday there). */
-const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 const bearerOf = async (c: Ctx, user: TestUser) => `Bearer ${await login(c.t.http, user)}`;
 
 async function createCheck(c: Ctx, user: TestUser, body: object = {}): Promise<string> {

@@ -4,6 +4,7 @@ import { CheckProcedureService, ChecksService, EvidenceService, FindingsService 
 import { TestApp, createTestApp } from '../support/test-app';
 import { ControlsServices, actorOf, createCertifiedProvider, createCheck, gradeCheck } from '../support/controls-factories';
 import { createUser } from '../support/fixtures';
+import { parisToday } from '../support/dates';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -54,7 +55,7 @@ describe('controls services', () => {
     expect(notified.procedure.responseDueAt).toBeNull();
     await expect(s.procedure.recordReceipt(officer, check.id, '2020-01-01')).rejects.toMatchObject({ code: 'REQUEST.VALIDATION' });
     await t.setClockOffset(1 * DAY);
-    const received = await s.procedure.recordReceipt(officer, check.id, new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + DAY)));
+    const received = await s.procedure.recordReceipt(officer, check.id, new Date(Date.now() + DAY).toISOString().slice(0, 10));
     expect(received.procedure.receiptChanges).toHaveLength(1);
     await expect(s.procedure.recordReceipt(officer, check.id, received.procedure.providerReceivedOn!)).rejects.toMatchObject({ code: 'CHECK.RECEIPT_ALREADY_RECORDED' });
     await expect(s.checks.complete(manager, check.id)).rejects.toMatchObject({ code: 'CHECK.RESPONSE_WINDOW_OPEN' });
@@ -67,7 +68,7 @@ describe('controls services', () => {
     const provider = await createCertifiedProvider(t.db, ['SKILLS_ASSESSMENT']);
     const check = await createCheck(s, officer, provider);
     await gradeCheck(s, officer, check, { '1': 'MAJOR_NC', '2': 'MINOR_NC' });
-    await s.procedure.notify(officer, check.id, { receivedOn: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()) });
+    await s.procedure.notify(officer, check.id, { receivedOn: parisToday() });
     await s.procedure.recordResponse(officer, check.id, { text: 'Le programme est en ligne.' });
     const [response] = await s.procedure.responses(officer, check.id);
     const revision = await s.findings.revise(officer, check.id, '1', { grade: 'MINOR_NC', comment: 'Programme en ligne, daté', evidenceRefs: ['REPONSE-1'], reason: 'Pièce transmise en réponse', responseId: response.id });

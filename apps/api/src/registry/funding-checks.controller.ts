@@ -32,6 +32,8 @@ const CSV_COLUMNS: { header: string; value: (item: FundingCheckItem, asked: Reco
   { header: 'overdue_major_nc', value: (i) => i.answer?.controls.openMajorNonConformities.filter((m) => m.overdue).length },
   { header: 'blocked_actions', value: (i) => i.answer?.controls.blockedPayments?.actions },
   { header: 'blocked_amount_funded', value: (i) => i.answer?.controls.blockedPayments?.amountFunded },
+  { header: 'open_price_anomalies', value: (i) => i.answer?.controls.priceAnomalies?.open },
+  { header: 'confirmed_price_anomalies', value: (i) => i.answer?.controls.priceAnomalies?.confirmed },
   { header: 'other_funders_checks', value: (i) => i.answer?.controls.acrossFunders.checks },
   { header: 'other_funders_non_compliant', value: (i) => i.answer?.controls.acrossFunders.nonCompliant },
   { header: 'error_code', value: (i) => i.error?.code },

@@ -2132,6 +2132,12 @@ export interface components {
             /** @description Euros */
             amountFunded: number;
         };
+        PriceAnomalyCountsDto: {
+            /** @description Open or under review */
+            open: number;
+            /** @description Confirmed by the funder (can back a report) */
+            confirmed: number;
+        };
         AcrossFundersDto: {
             /** @description Other organisations' completed checks of the organisation (any site), last 36 months, visible to the caller */
             checks: number;
@@ -2147,6 +2153,8 @@ export interface components {
             openMajorNonConformities: components["schemas"]["OpenMajorNonConformityDto"][];
             /** @description null for an auditor (it sees only its assigned checks) */
             blockedPayments: components["schemas"]["BlockedPaymentsDto"] | null;
+            /** @description The caller's active price anomalies on the organisation's actions; null for an auditor */
+            priceAnomalies: components["schemas"]["PriceAnomalyCountsDto"] | null;
             /** @description Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md) */
             acrossFunders: components["schemas"]["AcrossFundersDto"];
         };

@@ -68,6 +68,11 @@ export interface FundingCheckAnswer {
     /** Null for a caller who does not read funded actions (an auditor; libs/access). */
     blockedPayments: { actions: number; amountFunded: number } | null;
     /**
+     * The caller's active price anomalies on the organisation's actions (libs/pricing): open or
+     * under review, and confirmed. Null for a caller who does not read funded actions.
+     */
+    priceAnomalies: { open: number; confirmed: number } | null;
+    /**
      * Results across funders (docs/sharing.md): other organisations' completed checks of the
      * organisation (any site) from the last 36 months that the caller may see today (shared with
      * it, or run by a body it mandated), as counts only. None for an auditor.
@@ -113,7 +118,8 @@ export const FUNDING_CHECK_SQL = `
            'exemptions', fc_exemptions.list,
            'activity', ${FUNDING_ACTIVITY_JSON},
            'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END,
-                                         'acrossFunders', across.summary)
+             'priceAnomalies', CASE WHEN $8::boolean THEN json_build_object('open', anomalies.open, 'confirmed', anomalies.confirmed) END,
+             'acrossFunders', across.summary)
          )::text AS answer
     FROM q
     ${FUNDING_FACTS_JOINS}
@@ -132,6 +138,12 @@ export const FUNDING_CHECK_SQL = `
        WHERE c.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
          AND ${ownChecksSql('c')} AND ${visibleChecksSql('c', '$6')}
     ) majors
+    CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE pa.status IN ('OPEN', 'UNDER_REVIEW'))::int AS open,
+             count(*) FILTER (WHERE pa.status = 'CONFIRMED')::int AS confirmed
+        FROM price_anomalies pa
+       WHERE pa.active AND pa.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
+    ) anomalies
     CROSS JOIN LATERAL (
       SELECT json_build_object(
                'checks', count(*), 'nonCompliant', count(*) FILTER (WHERE c.outcome = 'NON_COMPLIANT'),
