@@ -45,19 +45,6 @@ export class OutboxStore {
     return inTransaction(this.ds, work);
   }
 
-  /** One row, as a job's status shows it before the queue has it (or after Redis lost it). */
-  async find(id: string): Promise<{ jobName: string; queue: string; state: OutboxState; organisationId: string | null; createdAt: Date; finishedAt: Date | null; result: unknown; error: string | null } | undefined> {
-    if (!isOutboxId(id)) return undefined;
-    const [row] = await queryRows<{ job_name: string; queue: string; state: OutboxState; organisation_id: string | null; created_at: Date; finished_at: Date | null; result: unknown; error: string | null }>(
-      this.ds,
-      `SELECT job_name, queue, state, organisation_id, created_at, finished_at, result, error FROM job_outbox WHERE id = $1`,
-      [id],
-    );
-    return row
-      ? { jobName: row.job_name, queue: row.queue, state: row.state, organisationId: row.organisation_id, createdAt: row.created_at, finishedAt: row.finished_at, result: row.result, error: row.error }
-      : undefined;
-  }
-
   /** Writes a job in `tx`; answers its row id (the waiting row's when coalesced). */
   async insert(tx: Tx, entry: NewOutboxEntry): Promise<string> {
     const row = await tx.one<{ id: string }>(`SELECT job_outbox_enqueue($1, $2, $3, $4::jsonb, $5, $6, $7) AS id`, [
@@ -140,6 +127,18 @@ export class OutboxStore {
   /** Puts a row whose queued job vanished (Redis lost its data) back in the relay's hands. */
   async requeue(id: string): Promise<void> {
     await queryRows(this.ds, `UPDATE job_outbox SET state = 'PENDING', dispatched_at = NULL WHERE id = $1 AND state IN ('DISPATCHED', 'RUNNING')`, [id]);
+  }
+
+  /** One row, for a job's status before the queue knows it (asked for, not yet relayed). */
+  async find(id: string): Promise<{ jobName: string; queue: string; organisationId: string | null; state: OutboxState; createdAt: Date; runs: number; availableAt: Date } | undefined> {
+    const [row] = await queryRows<{ job_name: string; queue: string; organisation_id: string | null; state: OutboxState; created_at: Date; runs: number; available_at: Date }>(
+      this.ds,
+      `SELECT job_name, queue, organisation_id, state, created_at, runs, available_at FROM job_outbox WHERE id = $1`,
+      [id],
+    );
+    return row
+      ? { jobName: row.job_name, queue: row.queue, organisationId: row.organisation_id, state: row.state, createdAt: row.created_at, runs: row.runs, availableAt: row.available_at }
+      : undefined;
   }
 
   /** Pending rows that are due now: zero when every asked-for job reached the queue. */

@@ -5,9 +5,6 @@ import { Job } from 'bullmq';
 import { JOB_DEFINITIONS, JobName, JobPayloads, QueueName, parsePublicJobId, publicJobId } from './job-registry';
 import { JobDispatcher, JobStatus } from './job-dispatcher';
 
-/** The BullMQ state a job shows while only its outbox row knows it. */
-const OUTBOX_STATES = { PENDING: 'waiting', DISPATCHED: 'waiting', RUNNING: 'active', COMPLETED: 'completed', FAILED: 'failed' } as const;
-
 /** Longest wait for Redis to take one job: BullMQ waits for a reconnection, the relay does not. */
 const ENQUEUE_TIMEOUT_MS = 3_000;
 /** Rows handed to Redis per relay transaction. */
@@ -78,27 +75,30 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * A job's status: the queue's, or, until the relay has handed the job over (or when Redis lost
-   * it), its outbox row's: a job asked for is never "not found" while it waits.
+   * A job's status: the queue's when it has the job, else the outbox row's (asked for, committed,
+   * not yet relayed: `waiting`, or `delayed` when due later), so that the id a request answers is
+   * readable at once, even while Redis is down.
    */
   async status(publicId: string): Promise<JobStatus | undefined> {
-    const queued = await this.dispatcher.status(publicId);
-    if (queued) return queued;
     const parsed = parsePublicJobId(publicId);
-    const row = parsed ? await this.store.find(parsed.id) : undefined;
-    if (!parsed || !row || row.queue !== parsed.queue) return undefined;
+    if (!parsed || !isOutboxId(parsed.id)) return this.dispatcher.status(publicId);
+    const row = await this.store.find(parsed.id);
+    if (row && row.state === 'PENDING') return this.pendingStatus(publicId, row);
+    const live = await this.dispatcher.status(publicId);
+    if (live || !row || row.queue !== parsed.queue) return live;
+    return this.pendingStatus(publicId, row);
+  }
+
+  private pendingStatus(publicId: string, row: NonNullable<Awaited<ReturnType<OutboxStore['find']>>>): JobStatus {
     return {
       id: publicId,
       name: row.jobName,
-      queue: parsed.queue,
-      state: OUTBOX_STATES[row.state],
+      queue: row.queue as QueueName,
+      state: row.state === 'COMPLETED' ? 'completed' : row.state === 'FAILED' ? 'failed' : row.availableAt.getTime() > Date.now() ? 'delayed' : 'waiting',
       progress: 0,
-      attempts: 0,
-      result: row.result ?? undefined,
-      failedReason: row.error ?? undefined,
+      attempts: row.runs,
       organisationId: row.organisationId,
       createdAt: row.createdAt.toISOString(),
-      finishedAt: row.finishedAt?.toISOString(),
     };
   }
 
