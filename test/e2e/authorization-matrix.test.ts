@@ -4,6 +4,7 @@ import { Role } from '@bo/access';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { parisToday } from '../support/dates';
+import { createProvider } from '../support/registry-fixtures';
 
 /**
  * The authorization matrix: every route of the API, who may call it, and how "another
@@ -83,7 +84,8 @@ async function createCheck(c: Ctx, user: TestUser, body: object = {}): Promise<s
   const res = await c.t.http
     .post('/api/v1/checks')
     .set('authorization', await bearerOf(c, user))
-    .send({ method: 'DOCUMENTARY', providerSiret: MATRIX_SIRET, scopeContext: { categories: ['TRAINING'] }, ...body });
+    // Checks shared by other rows make later ones duplicates: a decision is always given.
+    .send({ method: 'DOCUMENTARY', providerSiret: MATRIX_SIRET, scopeContext: { categories: ['TRAINING'] }, duplicateDecision: { decision: 'RECHECK', reason: 'Matrice' }, ...body });
   return res.body.id as string;
 }
 
@@ -161,6 +163,46 @@ const MAPPING_BODY = { source: { code: 'RNQ', version: 1 }, target: { code: 'ILL
 async function createMapping(c: Ctx, user: TestUser): Promise<string> {
   const res = await c.t.http.post('/api/v1/frameworks/mappings').set('authorization', await bearerOf(c, user)).send(MAPPING_BODY);
   return res.body.id as string;
+}
+
+
+// Sharing (test/e2e/sharing.test.ts covers the rules; here: who may call).
+async function sharedCheckOf(c: Ctx, owner: 'a' | 'b'): Promise<string> {
+  const id = await completedCheck(c, owner);
+  const manager = owner === 'a' ? c.a.manager : c.b.manager;
+  await c.t.http.put(`/api/v1/checks/${id}/sharing`).set('authorization', await bearerOf(c, manager)).send({ mode: 'POOL' });
+  return id;
+}
+
+/** A reliance of `owner`'s funder on the other funder's pooled check. */
+async function relianceOf(c: Ctx, owner: 'a' | 'b'): Promise<string> {
+  const checkId = await sharedCheckOf(c, owner === 'a' ? 'b' : 'a');
+  const res = await c.t.http.post('/api/v1/reliances').set('authorization', await bearerOf(c, owner === 'a' ? c.a.manager : c.b.manager)).send({ checkId, reason: 'Contrôle récent' });
+  return res.body.id as string;
+}
+
+async function mandatedBodyId(c: Ctx): Promise<string> {
+  const [row] = await c.t.db.superQuery<{ id: string }>(
+    `INSERT INTO organisations (code, kind, name) VALUES ('MB-MATRIX', 'MANDATED_BODY', 'Organisme mandaté')
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+  );
+  return row.id;
+}
+
+async function mandateOf(c: Ctx, owner: 'a' | 'b'): Promise<string> {
+  const res = await c.t.http
+    .post('/api/v1/mandates')
+    .set('authorization', await bearerOf(c, owner === 'a' ? c.a.manager : c.b.manager))
+    .send({ bodyId: await mandatedBodyId(c), validFrom: '2026-01-01', reference: 'Convention' });
+  return res.body.id as string;
+}
+
+/** A pending lead-funder claim: A leads a fresh provider, B claims it too. */
+async function pendingClaim(c: Ctx): Promise<string> {
+  const { siret } = await createProvider(c.t.db);
+  await c.t.http.post(`/api/v1/providers/${siret}/lead-funder/claims`).set('authorization', await bearerOf(c, c.a.manager)).send({ reason: 'Premier financeur' });
+  const res = await c.t.http.post(`/api/v1/providers/${siret}/lead-funder/claims`).set('authorization', await bearerOf(c, c.b.manager)).send({ reason: 'Montants' });
+  return res.body.myPendingClaim.id as string;
 }
 
 // Funded actions (test/e2e/actions.test.ts covers their behaviour; here: who may call).
@@ -617,6 +659,86 @@ export const ROUTES: RouteCase[] = [
     own: async (c) => ({ params: { id: await anomalyOf(c, 'OPCO-ATLAS') }, body: { status: 'UNDER_REVIEW' } }),
     foreign: async (c) => ({ id: await anomalyOf(c, 'CDC') }),
   },
+  { method: 'get', path: '/api/v1/sharing/settings', allowed: ['officer', 'manager', 'admin'] },
+  { method: 'put', path: '/api/v1/sharing/settings', allowed: ['manager', 'admin'], own: async () => ({ body: { needToKnow: false } }) },
+  {
+    method: 'get',
+    path: '/api/v1/checks/{id}/sharing',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await completedCheck(c) } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/checks/{id}/sharing',
+    allowed: ['manager'],
+    own: async (c) => ({ params: { id: await completedCheck(c) }, body: { mode: 'POOL' } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/checks/{id}/sharing',
+    allowed: ['manager'],
+    own: async (c) => ({ params: { id: await sharedCheckOf(c, 'a') } }),
+    foreign: async (c) => ({ id: await sharedCheckOf(c, 'b') }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/shared-checks/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await sharedCheckOf(c, 'b') } }),
+    foreign: async (c) => ({ id: await completedCheck(c, 'b') }),
+  },
+  { method: 'get', path: '/api/v1/reliances', allowed: ['officer', 'manager'] },
+  {
+    method: 'post',
+    path: '/api/v1/reliances',
+    allowed: ['manager'],
+    expected: 201,
+    own: async (c) => ({ body: { checkId: await sharedCheckOf(c, 'b'), reason: 'Contrôle récent' } }),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/reliances/{id}',
+    allowed: ['manager'],
+    own: async (c) => ({ params: { id: await relianceOf(c, 'a') } }),
+    foreign: async (c) => ({ id: await relianceOf(c, 'b') }),
+  },
+  { method: 'get', path: '/api/v1/mandates', allowed: ['officer', 'manager', 'admin'] },
+  {
+    method: 'post',
+    path: '/api/v1/mandates',
+    allowed: ['manager'],
+    expected: 201,
+    own: async (c) => ({ body: { bodyId: await mandatedBodyId(c), validFrom: '2026-01-01', reference: 'Convention de mandat' } }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/mandates/{id}/end',
+    allowed: ['manager'],
+    own: async (c) => ({ params: { id: await mandateOf(c, 'a') }, body: {} }),
+    foreign: async (c) => ({ id: await mandateOf(c, 'b') }),
+  },
+  { method: 'get', path: '/api/v1/providers/{siret}/lead-funder', allowed: ['officer', 'manager', 'admin', 'platform_admin'], own: async () => ({ params: { siret: PROVIDER_SIRET } }) },
+  {
+    method: 'post',
+    path: '/api/v1/providers/{siret}/lead-funder/claims',
+    allowed: ['manager'],
+    expected: 201,
+    own: async (c) => ({ params: { siret: (await createProvider(c.t.db)).siret }, body: { reason: 'Premier financeur' } }),
+  },
+  { method: 'get', path: '/api/v1/lead-funder-claims', allowed: ['manager', 'platform_admin'] },
+  {
+    method: 'post',
+    path: '/api/v1/lead-funder-claims/{id}/settle',
+    allowed: ['platform_admin'],
+    own: async (c) => ({ params: { id: await pendingClaim(c) }, body: { grant: true, note: 'Financeur principal' } }),
+  },
+  { method: 'get', path: '/api/v1/providers/{siret}/dossier', allowed: ['officer', 'manager'], own: async () => ({ params: { siret: PROVIDER_SIRET } }) },
+  { method: 'get', path: '/api/v1/providers/{siret}/dossier/export', allowed: ['officer', 'manager'], own: async () => ({ params: { siret: PROVIDER_SIRET }, query: 'format=pdf' }) },
+  { method: 'get', path: '/api/v1/control-plan', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/coverage', allowed: ['officer', 'manager'] },
+  { method: 'post', path: '/api/v1/admin/provider-profiles/recompute', allowed: ['platform_admin'], expected: 202, own: async () => ({ body: {} }) },
 ];
 
 function fill(path: string, params: Record<string, string> = {}, query?: string): string {

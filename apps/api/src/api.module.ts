@@ -12,6 +12,7 @@ import { ActionsModule, ProvidersModule } from '@bo/registry';
 import { AccessModule } from '@bo/access';
 import { ControlsModule } from '@bo/controls';
 import { PricingModule } from '@bo/pricing';
+import { SharingModule } from '@bo/sharing';
 import { AuthGuard } from './auth/auth.guard';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -33,9 +34,19 @@ import { DashboardController } from './controls/dashboard.controller';
 import { SigningKeysController } from './platform/signing-keys.controller';
 import { RateLimitGuard, RateLimitModule } from './http/rate-limit';
 import { PricingController } from './pricing/pricing.controller';
+import {
+  CheckSharingController,
+  ControlPlanController,
+  LeadClaimsController,
+  MandatesController,
+  ProviderSharingController,
+  ReliancesController,
+  SharedChecksController,
+  SharingSettingsController,
+} from './sharing/sharing.controller';
 
 @Module({
-  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, RateLimitModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, SharingModule, RateLimitModule],
   controllers: [
     HealthController,
     AuthController,
@@ -57,6 +68,14 @@ import { PricingController } from './pricing/pricing.controller';
     CheckProcedureController,
     SigningKeysController,
     PricingController,
+    SharingSettingsController,
+    CheckSharingController,
+    SharedChecksController,
+    ReliancesController,
+    MandatesController,
+    ProviderSharingController,
+    LeadClaimsController,
+    ControlPlanController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

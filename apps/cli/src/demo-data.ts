@@ -3,7 +3,8 @@ import { Db } from '@bo/database';
 import { Actor, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { UsersService } from '@bo/identity';
 import { ActionsService, luhnCheckDigit } from '@bo/registry';
-import { ChecksService } from '@bo/controls';
+import { CheckProcedureService, ChecksService, FindingsService } from '@bo/controls';
+import { CheckSharingService, LeadFunderService, MandatesService } from '@bo/sharing';
 
 export const DEMO_PASSWORD = 'demo-qualite-2026';
 
@@ -29,6 +30,7 @@ export const DEMO_USERS: (DemoLogin & { displayName: string })[] = [
   { email: 'manager@ara.demo', displayName: 'Marc Girard', roles: ['manager', 'admin'], organisationCode: 'REG-84', what: 'responsable, Région Auvergne-Rhône-Alpes' },
   { email: 'agent@src84.demo', displayName: 'Hélène Morel', roles: ['ministry'], organisationCode: 'SRC-84', what: 'agente du service régional de contrôle (DREETS ARA)' },
   { email: 'certifier@certif.demo', displayName: 'Paul Lefebvre', roles: ['certifier', 'admin'], organisationCode: 'CERT-DEMO', what: 'certificateur Qualiopi (démo)' },
+  { email: 'officer@mandataire.demo', displayName: 'Inès Garnier', roles: ['officer', 'manager'], organisationCode: 'MANDATAIRE-DEMO', what: 'contrôleuse d’un organisme mandaté (R.6316-7) par la Région ARA' },
   { email: 'platform@bo.demo', displayName: 'Admin Plateforme', roles: ['platform_admin', 'admin'], organisationCode: 'PLATFORM', what: 'administrateur de la plateforme' },
 ];
 
@@ -55,6 +57,11 @@ export class DemoSeeder {
     private readonly users: UsersService,
     private readonly actions: ActionsService,
     private readonly checks: ChecksService,
+    private readonly findings: FindingsService,
+    private readonly procedure: CheckProcedureService,
+    private readonly sharing: CheckSharingService,
+    private readonly mandates: MandatesService,
+    private readonly leads: LeadFunderService,
   ) {}
 
   private async actorOf(email: string): Promise<Actor> {
@@ -187,11 +194,50 @@ export class DemoSeeder {
     });
   }
 
+  /**
+   * Sharing (docs/sharing.md): the Caisse des Dépôts completed an RNQ check of the Paris provider
+   * (two minor non-conformities, criteria 1 and 2) and shares it with the pool under need-to-know
+   * (OPCO Atlas funds that provider, so it sees it in the dossier and its plan leaves it out); the
+   * Région mandates the demo mandated body; OPCO Atlas leads the controls of the Lyon provider.
+   */
+  private async seedSharing(): Promise<void> {
+    const [, paris, , , ] = DEMO_PROVIDERS;
+    const officer = await this.actorOf('officer@cdc.demo');
+    const manager = await this.actorOf('manager@cdc.demo');
+    await this.sharing.updateSettings(manager, { needToKnow: true, needToKnowYears: 3 });
+    const check = await this.checks.create(officer, {
+      providerSiret: key(paris.siren + paris.nic),
+      providerNda: paris.nda,
+      method: 'DOCUMENTARY',
+      scopeContext: { categories: ['TRAINING'] },
+      contact: { name: 'M. Durand, directeur', email: 'direction@institut-parisien.demo' },
+    });
+    const nonConformities: Record<string, string> = {
+      '1': 'Les prérequis ne sont pas publiés sur le site.',
+      '8': 'Le positionnement à l’entrée n’est pas tracé pour deux stagiaires sur cinq.',
+    };
+    for (const [code, point] of Object.entries(check.scope.points)) {
+      if (!point.applicable) continue;
+      const comment = nonConformities[code];
+      await this.findings.recordFinding(officer, check.id, code, comment ? { grade: 'MINOR_NC', comment, evidenceRefs: [`DEMO-PIECE-${code}`] } : { grade: 'COMPLIANT', evidenceRefs: [] });
+    }
+    await this.procedure.notify(officer, check.id, {});
+    await this.procedure.recordResponse(officer, check.id, { text: 'Les prérequis sont désormais en ligne ; la fiche de positionnement est ajoutée au dossier.' });
+    await this.checks.complete(manager, check.id);
+    await this.sharing.share(manager, check.id, { mode: 'POOL' });
+
+    const [body] = await this.db.shared<{ id: string }>(`SELECT id FROM organisations WHERE code = 'MANDATAIRE-DEMO'`);
+    await this.mandates.create(await this.actorOf('manager@ara.demo'), { bodyId: body.id, validFrom: '2026-01-01', reference: 'Convention de mandat de contrôle 2026-ARA-01' });
+    const [lyon] = DEMO_PROVIDERS;
+    await this.leads.claim(await this.actorOf('manager@atlas.demo'), key(lyon.siren + lyon.nic), 'Premier financeur de l’organisme (apprentissage et formation).');
+  }
+
   async seedIfEmpty(owner: OwnerQuery): Promise<boolean> {
     const [{ n }] = await this.db.shared<{ n: number }>(`SELECT count(*)::int AS n FROM auth_user_by_email('platform@bo.demo')`);
     if (n > 0) return false;
     await owner(
-      `INSERT INTO organisations (code, kind, name) VALUES ('CERT-DEMO', 'CERTIFIER', 'Certificateur Démo (organisme certificateur fictif)')
+      `INSERT INTO organisations (code, kind, name) VALUES ('CERT-DEMO', 'CERTIFIER', 'Certificateur Démo (organisme certificateur fictif)'),
+              ('MANDATAIRE-DEMO', 'MANDATED_BODY', 'Contrôles Mutualisés Démo (organisme mandaté fictif)')
        ON CONFLICT (code) DO NOTHING`,
     );
     const orgs = await this.db.shared<{ id: string; code: string; kind: OrganisationKind }>(`SELECT id, code, kind FROM organisations`);
@@ -210,6 +256,7 @@ export class DemoSeeder {
     await this.seedRegistry(owner);
     await this.seedCheck(await this.seedActions());
     await this.seedPrices();
+    await this.seedSharing();
     return true;
   }
 }

@@ -13,8 +13,9 @@ import { ActionsModule } from '@bo/registry';
 import { ControlsModule } from '@bo/controls';
 import { StorageModule } from '@bo/storage';
 import { DemoSeeder } from './demo-data';
+import { SharingModule } from '@bo/sharing';
 
-@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, AuditModule, IdentityModule, ActionsModule, ControlsModule], providers: [DemoSeeder] })
+@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, AuditModule, IdentityModule, ActionsModule, ControlsModule, SharingModule], providers: [DemoSeeder] })
 class SetupModule {}
 
 function credentialsOf(url: string): { user: string; password: string; database: string } {

@@ -28,6 +28,10 @@ const SsoSettings = lazy(() => import('./screens/admin/SsoSettings'));
 const AnomalyList = lazy(() => import('./screens/pricing/AnomalyList'));
 const AnomalyShow = lazy(() => import('./screens/pricing/AnomalyShow'));
 const PriceCoverage = lazy(() => import('./screens/pricing/PriceCoverage'));
+const Dossier = lazy(() => import('./screens/sharing/Dossier'));
+const SharedCheckShow = lazy(() => import('./screens/sharing/SharedCheckShow'));
+const ControlPlan = lazy(() => import('./screens/sharing/ControlPlan'));
+const Mandates = lazy(() => import('./screens/sharing/Mandates'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -58,6 +62,10 @@ export function App() {
           <Route path="/actions/import" element={<ActionImport />} />
           <Route path="/anomalies/couverture" element={<PriceCoverage />} />
           <Route path="/administration/sso" element={<SsoSettings />} />
+          <Route path="/organismes/:siret/dossier" element={<Dossier />} />
+          <Route path="/controles-partages/:id" element={<SharedCheckShow />} />
+          <Route path="/plan-de-controle" element={<ControlPlan />} />
+          <Route path="/mandats" element={<Mandates />} />
         </CustomRoutes>
       </Admin>
     </BrowserRouter>

@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@bo/core';
-import { Db } from '@bo/database';
+import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from './actor';
-import { readsOrganisationRecords } from './visibility';
+import { checksVisibleToOrganisationSql, readsOrganisationRecords, seesAssignedChecksOnly } from './visibility';
+
+/** A completed check of another organisation that the caller's organisation may see. */
+export interface RecentVisibleCheck {
+  id: string;
+  organisationId: string;
+  organisationName: string;
+  method: string;
+  outcome: string;
+  completedAt: string;
+}
 
 /**
  * What the access service can decide on, and how: the table, the not-found code, and an optional
@@ -21,6 +31,9 @@ const ENTITIES = {
   user: { table: 'users', notFound: 'USER.NOT_FOUND' },
   api_key: { table: 'api_keys', notFound: 'API_KEY.NOT_FOUND' },
   import: { table: 'imports', notFound: 'IMPORT.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
+  // Checks: the owner's, and those shared with the organisation (row-level security decides); an
+  // auditor sees only those assigned to it.
+  check: { table: 'checks', notFound: 'CHECK.NOT_FOUND', narrow: (actor) => (seesAssignedChecksOnly(actor) ? 'assignee_id = $2' : undefined) },
   funded_action: { table: 'funded_actions', notFound: 'ACTION.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
 } as const satisfies Record<string, EntityRule>;
 
@@ -49,6 +62,24 @@ export class AccessService {
       ),
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Completed checks of this establishment owned by other organisations and visible to the
+   * transaction's organisation, completed within its duplicate window (a sharing setting,
+   * default 36 months), newest first.
+   */
+  async recentVisibleChecksOfOthers(tx: Tx, siret: string): Promise<RecentVisibleCheck[]> {
+    const rows = await tx.query<{ id: string; organisation_id: string; name: string; method: string; outcome: string; completed_at: Date }>(
+      `SELECT c.id, c.organisation_id, o.name, c.method, c.outcome, c.completed_at
+         FROM checks c JOIN organisations o ON o.id = c.organisation_id
+        WHERE c.provider_siret = $1 AND c.state = 'COMPLETED' AND c.organisation_id <> app_org_id()
+          AND ${checksVisibleToOrganisationSql('c')}
+          AND c.completed_at >= app_now() - make_interval(months => coalesce((SELECT duplicate_window_months FROM sharing_settings WHERE organisation_id = app_org_id()), 36))
+        ORDER BY c.completed_at DESC, c.id`,
+      [siret],
+    );
+    return rows.map((r) => ({ id: r.id, organisationId: r.organisation_id, organisationName: r.name, method: r.method, outcome: r.outcome, completedAt: r.completed_at.toISOString() }));
   }
 
   async assertVisible(actor: Actor, entity: AccessEntity, id: string): Promise<void> {

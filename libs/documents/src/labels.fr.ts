@@ -95,6 +95,11 @@ export const LABELS_FR = {
     INNOVATION: 'Innovation des moyens mobilisés',
     OPERATING_CONDITIONS: 'Conditions comparables d’exploitation',
   },
+  observationSource: {
+    PUBLIC_LIST: 'Liste publique',
+    MANUAL: 'Saisie manuelle (plateforme, sur pièce)',
+    CERTIFIER_DECISION: 'Décision du certificateur',
+  },
   region: {
     '01': 'Guadeloupe',
     '02': 'Martinique',

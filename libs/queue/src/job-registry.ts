@@ -29,6 +29,11 @@ export interface JobPayloads {
    * organisation is the one that asked (its managers follow the run), null for the nightly run.
    */
   'pricing.recompute': { organisationId: string | null; requestedBy: string | null };
+  /**
+   * Recomputes the cross-funder provider control profiles (libs/sharing): the providers touched
+   * since the watermark, or every one with \`full\` (and on the first run).
+   */
+  'sharing.provider-control-profile': { organisationId: null; requestedBy: string | null; full?: boolean };
 }
 
 export type JobName = keyof JobPayloads;
@@ -64,6 +69,12 @@ export const JOB_DEFINITIONS = {
     queue: 'default',
     description: 'Recompute cross-funder price references and price anomalies',
     // Requests while one waits join it (a run recomputes everything); one more during a run.
+    coalesce: true,
+  },
+  'sharing.provider-control-profile': {
+    queue: 'default',
+    description: 'Recompute the cross-funder provider control profiles (risk score)',
+    // A run recomputes from the current state (past the watermark): requests while one waits join it.
     coalesce: true,
   },
 } as const satisfies Record<JobName, JobDefinition>;

@@ -21,7 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@bo/core';
-import { ACTION_CATEGORIES, type ActionCategory, CHECK_METHODS, CHECK_STATES, type CheckMethod, type CheckState, GRADES, type Grade, type ScopeFlags } from '@bo/controls';
+import { ACTION_CATEGORIES, type ActionCategory, CHECK_METHODS, DUPLICATE_DECISIONS, type DuplicateDecision, CHECK_STATES, type CheckMethod, type CheckState, GRADES, type Grade, type ScopeFlags } from '@bo/controls';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -164,6 +164,18 @@ export class ContactDto {
   email?: string;
 }
 
+export class DuplicateDecisionDto {
+  @ApiProperty({ enum: DUPLICATE_DECISIONS, description: 'Reuse the visible checks, complement them, or re-check' })
+  @IsIn(DUPLICATE_DECISIONS)
+  decision: DuplicateDecision;
+
+  @ApiProperty({ maxLength: 2000, description: 'Why, in a sentence' })
+  @IsString()
+  @Length(1, 2000)
+  @Matches(/\S/)
+  reason: string;
+}
+
 export class CreateCheckDto {
   @ApiProperty({ example: '13002526500013' })
   @Matches(/^[0-9]{14}$/)
@@ -211,10 +223,16 @@ export class CreateCheckDto {
   @IsOptional()
   @IsBoolean()
   jointServiceFait?: boolean;
+
+  @ApiPropertyOptional({ type: DuplicateDecisionDto, description: 'Required (409 CHECK.DUPLICATE_CONTROL otherwise) when recent checks of the provider by other organisations are visible' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DuplicateDecisionDto)
+  duplicateDecision?: DuplicateDecisionDto;
 }
 
-/** The editable fields of a draft check: those of creation but the provider's SIRET and the framework. */
-export class UpdateCheckDto extends PartialType(OmitType(CreateCheckDto, ['providerSiret', 'framework'] as const)) {}
+/** The editable fields of a draft check: those of creation but the provider's SIRET, the framework and the duplicate decision. */
+export class UpdateCheckDto extends PartialType(OmitType(CreateCheckDto, ['providerSiret', 'framework', 'duplicateDecision'] as const)) {}
 
 export class SampleDto {
   @ApiProperty({ minimum: 1, maximum: 10000 })

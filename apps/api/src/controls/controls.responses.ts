@@ -3,6 +3,7 @@ import {
   ACTION_CATEGORIES,
   CHECK_METHODS,
   CHECK_STATES,
+  DUPLICATE_DECISIONS,
   GRADES,
   SCOPE_FLAGS,
 } from '@bo/controls';
@@ -236,6 +237,17 @@ export class CheckContactDto {
   email: string | null;
 }
 
+export class DuplicateDecisionViewDto {
+  @ApiProperty({ enum: DUPLICATE_DECISIONS })
+  decision: (typeof DUPLICATE_DECISIONS)[number];
+
+  @ApiProperty()
+  reason: string;
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'The visible checks the decision was about' })
+  checkIds: string[];
+}
+
 export class CheckProcedureDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   notifiedAt: string | null;
@@ -320,6 +332,9 @@ export class CheckSummaryDto {
 
   @ApiProperty()
   jointServiceFait: boolean;
+
+  @ApiProperty({ type: () => DuplicateDecisionViewDto, nullable: true, description: "Why the check was drafted although other organisations' recent checks were visible" })
+  duplicateDecision: DuplicateDecisionViewDto | null;
 
   @ApiProperty()
   procedure: CheckProcedureDto;

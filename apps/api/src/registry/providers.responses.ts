@@ -306,6 +306,20 @@ export class BlockedPaymentsDto {
   amountFunded: number;
 }
 
+export class AcrossFundersDto {
+  @ApiProperty({ description: "Other organisations' completed checks of the organisation (any site), last 36 months, visible to the caller" })
+  checks: number;
+
+  @ApiProperty({ description: 'Of those, non-compliant' })
+  nonCompliant: number;
+
+  @ApiProperty({ description: 'Open major non-conformities of those checks' })
+  openMajorNonConformities: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastCompletedAt: string | null;
+}
+
 export class PriceAnomalyCountsDto {
   @ApiProperty({ description: 'Open or under review' })
   open: number;
@@ -315,7 +329,7 @@ export class PriceAnomalyCountsDto {
 }
 
 export class FundingControlsDto {
-  @ApiProperty({ type: [OpenMajorNonConformityDto] })
+  @ApiProperty({ type: [OpenMajorNonConformityDto], description: "The caller's own checks" })
   openMajorNonConformities: OpenMajorNonConformityDto[];
 
   @ApiProperty({ type: BlockedPaymentsDto, nullable: true, description: 'null for an auditor (it sees only its assigned checks)' })
@@ -323,6 +337,9 @@ export class FundingControlsDto {
 
   @ApiProperty({ type: PriceAnomalyCountsDto, nullable: true, description: "The caller's active price anomalies on the organisation's actions; null for an auditor" })
   priceAnomalies: PriceAnomalyCountsDto | null;
+
+  @ApiProperty({ description: 'Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md)' })
+  acrossFunders: AcrossFundersDto;
 }
 
 export class FundingCheckDto {

@@ -1294,6 +1294,283 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sharing/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's sharing settings: default share, need-to-know, duplicate and plan windows */
+        get: operations["SharingSettingsController_settings"];
+        /** Change the sharing settings (audited; need-to-know takes effect on the next request) */
+        put: operations["SharingSettingsController_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/checks/{id}/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who sees one of your checks besides you: its share, need-to-know, mandating funders, reliances */
+        get: operations["CheckSharingController_audience"];
+        /** Share a completed check: PRIVATE, POOL or NAMED funders (audited, effective on the next request) */
+        put: operations["CheckSharingController_share"];
+        post?: never;
+        /** Revoke the share (the check becomes PRIVATE); reliances on it turn stale */
+        delete: operations["CheckSharingController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shared-checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A check you may see (own, shared with you, or run by a body you mandated); personal-data evidence of others shows existence and hash only */
+        get: operations["SharedChecksController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reliances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's reliances on other organisations' checks (stale ones included) */
+        get: operations["ReliancesController_list"];
+        put?: never;
+        /** Rely on another organisation's completed check visible to you, with a reason (counts as your coverage) */
+        post: operations["ReliancesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reliances/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a reliance */
+        delete: operations["ReliancesController_withdraw"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mandates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mandates the funder gave, or (a mandated body) those it holds */
+        get: operations["MandatesController_list"];
+        put?: never;
+        /** Mandate a body (R.6316-7) from a date: its checks created while the mandate runs become visible to you and count as your coverage */
+        post: operations["MandatesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mandates/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a mandate on a date (today by default) */
+        post: operations["MandatesController_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{siret}/lead-funder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's lead funder (who coordinates its controls), and your pending claim */
+        get: operations["ProviderSharingController_lead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{siret}/lead-funder/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim the lead: granted at once when nobody holds it, otherwise settled by a platform administrator (audited) */
+        post: operations["ProviderSharingController_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{siret}/dossier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider control dossier: certification history, visible checks, non-conformities by indicator, corrective actions, reliance, lead funder, profile */
+        get: operations["ProviderSharingController_dossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{siret}/dossier/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dossier as JSON or PDF */
+        get: operations["ProviderSharingController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-funder-claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lead-funder claims: a funder's own; every claim for a platform administrator (pending first) */
+        get: operations["LeadClaimsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-funder-claims/{id}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle a disputed claim: grant (the claimant leads) or reject, with a note (audited) */
+        post: operations["LeadClaimsController_settle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/control-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The providers you fund, not covered by a visible or relied-on check of the window, by risk score x your amount funded */
+        get: operations["ControlPlanController_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Control coverage: share of your amount funded (actions started in the last 12 months) whose provider had a visible or relied-on check before the start */
+        get: operations["ControlPlanController_coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/provider-profiles/recompute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recompute the provider control profiles now (incremental, or every provider with full) */
+        post: operations["ControlPlanController_recompute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1861,12 +2138,25 @@ export interface components {
             /** @description Confirmed by the funder (can back a report) */
             confirmed: number;
         };
+        AcrossFundersDto: {
+            /** @description Other organisations' completed checks of the organisation (any site), last 36 months, visible to the caller */
+            checks: number;
+            /** @description Of those, non-compliant */
+            nonCompliant: number;
+            /** @description Open major non-conformities of those checks */
+            openMajorNonConformities: number;
+            /** Format: date-time */
+            lastCompletedAt: string | null;
+        };
         FundingControlsDto: {
+            /** @description The caller's own checks */
             openMajorNonConformities: components["schemas"]["OpenMajorNonConformityDto"][];
             /** @description null for an auditor (it sees only its assigned checks) */
             blockedPayments: components["schemas"]["BlockedPaymentsDto"] | null;
             /** @description The caller's active price anomalies on the organisation's actions; null for an auditor */
             priceAnomalies: components["schemas"]["PriceAnomalyCountsDto"] | null;
+            /** @description Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md) */
+            acrossFunders: components["schemas"]["AcrossFundersDto"];
         };
         FundingCheckDto: {
             siret: string;
@@ -2362,6 +2652,15 @@ export interface components {
             name?: string;
             email?: string;
         };
+        DuplicateDecisionDto: {
+            /**
+             * @description Reuse the visible checks, complement them, or re-check
+             * @enum {string}
+             */
+            decision: "REUSE" | "COMPLEMENT" | "RECHECK";
+            /** @description Why, in a sentence */
+            reason: string;
+        };
         CreateCheckDto: {
             /** @example 13002526500013 */
             providerSiret: string;
@@ -2379,6 +2678,8 @@ export interface components {
             contact?: components["schemas"]["ContactDto"];
             /** @description Run the service-fait checklist in the same control (its points join the check) */
             jointServiceFait?: boolean;
+            /** @description Required (409 CHECK.DUPLICATE_CONTROL otherwise) when recent checks of the provider by other organisations are visible */
+            duplicateDecision?: components["schemas"]["DuplicateDecisionDto"];
         };
         /** @enum {string} */
         CheckMethod: "DOCUMENTARY" | "ON_SITE" | "REMOTE";
@@ -2402,6 +2703,13 @@ export interface components {
         CheckContactDto: {
             name: string | null;
             email: string | null;
+        };
+        DuplicateDecisionViewDto: {
+            /** @enum {string} */
+            decision: "REUSE" | "COMPLEMENT" | "RECHECK";
+            reason: string;
+            /** @description The visible checks the decision was about */
+            checkIds: string[];
         };
         CheckProcedureDto: {
             /** Format: date-time */
@@ -2510,6 +2818,8 @@ export interface components {
             revision: number;
             amendmentReason: string | null;
             jointServiceFait: boolean;
+            /** @description Why the check was drafted although other organisations' recent checks were visible */
+            duplicateDecision: components["schemas"]["DuplicateDecisionViewDto"] | null;
             procedure: components["schemas"]["CheckProcedureDto"];
             scope: components["schemas"]["StoredScopeDto"];
             findings: components["schemas"]["FindingViewDto"][];
@@ -2554,6 +2864,8 @@ export interface components {
             revision: number;
             amendmentReason: string | null;
             jointServiceFait: boolean;
+            /** @description Why the check was drafted although other organisations' recent checks were visible */
+            duplicateDecision: components["schemas"]["DuplicateDecisionViewDto"] | null;
             procedure: components["schemas"]["CheckProcedureDto"];
             scopeCounts: components["schemas"]["ScopeCountsDto"];
             /** @description Finding revisions after the provider's response */
@@ -3056,11 +3368,384 @@ export interface components {
             ground?: "TRAINING_NEED" | "PEDAGOGICAL_ENGINEERING" | "INNOVATION" | "OPERATING_CONDITIONS";
             comment?: string;
         };
+        SharingSettingsViewDto: {
+            /** @enum {string} */
+            defaultMode: "PRIVATE" | "POOL";
+            needToKnow: boolean;
+            needToKnowYears: number;
+            duplicateWindowMonths: number;
+            planWindowMonths: number;
+            /**
+             * Format: date-time
+             * @description null: the defaults, never changed
+             */
+            updatedAt: string | null;
+        };
+        SharingSettingsDto: {
+            /**
+             * @description The share a check takes when it first completes
+             * @enum {string}
+             */
+            defaultMode?: "PRIVATE" | "POOL";
+            /** @description Pool shares reach only funders funding the provider in the last needToKnowYears years */
+            needToKnow?: boolean;
+            needToKnowYears?: number;
+            /** @description Other organisations' completed checks younger than this make a new check a duplicate */
+            duplicateWindowMonths?: number;
+            /** @description A visible or relied-on check younger than this covers a provider (plan and coverage) */
+            planWindowMonths?: number;
+        };
+        OrganisationRefDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example OPCO-ATLAS */
+            code: string;
+            name: string;
+        };
+        CheckAudienceDto: {
+            /** Format: uuid */
+            checkId: string;
+            state: string;
+            /** @enum {string} */
+            mode: "PRIVATE" | "POOL" | "NAMED";
+            /** @description Named funders (mode NAMED) */
+            funders: components["schemas"]["OrganisationRefDto"][];
+            /** @description Pool narrowed by the owner's need-to-know to funders funding the provider in the last N years */
+            needToKnowYears: number | null;
+            /** @description Funders that mandated the owning body and see the check through their mandate */
+            mandatingFunders: components["schemas"]["OrganisationRefDto"][];
+            /** @description The share applies now (the check is completed) */
+            effective: boolean;
+            /** @description Active reliances of other funders on the check */
+            reliances: number;
+            /** Format: date-time */
+            changedAt: string | null;
+            /** Format: uuid */
+            changedBy: string | null;
+        };
+        ShareCheckDto: {
+            /** @enum {string} */
+            mode: "PRIVATE" | "POOL" | "NAMED";
+            /** @description The named funders (mode NAMED) */
+            funderIds?: string[];
+        };
+        FrameworkRefViewDto: {
+            code: string | null;
+            version: number | null;
+        };
+        SharedFindingDto: {
+            pointCode: string;
+            grade: string;
+            comment: string | null;
+        };
+        SharedEvidenceDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "FILE" | "RECORD";
+            purpose: string;
+            personalData: boolean;
+            /**
+             * @description EXISTENCE_AND_HASH: another organisation's personal-data evidence, only its existence and hash
+             * @enum {string}
+             */
+            disclosure: "FULL" | "EXISTENCE_AND_HASH";
+            sha256: string | null;
+            size: number | null;
+            mediaType: string | null;
+            fileName: string | null;
+            recordReference: string | null;
+            description: string | null;
+            /** Format: date-time */
+            uploadedAt: string;
+        };
+        SharedCorrectiveActionDto: {
+            pointCode: string;
+            grade: string;
+            /** Format: date-time */
+            dueAt: string;
+            status: string;
+        };
+        MyRelianceDto: {
+            /** Format: uuid */
+            id: string;
+            stale: boolean;
+            /** @enum {string|null} */
+            staleReason: "REVOKED" | "AMENDED" | null;
+        };
+        SharedCheckDto: {
+            /** Format: uuid */
+            id: string;
+            owner: components["schemas"]["OrganisationRefDto"];
+            /**
+             * @description Why the caller sees it: its own, shared with it, or run by a body it mandated
+             * @enum {string}
+             */
+            access: "OWN" | "SHARED" | "MANDATE";
+            providerSiret: string;
+            providerNda: string | null;
+            method: string;
+            framework: components["schemas"]["FrameworkRefViewDto"];
+            state: string;
+            outcome: string | null;
+            revision: number;
+            categories: string[];
+            /** Format: date-time */
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            findings: components["schemas"]["SharedFindingDto"][];
+            evidence: components["schemas"]["SharedEvidenceDto"][];
+            correctiveActions: components["schemas"]["SharedCorrectiveActionDto"][];
+            myReliance: components["schemas"]["MyRelianceDto"] | null;
+        };
+        RelianceCheckDto: {
+            ownerName: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            outcome: string | null;
+            state: string;
+        };
+        RelianceDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            checkId: string;
+            /** @description The version of the check relied on */
+            revision: number;
+            providerSiret: string;
+            reason: string;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The check was revoked or amended: the reliance no longer counts */
+            stale: boolean;
+            /** @enum {string|null} */
+            staleReason: "REVOKED" | "AMENDED" | null;
+            /** Format: date-time */
+            staleAt: string | null;
+            /** @description The check as the caller still sees it; null once it may not */
+            check: components["schemas"]["RelianceCheckDto"] | null;
+        };
+        CreateRelianceDto: {
+            /**
+             * Format: uuid
+             * @description Another organisation's completed check visible to the caller
+             */
+            checkId: string;
+            reason: string;
+        };
+        MandateDto: {
+            /** Format: uuid */
+            id: string;
+            funder: components["schemas"]["OrganisationRefDto"];
+            body: components["schemas"]["OrganisationRefDto"];
+            /** Format: date */
+            validFrom: string;
+            /** Format: date */
+            validUntil: string | null;
+            reference: string;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreateMandateDto: {
+            /**
+             * Format: uuid
+             * @description An organisation of kind MANDATED_BODY
+             */
+            bodyId: string;
+            /**
+             * Format: date
+             * @example 2026-01-01
+             */
+            validFrom: string;
+            /** Format: date */
+            validUntil?: Record<string, never> | null;
+            /** @description The mandate document or decision it rests on */
+            reference: string;
+        };
+        EndMandateDto: {
+            /**
+             * Format: date
+             * @description Last day of the mandate; today by default
+             */
+            validUntil?: string;
+        };
+        NonConformityCountsDto: {
+            minor: number;
+            major: number;
+        };
+        DossierCheckDto: {
+            /** Format: uuid */
+            id: string;
+            owner: components["schemas"]["OrganisationRefDto"];
+            /** @enum {string} */
+            access: "OWN" | "SHARED" | "MANDATE";
+            state: string;
+            outcome: string | null;
+            method: string;
+            framework: components["schemas"]["FrameworkRefViewDto"];
+            revision: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            nonConformities: components["schemas"]["NonConformityCountsDto"];
+        };
+        IndicatorCountDto: {
+            frameworkCode: string;
+            pointCode: string;
+            /** @description RNQ criterion (1-7) */
+            criterion: string | null;
+            minor: number;
+            major: number;
+            /** @description Visible checks with this non-conformity */
+            checks: number;
+        };
+        CriterionCountDto: {
+            criterion: string;
+            minor: number;
+            major: number;
+        };
+        DossierCorrectiveActionDto: {
+            /** Format: uuid */
+            checkId: string;
+            owner: string;
+            pointCode: string;
+            grade: string;
+            /** Format: date-time */
+            dueAt: string;
+            overdue: boolean;
+        };
+        LeadDto: {
+            funder: components["schemas"]["OrganisationRefDto"];
+            /** Format: date-time */
+            since: string;
+            /** @enum {string} */
+            decidedHow: "CLAIM" | "SETTLEMENT";
+        };
+        LeadClaimViewDto: {
+            /** Format: uuid */
+            id: string;
+            providerSiret: string;
+            funder: components["schemas"]["OrganisationRefDto"];
+            reason: string;
+            /** @enum {string} */
+            status: "GRANTED" | "PENDING" | "REJECTED" | "SUPERSEDED";
+            /** Format: date-time */
+            claimedAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decisionNote: string | null;
+            currentLead: components["schemas"]["OrganisationRefDto"] | null;
+        };
+        LeadFunderDto: {
+            providerSiret: string;
+            lead: components["schemas"]["LeadDto"] | null;
+            myPendingClaim: components["schemas"]["LeadClaimViewDto"] | null;
+        };
+        RiskPartsDto: {
+            /** @description Funders funding it (out of 20) */
+            exposure: number;
+            /** @description Share of the amount funded on uncertified or unknown actions (out of 30) */
+            certification: number;
+            /** @description Age of the last shared check (out of 30) */
+            recency: number;
+            /** @description Its outcome (out of 20) */
+            outcome: number;
+        };
+        LastSharedCheckDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            completedAt: string;
+            outcome: string;
+        };
+        ProfileDto: {
+            providerSiret: string;
+            fundersFunding: number;
+            /** @description 0 to 100 (docs/sharing.md) */
+            riskScore: number;
+            parts: components["schemas"]["RiskPartsDto"];
+            sharedChecks: number;
+            sharedNonConformities: number;
+            sharedMajorNonConformities: number;
+            lastSharedCheck: components["schemas"]["LastSharedCheckDto"] | null;
+            /** Format: date-time */
+            asOf: string;
+        };
+        DossierDto: {
+            siret: string;
+            registry: components["schemas"]["EstablishmentDto"] | null;
+            timeline: components["schemas"]["DossierCheckDto"][];
+            nonConformitiesByIndicator: components["schemas"]["IndicatorCountDto"][];
+            nonConformitiesByCriterion: components["schemas"]["CriterionCountDto"][];
+            openCorrectiveActions: components["schemas"]["DossierCorrectiveActionDto"][];
+            reliances: components["schemas"]["RelianceDto"][];
+            leadFunder: components["schemas"]["LeadFunderDto"];
+            profile: components["schemas"]["ProfileDto"] | null;
+            /** @description Filled by the reports feature */
+            openReportsExist: boolean | null;
+            /** @description The caller's own price anomalies (filled by the pricing feature) */
+            priceAnomalies: number | null;
+            /** Format: date-time */
+            generatedAt: string;
+        };
+        LeadClaimDto: {
+            reason: string;
+        };
+        SettleClaimDto: {
+            /** @description true: the claimant becomes lead funder; false: the claim is rejected */
+            grant: boolean;
+            note: string;
+        };
+        ControlPlanRowDto: {
+            rank: number;
+            providerSiret: string;
+            providerName: string | null;
+            /** @description The caller's amount funded in the last 12 months */
+            amountFunded: number;
+            actions: number;
+            riskScore: number | null;
+            /** @description riskScore x amountFunded */
+            priority: number | null;
+            profile: components["schemas"]["ProfileDto"] | null;
+            /** Format: date-time */
+            lastVisibleCheckAt: string | null;
+            reasons: ("NO_RECENT_VISIBLE_CHECK" | "UNCERTIFIED_FUNDING" | "MANY_FUNDERS" | "LAST_OUTCOME_NON_COMPLIANT" | "LAST_OUTCOME_RESERVATIONS" | "LARGE_AMOUNT" | "PROFILE_PENDING")[];
+        };
+        ControlPlanDto: {
+            windowMonths: number;
+            fundingWindowMonths: number;
+            coveredProviders: number;
+            rows: components["schemas"]["ControlPlanRowDto"][];
+        };
+        CoverageProvenanceDto: {
+            own: number;
+            visible: number;
+            reliance: number;
+        };
+        ControlCoverageDto: {
+            windowMonths: number;
+            actions: number;
+            amount: number;
+            coveredActions: number;
+            coveredAmount: number;
+            share: number | null;
+            byProvenance: components["schemas"]["CoverageProvenanceDto"];
+        };
+        RecomputeProfilesDto: {
+            /** @description Recompute every provider, not only those touched since the last run */
+            full?: boolean;
+        };
         /**
          * @description Namespaced error code; the one map from code to status is ERROR_STATUS in libs/core
          * @enum {string}
          */
-        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
+        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "CHECK.DUPLICATE_CONTROL" | "SHARING.CHECK_NOT_COMPLETED" | "SHARING.FUNDER_INVALID" | "SHARING.NOT_A_FUNDER" | "RELIANCE.NOT_FOUND" | "RELIANCE.CHECK_NOT_COMPLETED" | "RELIANCE.ALREADY_RELIED" | "RELIANCE.OWN_CHECK" | "MANDATE.NOT_FOUND" | "MANDATE.BODY_INVALID" | "MANDATE.DATES_INVALID" | "LEAD_FUNDER.ALREADY_LEAD" | "LEAD_FUNDER.CLAIM_PENDING" | "LEAD_FUNDER.CLAIM_NOT_FOUND" | "LEAD_FUNDER.CLAIM_SETTLED" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
         ProblemDto: {
             /** @example urn:bo:problem:REQUEST.VALIDATION */
             type: string;
@@ -7569,6 +8254,1047 @@ export interface operations {
                 };
             };
             /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SharingSettingsController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharingSettingsViewDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SharingSettingsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharingSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharingSettingsViewDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CheckSharingController_audience: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckAudienceDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CheckSharingController_share: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareCheckDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckAudienceDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CheckSharingController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckAudienceDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SharedChecksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCheckDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReliancesController_list: {
+        parameters: {
+            query?: {
+                providerSiret?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelianceDto"][];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReliancesController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (1-200 chars). A retry with the same key and body returns the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRelianceDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelianceDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReliancesController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelianceDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    MandatesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MandateDto"][];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    MandatesController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (1-200 chars). A retry with the same key and body returns the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMandateDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MandateDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    MandatesController_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndMandateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MandateDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProviderSharingController_lead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 14 digits */
+                siret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadFunderDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin, platform_admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProviderSharingController_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 14 digits */
+                siret: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadClaimDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadFunderDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProviderSharingController_dossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 14 digits */
+                siret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ProviderSharingController_export: {
+        parameters: {
+            query: {
+                format: "pdf" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description 14 digits */
+                siret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An attachment: ?format=json the dossier (DossierDto), ?format=pdf its PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierDto"];
+                    "application/pdf": string;
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LeadClaimsController_list: {
+        parameters: {
+            query?: {
+                status?: "GRANTED" | "PENDING" | "REJECTED" | "SUPERSEDED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadClaimViewDto"][];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager, platform_admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LeadClaimsController_settle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleClaimDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadClaimViewDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: platform_admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ControlPlanController_plan: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlPlanDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ControlPlanController_coverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlCoverageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ControlPlanController_recompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecomputeProfilesDto"];
+            };
+        };
+        responses: {
+            /** @description The job id; follow Location for its status */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAcceptedDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: platform_admin */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -111,6 +111,7 @@ export interface FundingCheck {
     openMajorNonConformities: { correctiveActionId: string; checkId: string; pointCode: string; description: string; dueAt: string; overdue: boolean; siret: string }[];
     blockedPayments: { actions: number; amountFunded: number } | null;
     priceAnomalies: { open: number; confirmed: number } | null;
+    acrossFunders: { checks: number; nonCompliant: number; openMajorNonConformities: number; lastCompletedAt: string | null };
   };
 }
 
@@ -293,3 +294,18 @@ export interface NpecEvidence {
   value: number;
   ratio: number;
 }
+
+// Sharing across funders (docs/sharing.md): the generated types of the OpenAPI document.
+export type SharingSettings = Schemas['SharingSettingsViewDto'];
+export type CheckAudience = Schemas['CheckAudienceDto'];
+export type SharedCheck = Schemas['SharedCheckDto'];
+export type Reliance = Schemas['RelianceDto'];
+export type Mandate = Schemas['MandateDto'];
+export type LeadFunder = Schemas['LeadFunderDto'];
+export type LeadClaim = Schemas['LeadClaimViewDto'];
+export type Dossier = Schemas['DossierDto'];
+export type DossierCheck = Schemas['DossierCheckDto'];
+export type ControlPlan = Schemas['ControlPlanDto'];
+export type ControlPlanRow = Schemas['ControlPlanRowDto'];
+export type ControlCoverage = Schemas['ControlCoverageDto'];
+export type OrganisationRef = Schemas['OrganisationRefDto'];

@@ -107,6 +107,22 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'CHECK.VERSION_NOT_FOUND': 'Cette version du contrôle n’existe pas.',
   'CHECK.LETTER_NOT_FOUND': 'Aucun courrier de notification n’a encore été produit pour ce contrôle.',
   // pricing
+  'CHECK.DUPLICATE_CONTROL':
+    'Des contrôles récents de cet organisme par d’autres financeurs vous sont visibles : choisissez de les réutiliser, de les compléter ou de recontrôler, et motivez ce choix.',
+  'SHARING.CHECK_NOT_COMPLETED': 'Seul un contrôle terminé peut être partagé.',
+  'SHARING.FUNDER_INVALID': 'Les destinataires d’un partage doivent être d’autres financeurs, actifs.',
+  'SHARING.NOT_A_FUNDER': 'Seul un financeur peut faire cette opération de mutualisation.',
+  'RELIANCE.NOT_FOUND': 'Appui introuvable.',
+  'RELIANCE.CHECK_NOT_COMPLETED': 'On ne s’appuie que sur un contrôle terminé.',
+  'RELIANCE.ALREADY_RELIED': 'Votre organisation s’appuie déjà sur ce contrôle.',
+  'RELIANCE.OWN_CHECK': 'Un contrôle de votre organisation compte déjà comme le vôtre : inutile de vous appuyer dessus.',
+  'MANDATE.NOT_FOUND': 'Mandat introuvable.',
+  'MANDATE.BODY_INVALID': 'Le mandataire doit être un organisme mandaté (R.6316-7) actif.',
+  'MANDATE.DATES_INVALID': 'La fin du mandat ne peut pas précéder son début.',
+  'LEAD_FUNDER.ALREADY_LEAD': 'Votre organisation est déjà chef de file pour cet organisme.',
+  'LEAD_FUNDER.CLAIM_PENDING': 'Votre demande pour être chef de file est déjà en attente d’arbitrage.',
+  'LEAD_FUNDER.CLAIM_NOT_FOUND': 'Demande de chef de file introuvable.',
+  'LEAD_FUNDER.CLAIM_SETTLED': 'Cette demande de chef de file a déjà été arbitrée.',
   'ANOMALY.NOT_FOUND': 'Anomalie de prix introuvable.',
   'ANOMALY.INVALID_TRANSITION':
     'Cette anomalie ne peut pas passer à cet état (ordre : ouverte, en cours d’examen, puis justifiée ou confirmée).',

@@ -131,3 +131,25 @@ export const PRICE_UNIT: Record<string, string> = {
   VAE: 'par personne',
   APPRENTICESHIP: 'par apprenti et par année de contrat',
 };
+
+// Sharing across funders (docs/sharing.md).
+export const SHARE_MODE: Record<string, string> = { PRIVATE: 'Privé', POOL: 'Mutualisé (tous les financeurs)', NAMED: 'Financeurs désignés' };
+export const ACCESS: Record<string, string> = { OWN: 'Votre organisation', SHARED: 'Partagé avec vous', MANDATE: 'Organisme mandaté par vous' };
+export const DUPLICATE_DECISION: Record<string, string> = { REUSE: 'Réutiliser ces contrôles', COMPLEMENT: 'Les compléter', RECHECK: 'Recontrôler' };
+export const CLAIM_STATUS: Record<string, string> = { GRANTED: 'Accordée', PENDING: 'En attente d’arbitrage', REJECTED: 'Refusée', SUPERSEDED: 'Sans objet' };
+export const STALE_REASON: Record<string, string> = { REVOKED: 'partage retiré', AMENDED: 'contrôle modifié par avenant' };
+export const PLAN_REASON: Record<string, string> = {
+  NO_RECENT_VISIBLE_CHECK: 'aucun contrôle visible récent',
+  UNCERTIFIED_FUNDING: 'financements sans certification Qualiopi établie',
+  MANY_FUNDERS: 'financé par plusieurs financeurs',
+  LAST_OUTCOME_NON_COMPLIANT: 'dernier contrôle non conforme',
+  LAST_OUTCOME_RESERVATIONS: 'dernier contrôle conforme avec réserves',
+  LARGE_AMOUNT: 'montant financé parmi vos plus élevés',
+  PROFILE_PENDING: 'profil pas encore calculé',
+};
+export const RISK_PART: Record<string, string> = {
+  exposure: 'Financeurs (sur 20)',
+  certification: 'Certification (sur 30)',
+  recency: 'Ancienneté du dernier contrôle (sur 30)',
+  outcome: 'Résultat du dernier contrôle (sur 20)',
+};

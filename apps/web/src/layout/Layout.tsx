@@ -12,6 +12,8 @@ import LoginIcon from '@mui/icons-material/Login';
 import PeopleIcon from '@mui/icons-material/People';
 import UploadIcon from '@mui/icons-material/UploadFile';
 import WorkIcon from '@mui/icons-material/Work';
+import RuleIcon from '@mui/icons-material/Rule';
+import HandshakeIcon from '@mui/icons-material/Handshake';
 import { Box, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { AppBar, Layout as RaLayout, Menu, TitlePortal, UserMenu, Logout, usePermissions, useGetIdentity, type LayoutProps } from 'react-admin';
@@ -44,6 +46,8 @@ export function AppMenu() {
       {funder ? <Item to="/anomalies" end label="Anomalies de prix" icon={<PriceCheckIcon />} /> : null}
       {funder ? <Item to="/anomalies/couverture" label="Couverture des tests" icon={<QueryStatsIcon />} /> : null}
       {funder || roles.includes('auditor') ? <Item to="/controles" label="Contrôles" icon={<AssignmentIcon />} /> : null}
+      {funder ? <Item to="/plan-de-controle" label="Plan de contrôle" icon={<RuleIcon />} /> : null}
+      {funder || roles.includes('admin') ? <Item to="/mandats" label="Mandats" icon={<HandshakeIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/utilisateurs" label="Utilisateurs" icon={<PeopleIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/cles-api" label="Clés d’API" icon={<KeyIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/administration/sso" label="Connexion unique" icon={<LoginIcon />} /> : null}

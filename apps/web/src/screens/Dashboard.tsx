@@ -8,6 +8,7 @@ import { usePermissions } from 'react-admin';
 import { useApi } from '../api/useApi';
 import { count, date, euros, siret } from '../i18n/format';
 import { COVERAGE, STATE, label } from '../i18n/labels';
+import type { ControlCoverage } from '../api/types';
 import { StateChip } from '../ui/fields';
 import { Screen } from '../ui/Screen';
 import { Section } from '../ui/Section';
@@ -46,6 +47,7 @@ export default function Dashboard() {
   const roles = permissions ?? [];
   const funder = roles.some((r) => r === 'officer' || r === 'manager');
   const query = useApi<DashboardView>(funder ? '/dashboard' : null);
+  const control = useApi<ControlCoverage>(funder ? '/coverage' : null);
   if (!funder) {
     return (
       <Screen title="Tableau de bord">
@@ -113,6 +115,18 @@ export default function Dashboard() {
                   />
                 </Section>
               </Box>
+              <Section title="Couverture par les contrôles" testId="control-coverage">
+                <Async query={control}>
+                  {(cov) => (
+                    <Typography>
+                      {cov.share === null
+                        ? 'Aucune action démarrée ces 12 derniers mois.'
+                        : `${Math.round(cov.share * 100)} % du montant de vos actions démarrées ces 12 derniers mois (${euros(cov.coveredAmount)} sur ${euros(cov.amount)}) portent sur un organisme contrôlé dans les ${cov.windowMonths} mois précédant leur début : ${euros(cov.byProvenance.own)} par vos contrôles, ${euros(cov.byProvenance.visible)} par ceux d’autres financeurs que vous voyez, ${euros(cov.byProvenance.reliance)} par vos appuis.`}{' '}
+                      <Link to="/plan-de-controle">Voir le plan de contrôle</Link>
+                    </Typography>
+                  )}
+                </Async>
+              </Section>
               <Section title="Derniers contrôles" testId="recent-checks">
                 <SimpleTable
                   caption="Derniers contrôles"

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@bo/core';
 import { Tx } from '@bo/database';
-import { Actor, seesAssignedChecksOnly } from '@bo/access';
+import { Actor, ownChecksSql, seesAssignedChecksOnly } from '@bo/access';
 import { PointRow, FrameworksService } from '../frameworks/frameworks.service';
 import { SERVICE_FAIT_CODE } from '../frameworks/builtin';
 import { comparePointCodes } from '../rules';
@@ -45,9 +45,14 @@ const auditorOnly = seesAssignedChecksOnly;
 export class CheckRepository {
   constructor(private readonly frameworks: FrameworksService) {}
 
+  /**
+   * One of the organisation's own checks. Row-level security also lets other organisations read
+   * checks shared with them (libs/access); those are read through the sharing lib's views, never
+   * through the owner's workflows, so this repository keeps to `ownChecksSql`.
+   */
   async loadRow(tx: Tx, id: string, forUpdate = false): Promise<CheckRow> {
     const row = await tx.one<CheckRow>(
-      `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id WHERE c.id = $1${forUpdate ? ' FOR UPDATE OF c' : ''}`,
+      `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id WHERE c.id = $1 AND ${ownChecksSql('c')}${forUpdate ? ' FOR UPDATE OF c' : ''}`,
       [id],
     );
     if (!row) throw new AppError('CHECK.NOT_FOUND', `No check ${id}.`);
@@ -88,6 +93,7 @@ export class CheckRepository {
       revision: row.revision,
       amendmentReason: row.amendment_reason,
       jointServiceFait: row.joint_service_fait,
+      duplicateDecision: row.duplicate_decision ? { decision: row.duplicate_decision, reason: row.duplicate_reason ?? '', checkIds: row.duplicate_of ?? [] } : null,
       procedure: {
         notifiedAt: row.notified_at?.toISOString() ?? null,
         providerReceivedOn: isoDate(row.provider_received_on),
@@ -174,7 +180,7 @@ export class CheckRepository {
   async listRows(tx: Tx, actor: Actor, query: { after?: readonly unknown[] | null; limit: number; state?: string; providerSiret?: string }): Promise<CheckRow[]> {
     return tx.query<CheckRow>(
       `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id
-        WHERE ($1::timestamptz IS NULL OR (c.created_at, c.id) < ($1::timestamptz, $2::uuid))
+        WHERE ${ownChecksSql('c')} AND ($1::timestamptz IS NULL OR (c.created_at, c.id) < ($1::timestamptz, $2::uuid))
           AND ($3::uuid IS NULL OR c.assignee_id = $3)
           AND ($4::text IS NULL OR c.state = $4)
           AND ($5::text IS NULL OR c.provider_siret = $5)

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig, AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
-import { Actor, tenantOf } from '@bo/access';
+import { AccessService, Actor, RecentVisibleCheck, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import {
   ACTION_CATEGORIES,
@@ -84,6 +84,7 @@ export class ChecksService {
     private readonly registry: RegistryFactsService,
     private readonly repo: CheckRepository,
     private readonly config: AppConfig,
+    private readonly access: AccessService,
   ) {}
 
 
@@ -93,13 +94,15 @@ export class ChecksService {
       await this.assertNda(tx, input.providerSiret, input.providerNda ?? null);
       if (input.assigneeId) await this.assertAssignee(tx, input.assigneeId);
       const actions = await this.actionsOfProvider(tx, input.providerSiret, input.providerNda ?? null, input.actionIds ?? []);
+      const duplicates = await this.assertNoDuplicate(tx, input);
       const points = await this.frameworks.points(tx, framework.id);
       const context = normaliseContext(input.scopeContext);
       const scope = scopeOf(framework, points, context, actions.map(factsOf), await this.certifiedCategories(tx, input.providerSiret, input.providerNda ?? null));
       const row = await tx.one<{ id: string }>(
         `INSERT INTO checks (organisation_id, provider_siret, provider_nda, method, framework_id, scope_context, scope,
-                             assignee_id, contact_name, contact_email, created_by, joint_service_fait, region)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+                             assignee_id, contact_name, contact_email, created_by, joint_service_fait, region,
+                             duplicate_decision, duplicate_reason, duplicate_of)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
         [
           actor.organisationId,
           input.providerSiret,
@@ -114,6 +117,9 @@ export class ChecksService {
           actor.kind === 'user' ? actor.id : null,
           input.jointServiceFait ?? false,
           (await this.registry.provider(tx, input.providerSiret, input.providerNda ?? null))?.region ?? null,
+          duplicates.length ? input.duplicateDecision!.decision : null,
+          duplicates.length ? input.duplicateDecision!.reason.trim() : null,
+          duplicates.length ? duplicates.map((d) => d.id) : null,
         ],
       );
       await this.link(tx, actor, row!.id, actions.map((a) => a.id), 'LINKED');
@@ -363,6 +369,22 @@ export class ChecksService {
       });
     }
     return unique.map((id) => found.get(id)!);
+  }
+
+  /**
+   * No duplicate controls: when other organisations' completed checks of this establishment,
+   * visible to the caller (libs/access), fall within its window, a new check needs a decision
+   * (reuse, complement, re-check) with a reason; without one, 409 lists those checks.
+   */
+  private async assertNoDuplicate(tx: Tx, input: CreateCheckInput): Promise<RecentVisibleCheck[]> {
+    const recent = await this.access.recentVisibleChecksOfOthers(tx, input.providerSiret);
+    if (recent.length && !input.duplicateDecision?.reason?.trim()) {
+      throw new AppError('CHECK.DUPLICATE_CONTROL', 'Recent checks of this provider by other organisations are visible to you: decide to reuse, complement or re-check, with a reason.', {
+        checks: recent,
+        errors: [{ field: 'duplicateDecision', message: 'a decision and a reason are required' }],
+      });
+    }
+    return recent;
   }
 
   private async assertNda(tx: Tx, siret: string, nda: string | null): Promise<void> {

@@ -27,6 +27,15 @@ export interface CreateCheckInput {
   contact?: ContactInput;
   /** Runs the *service fait* checklist in the same control (its points join the check). */
   jointServiceFait?: boolean;
+  /** Required when other organisations' completed checks of the provider are visible (no duplicate controls). */
+  duplicateDecision?: DuplicateDecisionInput;
+}
+
+export const DUPLICATE_DECISIONS = ['REUSE', 'COMPLEMENT', 'RECHECK'] as const;
+export type DuplicateDecision = (typeof DUPLICATE_DECISIONS)[number];
+export interface DuplicateDecisionInput {
+  decision: DuplicateDecision;
+  reason: string;
 }
 
 export interface UpdateCheckInput {
@@ -142,6 +151,8 @@ export interface CheckView {
   revision: number;
   amendmentReason: string | null;
   jointServiceFait: boolean;
+  /** Why this check was drafted although other organisations' recent checks were visible. */
+  duplicateDecision: { decision: DuplicateDecision; reason: string; checkIds: string[] } | null;
   procedure: {
     notifiedAt: string | null;
     providerReceivedOn: string | null;
@@ -191,6 +202,9 @@ export interface CheckRow {
   provider_received_on: Date | string | null;
   response_due_at: Date | null;
   notification_letter_sha256: string | null;
+  duplicate_decision: DuplicateDecision | null;
+  duplicate_reason: string | null;
+  duplicate_of: string[] | null;
 }
 
 export interface FindingRow {

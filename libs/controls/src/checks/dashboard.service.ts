@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '@bo/database';
-import { Actor, tenantOf } from '@bo/access';
+import { Actor, ownChecksSql, tenantOf } from '@bo/access';
 
 export interface DashboardView {
   /** Funded actions and amounts per certification coverage (CERTIFIED, NOT_CERTIFIED, UNKNOWN, EXEMPT). */
@@ -25,11 +25,11 @@ export class DashboardService {
       const funded = await tx.query<{ coverage: string; actions: string; amount: string }>(
         `SELECT coverage, count(*)::text AS actions, coalesce(sum(amount_funded), 0)::text AS amount FROM funded_actions GROUP BY coverage ORDER BY coverage`,
       );
-      const states = await tx.query<{ state: string; checks: string }>(`SELECT state, count(*)::text AS checks FROM checks GROUP BY state ORDER BY state`);
+      const states = await tx.query<{ state: string; checks: string }>(`SELECT state, count(*)::text AS checks FROM checks WHERE ${ownChecksSql('checks')} GROUP BY state ORDER BY state`);
       const [figures] = await tx.query<{ overdue_ca: string; drafts: string; awaiting: string }>(
-        `SELECT (SELECT count(*) FROM corrective_actions WHERE status = 'OPEN' AND due_at < now())::text AS overdue_ca,
-                (SELECT count(*) FROM checks WHERE state = 'DRAFT' AND created_by = $1)::text AS drafts,
-                (SELECT count(*) FROM checks c WHERE c.state IN ('RESPONDED', 'RESPONSE_OVERDUE')
+        `SELECT (SELECT count(*) FROM corrective_actions WHERE ${ownChecksSql('corrective_actions')} AND status = 'OPEN' AND due_at < now())::text AS overdue_ca,
+                (SELECT count(*) FROM checks WHERE ${ownChecksSql('checks')} AND state = 'DRAFT' AND created_by = $1)::text AS drafts,
+                (SELECT count(*) FROM checks c WHERE ${ownChecksSql('c')} AND c.state IN ('RESPONDED', 'RESPONSE_OVERDUE')
                     AND NOT EXISTS (SELECT 1 FROM check_findings f WHERE f.check_id = c.id AND f.recorded_by = $1))::text AS awaiting`,
         [actor.id],
       );
@@ -37,6 +37,7 @@ export class DashboardService {
         `SELECT c.id, c.provider_siret, p.name, c.state, c.created_at, c.response_due_at
            FROM checks c
            LEFT JOIN LATERAL (SELECT name FROM providers p WHERE p.siret = c.provider_siret ORDER BY (p.nda = c.provider_nda) DESC NULLS LAST LIMIT 1) p ON true
+          WHERE ${ownChecksSql('c')}
           ORDER BY c.created_at DESC LIMIT 8`,
       );
       const byState = Object.fromEntries(states.map((s) => [s.state, Number(s.checks)]));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock, FieldError } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, checkFilterParam, readsOrganisationRecords, tenantOf, visibleChecksSql } from '@bo/access';
+import { Actor, checkFilterParam, checksVisibleToActorSql, ownChecksSql, readsOrganisationRecords, tenantOf, visibleChecksSql } from '@bo/access';
 import {
   CERTIFICATION_CATEGORIES,
   CertificationCategory,
@@ -72,6 +72,12 @@ export interface FundingCheckAnswer {
      * under review, and confirmed. Null for a caller who does not read funded actions.
      */
     priceAnomalies: { open: number; confirmed: number } | null;
+    /**
+     * Results across funders (docs/sharing.md): other organisations' completed checks of the
+     * organisation (any site) from the last 36 months that the caller may see today (shared with
+     * it, or run by a body it mandated), as counts only. None for an auditor.
+     */
+    acrossFunders: { checks: number; nonCompliant: number; openMajorNonConformities: number; lastCompletedAt: string | null };
   };
 }
 
@@ -85,7 +91,8 @@ export type FundingCheckItem =
  * up to 1,000 for the bulk route), run in one transaction under the caller's row-level security:
  * the registry's facts (FUNDING_FACTS_JOINS: certification by `certification_state`, the
  * observation, declared activity, exemptions, blocked payments) and the caller's own control
- * results (open major non-conformities on any site of the organisation).
+ * results (open major non-conformities on any site of the organisation), and results across
+ * funders as counts over other organisations' checks the caller may see (docs/sharing.md).
  *
  * Parameters: $1 SIRETs, $2 NDAs (null: none named), $3 categories, $4 dates, $5 the instant
  * "overdue" is judged at, $6 the auditor whose assigned checks only may show (null: all the
@@ -111,7 +118,8 @@ export const FUNDING_CHECK_SQL = `
            'exemptions', fc_exemptions.list,
            'activity', ${FUNDING_ACTIVITY_JSON},
            'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END,
-             'priceAnomalies', CASE WHEN $8::boolean THEN json_build_object('open', anomalies.open, 'confirmed', anomalies.confirmed) END)
+             'priceAnomalies', CASE WHEN $8::boolean THEN json_build_object('open', anomalies.open, 'confirmed', anomalies.confirmed) END,
+             'acrossFunders', across.summary)
          )::text AS answer
     FROM q
     ${FUNDING_FACTS_JOINS}
@@ -128,7 +136,7 @@ export const FUNDING_CHECK_SQL = `
              ) ORDER BY ca.due_at, ca.id), '[]'::json) AS list
         FROM checks c JOIN corrective_actions ca ON ca.check_id = c.id AND ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC'
        WHERE c.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
-         AND ${visibleChecksSql('c', '$6')}
+         AND ${ownChecksSql('c')} AND ${visibleChecksSql('c', '$6')}
     ) majors
     CROSS JOIN LATERAL (
       SELECT count(*) FILTER (WHERE pa.status IN ('OPEN', 'UNDER_REVIEW'))::int AS open,
@@ -136,6 +144,17 @@ export const FUNDING_CHECK_SQL = `
         FROM price_anomalies pa
        WHERE pa.active AND pa.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
     ) anomalies
+    CROSS JOIN LATERAL (
+      SELECT json_build_object(
+               'checks', count(*), 'nonCompliant', count(*) FILTER (WHERE c.outcome = 'NON_COMPLIANT'),
+               'openMajorNonConformities', coalesce(sum((SELECT count(*) FROM corrective_actions ca
+                                                          WHERE ca.check_id = c.id AND ca.revision = c.revision AND ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC')), 0),
+               'lastCompletedAt', ${isoTimestamp('max(c.completed_at)')}) AS summary
+        FROM checks c
+       WHERE c.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
+         AND c.state = 'COMPLETED' AND c.organisation_id <> $7::uuid AND c.completed_at >= $5::timestamptz - interval '36 months'
+         AND ${checksVisibleToActorSql('c', '$6')}
+    ) across
    ORDER BY q.idx`;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };

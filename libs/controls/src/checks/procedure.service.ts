@@ -257,6 +257,9 @@ export class CheckProcedureService {
         entityId: id,
         details: { fromRevision: row.revision, toRevision: row.revision + 1, reason },
       });
+      // A shared check amended is no longer an input of its provider's cross-funder profile
+      // (docs/sharing.md): the incremental run recomputes it at once (reliances turn stale in SQL).
+      await this.outbox.add(tx, 'sharing.provider-control-profile', { organisationId: null, requestedBy: actor.id });
       return after;
     });
   }

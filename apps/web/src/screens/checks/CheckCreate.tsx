@@ -3,12 +3,12 @@
 // derived by the API and shown on the check's page.
 import { Alert, Box, Button, Checkbox, FormControlLabel, FormGroup, MenuItem, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router-dom';
-import { post } from '../../api/http';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { ApiError, post } from '../../api/http';
 import { useApi } from '../../api/useApi';
 import type { Action, Check, Page } from '../../api/types';
 import { date, euros, siret as siretFmt } from '../../i18n/format';
-import { CATEGORY, METHOD, label } from '../../i18n/labels';
+import { CATEGORY, DUPLICATE_DECISION, METHOD, OUTCOME, label } from '../../i18n/labels';
 import { CoverageChip } from '../../ui/fields';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
@@ -26,6 +26,10 @@ export default function CheckCreate() {
   const [seed, setSeed] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // No duplicate controls (docs/sharing.md): other funders' recent checks answer 409; the officer decides, with a reason.
+  const [duplicates, setDuplicates] = useState<{ id: string; organisationName: string; completedAt: string; outcome: string }[] | null>(null);
+  const [decision, setDecision] = useState('COMPLEMENT');
+  const [decisionReason, setDecisionReason] = useState('');
   const clean = siret.replace(/\D/g, '');
   const actions = useApi<Page<Action>>(clean.length === 14 ? `/actions?providerSiret=${clean}&limit=200` : null);
 
@@ -41,12 +45,14 @@ export default function CheckCreate() {
           method,
           actionIds: picked,
           contact: contactName || contactEmail ? { name: contactName || undefined, email: contactEmail || undefined } : undefined,
+          ...(duplicates ? { duplicateDecision: { decision, reason: decisionReason } } : {}),
         },
         { 'idempotency-key': crypto.randomUUID() },
       );
       if (sampleSize) await post(`/checks/${check.id}/sample`, { size: Number(sampleSize), ...(seed ? { seed: Number(seed) } : {}) });
       navigate(`/controles/${check.id}/show`);
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'CHECK.DUPLICATE_CONTROL' && Array.isArray(err.body.checks)) setDuplicates(err.body.checks as NonNullable<typeof duplicates>);
       setError(err);
     } finally {
       setBusy(false);
@@ -107,6 +113,29 @@ export default function CheckCreate() {
           </Box>
         </Section>
         {error ? <Failure error={error} /> : null}
+        {duplicates ? (
+          <Section title="Contrôles récents d’autres financeurs" testId="duplicates">
+            <ul>
+              {duplicates.map((d) => (
+                <li key={d.id}>
+                  <Link to={`/controles-partages/${d.id}`}>
+                    {d.organisationName}, terminé le {date(d.completedAt)} : {label(OUTCOME, d.outcome)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+            <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: { xs: 'minmax(0, 1fr)', sm: 'repeat(2, minmax(0, 1fr))' } }}>
+              <TextField select label="Votre décision" value={decision} onChange={(e) => setDecision(e.target.value)}>
+                {Object.entries(DUPLICATE_DECISION).map(([k, v]) => (
+                  <MenuItem key={k} value={k}>
+                    {v}
+                  </MenuItem>
+                ))}
+              </TextField>
+              <TextField label="Motif de la décision" required value={decisionReason} onChange={(e) => setDecisionReason(e.target.value)} />
+            </Box>
+          </Section>
+        ) : null}
         <Alert severity="info" sx={{ mb: 2 }}>
           Le périmètre (applicabilité de chaque indicateur et motif) est calculé à la création à partir des actions liées ; il s’affiche sur la page du contrôle.
         </Alert>

@@ -16,6 +16,7 @@ import { Facts, Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
 import { Grid } from './Grid';
 import { EvidenceList, ProcedurePanels } from './Procedure';
+import { CheckSharingPanel } from '../sharing/CheckSharingPanel';
 
 export default function CheckShow() {
   const { id = '' } = useParams();
@@ -74,6 +75,7 @@ export default function CheckShow() {
             </Section>
             <Async query={evidence}>{(ev) => <EvidenceList check={c} evidence={ev} />}</Async>
             <ProcedurePanels check={c} evidence={evidence.data ?? []} roles={permissions ?? []} myId={me.data?.id ?? ''} />
+            {(permissions ?? []).some((r) => r === 'officer' || r === 'manager') ? <CheckSharingPanel checkId={c.id} canShare={(permissions ?? []).includes('manager')} /> : null}
           </>
         )}
       </Async>

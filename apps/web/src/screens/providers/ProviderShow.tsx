@@ -14,6 +14,7 @@ import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
+import { LeadFunderPanel } from '../sharing/LeadFunderPanel';
 
 function Timeline({ items }: { items: Observation[] }) {
   if (items.length === 0) return <Typography color="text.secondary">Aucune observation de certification enregistrée.</Typography>;
@@ -110,6 +111,15 @@ function FundingCheckPanel({ siret }: { siret: string }) {
                         : 'Aucune'}
                     </span>,
                   ],
+                  [
+                    'Contrôles d’autres financeurs (36 mois)',
+                    <span data-testid="across-funders">
+                      {fc.controls.acrossFunders.checks
+                        ? `${fc.controls.acrossFunders.checks} contrôle(s) visible(s), dont ${fc.controls.acrossFunders.nonCompliant} non conforme(s) ; ${fc.controls.acrossFunders.openMajorNonConformities} non-conformité(s) majeure(s) ouverte(s) ; dernier le ${date(fc.controls.acrossFunders.lastCompletedAt)}`
+                        : 'Aucun visible'}{' '}
+                      <Link to={`/organismes/${siret}/dossier`}>Dossier de contrôle</Link>
+                    </span>,
+                  ],
                   ['Registre', fc.activity.inRegistry ? (fc.activity.listed ? 'Inscrit sur la liste publique' : 'Radié de la liste publique') : 'Absent du registre'],
                   ['Dernier bilan pédagogique et financier', date(fc.activity.lastDeclarationDate)],
                 ]}
@@ -141,15 +151,21 @@ export default function ProviderShow() {
       crumbs={[{ label: 'Organismes', to: '/organismes' }, { label: name }]}
       actions={
         funder ? (
-          <Button variant="contained" component={Link} to={`/controles/create?siret=${siret}`}>
-            Créer un contrôle
-          </Button>
+          <>
+            <Button variant="outlined" component={Link} to={`/organismes/${siret}/dossier`}>
+              Dossier de contrôle
+            </Button>
+            <Button variant="contained" component={Link} to={`/controles/create?siret=${siret}`}>
+              Créer un contrôle
+            </Button>
+          </>
         ) : undefined
       }
     >
       <Async query={provider}>
         {(p) => (
           <>
+            {funder ? <LeadFunderPanel siret={siret} canClaim={(permissions ?? []).includes('manager')} /> : null}
             <Section title="Identité">
               <Facts
                 items={[

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { Tx } from '@bo/database';
+import { JobOutbox } from '@bo/queue';
+
+export const PROFILE_JOB = 'sharing.provider-control-profile' as const;
+
+/**
+ * Asks for the provider-control-profile job through the job outbox. Changes that move a profile
+ * (a share changed or revoked, need-to-know changed) ask for an incremental run in their own
+ * transaction: the establishment they touched is past the watermark, so that run recomputes it at
+ * once; until then, read-time filtering already hides every input the caller may not see.
+ * Requests coalesce (a run recomputes from the current state), so a `full` request that finds an
+ * incremental run waiting joins it: `full` is for a changed formula, after a deploy.
+ */
+@Injectable()
+export class ProfileRequests {
+  constructor(private readonly outbox: JobOutbox) {}
+
+  recompute(tx: Tx, requestedBy: string | null): Promise<string> {
+    return this.outbox.add(tx, PROFILE_JOB, { organisationId: null, requestedBy });
+  }
+
+  recomputeNow(requestedBy: string | null, full = false): Promise<string> {
+    return this.outbox.addNow(PROFILE_JOB, { organisationId: null, requestedBy, full });
+  }
+}
