@@ -32,9 +32,12 @@ import { DashboardController } from './controls/dashboard.controller';
 import { SigningKeysController } from './platform/signing-keys.controller';
 import { RateLimitGuard, RateLimitModule } from './http/rate-limit';
 import { PricingController } from './pricing/pricing.controller';
+import { ReportsModule } from '@bo/reports';
+import { ReportsController } from './reports/reports.controller';
+import { InboxController } from './reports/inbox.controller';
 
 @Module({
-  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, RateLimitModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, ReportsModule, RateLimitModule],
   controllers: [
     HealthController,
     AuthController,
@@ -55,6 +58,8 @@ import { PricingController } from './pricing/pricing.controller';
     CheckProcedureController,
     SigningKeysController,
     PricingController,
+    ReportsController,
+    InboxController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

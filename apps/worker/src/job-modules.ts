@@ -3,6 +3,7 @@ import { ActionsJobsModule, ProvidersJobsModule } from '@bo/registry';
 import { ControlsJobsModule } from '@bo/controls';
 import { AuditJobsModule } from '@bo/audit';
 import { PricingJobsModule } from '@bo/pricing';
+import { ReportsJobsModule } from '@bo/reports';
 
 /** The modules that provide job handlers: the worker loads them, the registry test boots them. */
-export const JOB_MODULES = [ReferenceJobsModule, ActionsJobsModule, ProvidersJobsModule, ControlsJobsModule, PricingJobsModule, AuditJobsModule];
+export const JOB_MODULES = [ReferenceJobsModule, ActionsJobsModule, ProvidersJobsModule, ControlsJobsModule, PricingJobsModule, AuditJobsModule, ReportsJobsModule];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, tenantOf } from './actor';
-import { readsOrganisationRecords } from './visibility';
+import { handlesReportCases, readsOrganisationRecords, writesReports } from './visibility';
 
 /**
  * What the access service can decide on, and how: the table, the not-found code, and an optional
@@ -22,6 +22,10 @@ const ENTITIES = {
   api_key: { table: 'api_keys', notFound: 'API_KEY.NOT_FOUND' },
   import: { table: 'imports', notFound: 'IMPORT.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
   funded_action: { table: 'funded_actions', notFound: 'ACTION.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
+  // Row-level security keeps the reports the organisation is a party to (owner, co-signer, addressee).
+  report: { table: 'reports', notFound: 'REPORT.NOT_FOUND', narrow: (actor) => (writesReports(actor) || handlesReportCases(actor) ? undefined : 'false') },
+  // A case in the inbox: only those addressed to the caller's organisation.
+  report_case: { table: 'report_cases', notFound: 'CASE.NOT_FOUND', narrow: (actor) => (handlesReportCases(actor) ? 'recipient_organisation_id = app_org_id()' : 'false') },
 } as const satisfies Record<string, EntityRule>;
 
 export type AccessEntity = keyof typeof ENTITIES;

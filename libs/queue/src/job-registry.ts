@@ -29,6 +29,8 @@ export interface JobPayloads {
    * organisation is the one that asked (its managers follow the run), null for the nightly run.
    */
   'pricing.recompute': { organisationId: string | null; requestedBy: string | null };
+  /** Delivers the sealed packages of report cases whose next attempt is due (libs/reports, scheduled). */
+  'reports.delivery-scan': { organisationId: null };
 }
 
 export type JobName = keyof JobPayloads;
@@ -58,6 +60,12 @@ export const JOB_DEFINITIONS = {
     description: 'Recompute cross-funder price references and price anomalies',
     // Requests during a run coalesce into one more run.
     options: { deduplication: { id: 'pricing.recompute', keepLastIfActive: true } },
+  },
+  'reports.delivery-scan': {
+    queue: 'default',
+    description: 'Deliver sealed reports whose next attempt is due (signed POST, backoff, dead letter)',
+    // A submission during a scan asks for one more scan; more requests coalesce into it.
+    options: { deduplication: { id: 'reports.delivery-scan', keepLastIfActive: true }, attempts: 1 },
   },
 } as const satisfies Record<JobName, JobDefinition>;
 
