@@ -1,5 +1,6 @@
-import { ACTION_CSV_COLUMNS, CoverageService } from '@bo/registry';
+import { ACTION_CSV_COLUMNS } from '@bo/registry';
 import { ActionsCsvGenerator } from '@bo/testing';
+import { JobOutbox } from '@bo/queue';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { actionBody, insertExemption, insertProvider, newSiren, observe, siretOf } from '../support/actions-fixtures';
@@ -246,7 +247,7 @@ describe('funded actions', () => {
       const target = await create({ providerSiret: provider.siret, fundingDecisionDate: '2025-06-01' });
       expect(target.coverage).toBe('NOT_CERTIFIED');
       await observe(t.db, { nda: lapsed, certified: true, observedOn: '2025-05-01' });
-      await t.app.get(CoverageService).requestRecompute(null, 'test');
+      await t.app.get(JobOutbox).addNow('registry.coverage-recompute', { organisationId: null, requestedBy: null, reason: 'test' });
       await t.drain(30_000);
       const res = await t.http.get(`/api/v1/actions/${target.id}`).set(bearer(token));
       expect(res.body.coverage).toBe('CERTIFIED');

@@ -1,7 +1,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
@@ -211,22 +211,22 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     const check = await newCheck();
     await grade(check, { '9': 'MINOR_NC' }, manager);
     await t.http.post(`/api/v1/checks/${check.id}/notify`).set(as(officer)).send({ receivedOn: today() }).expect(200);
-    const dispatcher = t.app.get(JobDispatcher);
-    await dispatcher.dispatch('controls.deadline-scan', { organisationId: null });
+    const outbox = t.app.get(JobOutbox);
+    await outbox.addNow('controls.deadline-scan', { organisationId: null });
     await t.drain();
     expect((await t.http.get(`/api/v1/checks/${check.id}`).set(as(officer))).body.state).toBe('NOTIFIED');
     await t.setClockOffset(17 * DAY);
     // Access tokens live 15 minutes: log in again in the moved time.
     for (const u of [officer, manager, manager2]) tokens[u.id] = await login(t.http, u);
     try {
-      await dispatcher.dispatch('controls.deadline-scan', { organisationId: null });
+      await outbox.addNow('controls.deadline-scan', { organisationId: null });
       await t.drain();
       const overdue = await t.http.get(`/api/v1/checks/${check.id}`).set(as(officer));
       expect(overdue.body.state).toBe('RESPONSE_OVERDUE');
       const notices = await t.db.superQuery<{ kind: string; user_id: string }>(`SELECT kind, user_id FROM notifications WHERE entity_id = $1`, [check.id]);
       expect(notices).toEqual([{ kind: 'CHECK_RESPONSE_OVERDUE', user_id: officer.id }]);
       // Idempotent: a second scan finds nothing new.
-      await dispatcher.dispatch('controls.deadline-scan', { organisationId: null });
+      await outbox.addNow('controls.deadline-scan', { organisationId: null });
       await t.drain();
       expect(await t.db.superQuery(`SELECT 1 FROM notifications WHERE entity_id = $1`, [check.id])).toHaveLength(1);
       const done = await t.http.post(`/api/v1/checks/${check.id}/complete`).set(as(manager2));

@@ -1,5 +1,5 @@
 import { verify, createPublicKey } from 'node:crypto';
-import { JobDispatcher } from '@bo/queue';
+import { JobDispatcher, JobOutbox } from '@bo/queue';
 import { canonicalJson, chainHash } from '@bo/audit';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
@@ -55,8 +55,7 @@ describe('security: signed audit checkpoints (issue 8 item 7)', () => {
     expect(schedulers.map((s) => s.key)).toContain('audit.checkpoint');
     await someEvents(1);
     const [head] = await t.db.superQuery<{ seq: string }>(`SELECT max(seq) AS seq FROM audit_events WHERE organisation_id = $1`, [admin.organisationId]);
-    const dispatcher = t.app.get(JobDispatcher);
-    await dispatcher.dispatch('audit.checkpoint', { organisationId: null });
+    await t.app.get(JobOutbox).addNow('audit.checkpoint', { organisationId: null });
     await t.drain();
     const [cp] = await t.db.superQuery<{ seq: string }>(`SELECT max(seq) AS seq FROM audit_checkpoints WHERE organisation_id = $1`, [admin.organisationId]);
     expect(cp.seq).toBe(head.seq);

@@ -1,4 +1,4 @@
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { insertProvider, newSiren, siretOf } from '../support/actions-fixtures';
@@ -81,7 +81,7 @@ describe('security: the external auditor sees only what it is assigned', () => {
     expect((await t.http.get(`/api/v1/imports/${importId}/errors`).set(await as(auditor))).status).toBe(404);
 
     // A job of the organisation (no worker runs here: it stays queued).
-    const jobId = await t.app.get(JobDispatcher).dispatch('actions.import', { organisationId: officer.organisationId, importId, actor: { kind: 'user', id: officer.id, label: officer.email } });
+    const jobId = await t.app.get(JobOutbox).addNow('actions.import', { organisationId: officer.organisationId, importId, actor: { kind: 'user', id: officer.id, label: officer.email } });
     expect((await t.http.get(`/api/v1/jobs/${jobId}`).set(await as(officer))).status).toBe(200);
     const job = await t.http.get(`/api/v1/jobs/${jobId}`).set(await as(auditor));
     expect(job.status).toBe(404);

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
-import { JobDispatcher } from '@bo/queue';
+import { JobDispatcher, JobOutbox } from '@bo/queue';
+import { OutboxStore } from '@bo/database';
 import { buildApi } from '../../apps/api/src/bootstrap';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TestDatabase, createTestDatabase } from '@bo/testing';
@@ -60,7 +61,7 @@ export async function createTestApp(options: { withWorker?: boolean; env?: Recor
     app,
     worker,
     http: request(app.getHttpServer()),
-    drain: (timeoutMs) => drainQueues(dispatcher, timeoutMs),
+    drain: (timeoutMs) => drainQueues({ dispatcher, outbox: app.get(JobOutbox), store: app.get(OutboxStore) }, timeoutMs),
     setClockOffset: async (ms) => {
       await db.superQuery(`INSERT INTO clock_offset (id, offset_ms) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET offset_ms = $1`, [ms]);
     },

@@ -9,7 +9,8 @@ const path = require('node:path');
 const LAYERS = {
   core: 0,
   database: 1,
-  queue: 1,
+  // The queue lib writes jobs through the database's outbox.
+  queue: 2,
   storage: 1,
   access: 2,
   documents: 2,

@@ -6,6 +6,7 @@ import {
   JOB_HANDLER_METADATA,
   JobHandler,
   JobName,
+  JobOutcomes,
   QUEUE_NAMES,
   createRedis,
   publicJobId,
@@ -32,6 +33,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
+    private readonly outcomes: JobOutcomes,
     private readonly context: JobLogContext,
   ) {}
 
@@ -58,6 +60,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         connection: this.connection,
         prefix: this.config.QUEUE_PREFIX,
         concurrency: CONCURRENCY[queue],
+        // A killed worker's job goes back to the queue once its lock lapses (checked as often).
+        lockDuration: this.config.JOB_LOCK_MS,
+        stalledInterval: this.config.JOB_LOCK_MS,
       });
       worker.on('failed', (job, err) => this.logger.warn({ jobId: job?.id, name: job?.name, err: err.message }, 'job failed'));
       worker.on('error', (err) => this.logger.error({ err: err.message }, 'worker error'));
@@ -70,10 +75,22 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     const handler = this.handlers.get(job.name);
     if (!handler) throw new Error(`No handler for job ${job.name}`);
     const jobId = publicJobId(queue, job.id!);
+    const attempt = job.attemptsMade + 1;
     // Every log line of the job carries its public id as correlation id.
-    return this.context.run(jobId, { job: job.name, attempt: job.attemptsMade + 1 }, async () => {
+    return this.context.run(jobId, { job: job.name, attempt }, async () => {
       const started = Date.now();
-      const result = await handler.handle(job.data, { jobId, attempt: job.attemptsMade + 1, progress: (value) => job.updateProgress(value) });
+      // The outbox row records each start and the outcome; when PostgreSQL cannot take the record,
+      // the job still runs and the relay's reconciler copies the outcome from Redis later.
+      await this.outcomes.started(job.id).catch((e: Error) => this.logger.warn({ err: e.message }, 'could not record the job start'));
+      let result: unknown;
+      try {
+        result = await handler.handle(job.data, { jobId, attempt, progress: (value) => job.updateProgress(value) });
+      } catch (error) {
+        const final = attempt >= (job.opts.attempts ?? 1);
+        await this.outcomes.failed(job.id, (error as Error).message ?? String(error), final).catch(() => undefined);
+        throw error;
+      }
+      await this.outcomes.completed(job.id, result).catch((e: Error) => this.logger.warn({ err: e.message }, 'could not record the job outcome'));
       this.logger.log({ ms: Date.now() - started }, 'job done');
       return result;
     });

@@ -2,6 +2,7 @@ export * from './config/app-config';
 export * from './config/config.module';
 export * from './errors/error-codes';
 export * from './errors/problem.filter';
+export * from './errors/dependency';
 export * from './errors/validation';
 export * from './logging/logger';
 export * from './clock/clock';

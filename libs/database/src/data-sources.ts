@@ -11,7 +11,25 @@ export const SYSTEM_DATA_SOURCE = getDataSourceToken(DATA_SOURCE_NAMES.system) a
 /** Fixed role names: migrations grant to them, RLS policies are written against them. */
 export const DB_ROLES = { owner: 'bo_owner', app: 'bo_app', system: 'bo_system' } as const;
 
-export function dataSourceOptions(url: string, poolSize: number, name: string): DataSourceOptions {
+/** Bounds on waiting for PostgreSQL, so that no request or job hangs on a dead server. */
+export interface DatabaseTimeouts {
+  /** Server-side `statement_timeout` (0 = none); the client gives up 5 s later if the server is gone. */
+  statementTimeoutMs: number;
+  /** Longest wait for a connection, new or from the pool. */
+  connectTimeoutMs: number;
+}
+
+export function dataSourceOptions(url: string, poolSize: number, name: string, timeouts?: DatabaseTimeouts): DataSourceOptions {
+  const bounded = timeouts
+    ? {
+        connectionTimeoutMillis: timeouts.connectTimeoutMs,
+        statement_timeout: timeouts.statementTimeoutMs,
+        ...(timeouts.statementTimeoutMs > 0 ? { query_timeout: timeouts.statementTimeoutMs + 5_000 } : {}),
+        // A transaction left open by a crashed caller must not hold its locks for long.
+        idle_in_transaction_session_timeout: 60_000,
+        keepAlive: true,
+      }
+    : {};
   return {
     type: 'postgres',
     url,
@@ -20,7 +38,7 @@ export function dataSourceOptions(url: string, poolSize: number, name: string): 
     entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
-    extra: { max: poolSize, application_name: name },
+    extra: { max: poolSize, application_name: name, ...bounded },
   };
 }
 

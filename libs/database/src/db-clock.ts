@@ -13,6 +13,8 @@ export class DbClock extends Clock {
   constructor(url: string) {
     super();
     this.pool = new Pool({ connectionString: url, max: 2, application_name: 'bo-clock' });
+    // An idle connection dropped by a restarting server is replaced on the next call; never a crash.
+    this.pool.on('error', () => undefined);
   }
 
   async now(): Promise<Date> {

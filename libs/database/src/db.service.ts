@@ -7,6 +7,8 @@ import { TenantContext } from './tenant';
 export interface Tx {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  /** Runs `hook` once the transaction has committed (never when it rolls back); errors are the hook's own. */
+  afterCommit(hook: () => void): void;
   manager: EntityManager;
 }
 
@@ -19,14 +21,26 @@ async function rowsOf<T>(runner: QueryRunner, sql: string, params: unknown[]): P
   return (result.records ?? []) as T[];
 }
 
-export function txOf(manager: EntityManager): Tx {
+export function txOf(manager: EntityManager, hooks: (() => void)[] = []): Tx {
   const runner = manager.queryRunner;
   if (!runner) throw new Error('txOf needs a transactional entity manager');
   return {
     manager,
+    afterCommit: (hook) => void hooks.push(hook),
     query: <T>(sql: string, params: unknown[] = []) => rowsOf<T>(runner, sql, params),
     one: async <T>(sql: string, params: unknown[] = []) => (await rowsOf<T>(runner, sql, params))[0],
   };
+}
+
+/** Runs `work` in a transaction of `dataSource`, then the hooks it registered with `afterCommit`. */
+export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) => Promise<T>, setup?: (manager: EntityManager) => Promise<unknown>): Promise<T> {
+  const hooks: (() => void)[] = [];
+  const result = await dataSource.transaction(async (manager) => {
+    await setup?.(manager);
+    return work(txOf(manager, hooks));
+  });
+  for (const hook of hooks) hook();
+  return result;
 }
 
 /** Runs one statement on a pooled connection, outside any transaction. */
@@ -49,13 +63,9 @@ export class Db {
   constructor(@Inject(APP_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async tx<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`,
-        [ctx.organisationId ?? '', ctx.userId ?? ''],
-      );
-      return work(txOf(manager));
-    });
+    return inTransaction(this.dataSource, work, (manager) =>
+      manager.query(`SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [ctx.organisationId ?? '', ctx.userId ?? '']),
+    );
   }
 
   /** Reads of shared reference tables (no RLS): no tenant needed. */

@@ -5,3 +5,4 @@ export * from './system-db.service';
 export * from './database.module';
 export * from './db-clock';
 export * from './provision';
+export * from './outbox.store';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SYSTEM_DATA_SOURCE } from './data-sources';
-import { Tx, txOf } from './db.service';
+import { Tx, inTransaction } from './db.service';
 
 /**
  * The system role (`bo_system`, BYPASSRLS). Reserved for cross-funder jobs and platform loads;
@@ -12,7 +12,7 @@ export class SystemDb {
   constructor(@Inject(SYSTEM_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async tx<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work(txOf(manager)));
+    return inTransaction(this.dataSource, work);
   }
 
   /**

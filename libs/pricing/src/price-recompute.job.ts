@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@bo/core';
 import { SystemDb } from '@bo/database';
-import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobPayloads } from '@bo/queue';
+import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobOutbox, JobPayloads } from '@bo/queue';
 import {
   DEACTIVATE_SQL,
   DISPARITY_FLAGS_SQL,
@@ -102,6 +102,7 @@ export class PriceRecomputeScheduler implements OnApplicationBootstrap {
     private readonly dispatcher: JobDispatcher,
     private readonly systemDb: SystemDb,
     private readonly config: AppConfig,
+    private readonly outbox: JobOutbox,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -109,7 +110,7 @@ export class PriceRecomputeScheduler implements OnApplicationBootstrap {
     // recompute gets its first run now (elsewhere the nightly run or a manager starts it).
     if (this.config.DEMO_DATA) {
       const [{ runs }] = await this.systemDb.tx((tx) => tx.query<{ runs: number }>(`SELECT count(*)::int AS runs FROM price_runs WHERE finished_at IS NOT NULL`));
-      if (runs === 0) await this.dispatcher.dispatch('pricing.recompute', { organisationId: null, requestedBy: null });
+      if (runs === 0) await this.outbox.addNow('pricing.recompute', { organisationId: null, requestedBy: null });
     }
     await this.dispatcher
       .queue('default')

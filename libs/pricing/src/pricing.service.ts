@@ -3,7 +3,7 @@ import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { TabularColumn, csvStream, xlsxStream } from '@bo/documents';
 import type { Readable } from 'node:stream';
 import { ANOMALY_KIND_LABELS, ANOMALY_STATUS_LABELS, JUSTIFICATION_GROUND_LABELS } from './pricing.labels';
@@ -217,7 +217,7 @@ export class PricingService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
     private readonly clock: Clock,
   ) {}
 
@@ -414,7 +414,8 @@ export class PricingService {
   }
 
   requestRecompute(actor: Actor): Promise<string> {
-    return this.jobs.dispatch('pricing.recompute', { organisationId: actor.organisationId, requestedBy: actor.id });
+    // Through the job outbox (docs/architecture.md): asked for even while Redis is down.
+    return this.db.tx(tenantOf(actor), (tx) => this.outbox.add(tx, 'pricing.recompute', { organisationId: actor.organisationId, requestedBy: actor.id }));
   }
 }
 

@@ -40,32 +40,40 @@ export interface JobDefinition {
   description: string;
   /** Overrides of the defaults below, where a job needs them. */
   options?: JobsOptions;
+  /**
+   * Requests made while one is still waiting (in the outbox or on the queue, not yet running)
+   * join it instead of adding a run: for jobs that recompute everything from the current state.
+   */
+  coalesce?: boolean;
 }
 
 export const JOB_DEFINITIONS = {
   'reference.reload': { queue: 'default', description: 'Reload funders and the RNQ from the project data files' },
-  'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 1 } },
+  // The handler records a bad file as FAILED and returns; it throws only when PostgreSQL failed
+  // under it (the import is one transaction, rolled back), and then a retry finishes the import.
+  'actions.import': { queue: 'imports', description: "Import a funder's funded-actions CSV", options: { attempts: 3 } },
   'registry.coverage-recompute': {
     queue: 'default',
     description: 'Re-evaluate the certification coverage of all funded actions',
     // A burst of registry changes coalesces into one waiting run (and one more if one is running).
-    options: { deduplication: { id: 'registry.coverage-recompute', keepLastIfActive: true } },
+    coalesce: true,
   },
   'registry.public-list-import': { queue: 'imports', description: 'Import an uploaded public list of training providers', options: { attempts: 3 } },
   'registry.public-list-refresh': { queue: 'imports', description: 'Fetch and import the public list from PUBLIC_LIST_SOURCE', options: { attempts: 3 } },
-  'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates' },
+  'controls.deadline-scan': { queue: 'default', description: 'Scan check response windows and corrective-action due dates', coalesce: true },
   'audit.checkpoint': { queue: 'default', description: 'Sign a checkpoint of every audit chain head that moved' },
   'pricing.recompute': {
     queue: 'default',
     description: 'Recompute cross-funder price references and price anomalies',
-    // Requests during a run coalesce into one more run.
-    options: { deduplication: { id: 'pricing.recompute', keepLastIfActive: true } },
+    // Requests while one waits join it (a run recomputes everything); one more during a run.
+    coalesce: true,
   },
   'reports.delivery-scan': {
     queue: 'default',
     description: 'Deliver sealed reports whose next attempt is due (signed POST, backoff, dead letter)',
-    // A submission during a scan asks for one more scan; more requests coalesce into it.
-    options: { deduplication: { id: 'reports.delivery-scan', keepLastIfActive: true }, attempts: 1 },
+    // A scan delivers every due case: requests while one waits join it (a failed attempt is a row, not a job retry).
+    coalesce: true,
+    options: { attempts: 1 },
   },
 } as const satisfies Record<JobName, JobDefinition>;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '@bo/database';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 
 export interface OrganisationSummary {
   id: string;
@@ -15,12 +15,12 @@ export interface OrganisationSummary {
 export class ReferenceService {
   constructor(
     private readonly db: Db,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
   ) {}
 
-  /** Queues a reload; runs are serialized by the job's advisory lock. */
+  /** Asks for a reload through the job outbox; runs are serialized by the job's advisory lock. */
   async requestReload(requestedBy: string | null, force: boolean): Promise<string> {
-    return this.jobs.dispatch('reference.reload', { organisationId: null, requestedBy, force });
+    return this.outbox.addNow('reference.reload', { organisationId: null, requestedBy, force });
   }
 
   async lastLoad(): Promise<{ sha256: string; rows: number; loadedAt: string } | undefined> {

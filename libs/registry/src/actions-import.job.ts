@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Db, Tx } from '@bo/database';
 import { AuditService } from '@bo/audit';
-import { HandlesJob, JobContext, JobHandler, JobPayloads } from '@bo/queue';
+import { HandlesJob, JOB_DEFINITIONS, JobContext, JobHandler, JobPayloads } from '@bo/queue';
+import { dependencyFailure } from '@bo/core';
 import { BlobStore } from '@bo/storage';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -67,6 +68,9 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       await context.progress(100);
       return { importId: payload.importId, counts };
     } catch (error) {
+      // PostgreSQL went away under the import (rolled back whole): the job's next attempt
+      // imports it again, rather than leaving the funder a FAILED import to send again.
+      if (dependencyFailure(error) && context.attempt < JOB_DEFINITIONS['actions.import'].options.attempts) throw error;
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`import ${payload.importId} failed: ${message}`);
       await this.db.tx(ctx, (tx) =>

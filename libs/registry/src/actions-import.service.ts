@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { BlobStore, BlobTooLargeError } from '@bo/storage';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 import { checkActionCsvHeader } from './action-csv-records';
@@ -60,7 +60,7 @@ export class ActionsImportService {
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
     private readonly config: AppConfig,
     private readonly imports: ImportsService,
   ) {}
@@ -84,19 +84,21 @@ export class ActionsImportService {
       throw new AppError('REQUEST.TOO_LARGE', `The file is larger than ${this.config.UPLOAD_MAX_BYTES} bytes (UPLOAD_MAX_BYTES).`);
     }
     const ctx = tenantOf(actor);
-    const row = await this.db.tx(ctx, (tx) =>
-      tx.one<{ id: string }>(
+    // The import and its job are one transaction (the job outbox): Redis being down delays the
+    // job, it never orphans the import.
+    const importId = await this.db.tx(ctx, async (tx) => {
+      const row = await tx.one<{ id: string }>(
         `INSERT INTO imports (organisation_id, kind, file_sha256, file_name, file_size, created_by) VALUES ($1, 'ACTIONS', $2, $3, $4, $5) RETURNING id`,
         [actor.organisationId, blob.sha256, fileName, blob.size, `${actor.kind}:${actor.id}`],
-      ),
-    );
-    const importId = row!.id;
-    const jobId = await this.jobs.dispatch('actions.import', {
-      organisationId: actor.organisationId,
-      importId,
-      actor: { kind: actor.kind, id: actor.id, label: actor.label },
+      );
+      const jobId = await this.outbox.add(tx, 'actions.import', {
+        organisationId: actor.organisationId,
+        importId: row!.id,
+        actor: { kind: actor.kind, id: actor.id, label: actor.label },
+      });
+      await tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [row!.id, jobId]);
+      return row!.id;
     });
-    await this.db.tx(ctx, (tx) => tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [importId, jobId]));
     return this.imports.get(actor, importId);
   }
 }

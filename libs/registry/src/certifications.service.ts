@@ -4,7 +4,7 @@ import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { BlobStore, BlobTooLargeError, SNIFF_BYTES, sniffMediaType } from '@bo/storage';
 import { CertificationCategory } from './public-list-records';
 import { CertificationFlag, CertificationState, Observation, ProvidersService, parseSiret } from './providers.service';
@@ -94,7 +94,7 @@ export class CertificationsService {
     private readonly providers: ProvidersService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
     private readonly blobs: BlobStore,
     private readonly config: AppConfig,
   ) {}
@@ -115,6 +115,9 @@ export class CertificationsService {
     }
     const result = await this.db.tx(tenantOf(actor), async (tx) => {
       const { nda, siren } = await this.providers.ndaAtSiret(tx, siret, input.nda);
+      // Coverage depends on the entry (an own note counts for its funder's actions): asked for in
+      // the transaction that writes it (job outbox).
+      await this.outbox.add(tx, 'registry.coverage-recompute', { organisationId: null, requestedBy: actor.id, reason: `certification entry on ${siret}` });
       if (kind === 'FUNDER' || kind === 'MANDATED_BODY') return this.recordOwnNote(tx, actor, siret, nda, category, observedOn, input);
       if (kind === 'PLATFORM') {
         if (!input.certifier) throw new AppError('REQUEST.VALIDATION', 'Name the certifier of the document.', { errors: [{ field: 'certifier', message: 'required' }] });
@@ -139,7 +142,6 @@ export class CertificationsService {
       const state: CertificationState = await this.providers.certificationState(tx, siret, nda, category, await this.today());
       return { observation: observation as Observation | OwnNote, state };
     });
-    await this.jobs.dispatch('registry.coverage-recompute', { organisationId: null, requestedBy: actor.id, reason: `certification entry on ${siret}` });
     return result;
   }
 

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Page, decodeCursor, toPage } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, hasRole, tenantOf } from '@bo/access';
-import { JobDispatcher } from '@bo/queue';
 import { ACTION_COLUMNS, ActionView, toActionView } from './actions.service';
 
 export interface FunderBreakdown {
@@ -18,20 +17,13 @@ export type UncertifiedView =
   | { scope: 'PER_FUNDER'; funders: FunderBreakdown[]; totals: { actions: number; amountFunded: number } };
 
 /**
- * Certification coverage reads, and the way to ask for a full re-evaluation (the registry's
- * imports call `requestRecompute` after they change providers, observations or exemptions).
+ * Certification coverage reads. A full re-evaluation (`registry.coverage-recompute`) is asked for
+ * through the job outbox in the transaction of each registry change (observations, exemptions,
+ * public-list imports).
  */
 @Injectable()
 export class CoverageService {
-  constructor(
-    private readonly db: Db,
-    private readonly jobs: JobDispatcher,
-  ) {}
-
-  /** Queues `registry.coverage-recompute`; idempotent, so asking twice only costs a run. */
-  requestRecompute(requestedBy: string | null, reason?: string): Promise<string> {
-    return this.jobs.dispatch('registry.coverage-recompute', { organisationId: null, requestedBy, reason });
-  }
+  constructor(private readonly db: Db) {}
 
   /**
    * A funder's officer or manager: its own NOT_CERTIFIED actions, paged. Platform admins and

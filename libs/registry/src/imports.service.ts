@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { AppConfig, AppError } from '@bo/core';
 import { Db } from '@bo/database';
 import { AccessService, Actor, tenantOf } from '@bo/access';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { BlobStore, BlobTooLargeError, HeadGate } from '@bo/storage';
 import { AuditService } from '@bo/audit';
 import { checkPublicListHeader, splitHeaderLine } from './public-list-records';
@@ -63,7 +63,7 @@ export class ImportsService {
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly access: AccessService,
@@ -104,10 +104,10 @@ export class ImportsService {
         entityId: row.id,
         details: { mode, fileSha256: blob.sha256, fileSize: blob.size, fileName: file.fileName },
       });
+      const jobId = await this.outbox.add(tx, 'registry.public-list-import', { organisationId: actor.organisationId, importId: row.id, requestedBy: actor.id });
+      await tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [row.id, jobId]);
       return row.id;
     });
-    const jobId = await this.jobs.dispatch('registry.public-list-import', { organisationId: actor.organisationId, importId: id, requestedBy: actor.id }, `public-list-${id}`);
-    await this.db.tx(tenantOf(actor), (tx) => tx.query(`UPDATE imports SET job_id = $2 WHERE id = $1`, [id, jobId]));
     return this.get(actor, id);
   }
 

@@ -3,7 +3,7 @@ import { AppError, Clock, Page, decodeCursor, toPage } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { CERTIFICATION_CATEGORIES, CertificationCategory } from './public-list-records';
 import { validateNda, validateSiret } from './identifiers';
 
@@ -154,12 +154,15 @@ export class ProvidersService {
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
   ) {}
 
-  /** Certification coverage of funded actions depends on observations and exemptions: re-evaluate it. */
-  private recomputeCoverage(actor: Actor, reason: string): Promise<string> {
-    return this.jobs.dispatch('registry.coverage-recompute', { organisationId: null, requestedBy: actor.id, reason });
+  /**
+   * Certification coverage of funded actions depends on observations and exemptions: asks for its
+   * re-evaluation in the transaction that changes them, so that the change never goes without it.
+   */
+  private recomputeCoverage(tx: Tx, actor: Actor, reason: string): Promise<string> {
+    return this.outbox.add(tx, 'registry.coverage-recompute', { organisationId: null, requestedBy: actor.id, reason });
   }
 
   private async today(): Promise<string> {
@@ -329,9 +332,7 @@ export class ProvidersService {
       const [row] = await tx.query<ExemptionRow>(`SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE id = $1`, [id]);
       const exemption = exemptionOf(row);
       await this.audit.record(tx, actor, { action: 'providers.exemption.create', entityType: 'exemption', entityId: exemption.id, after: exemption, details: { siret } });
-      return exemption;
-    }).then(async (exemption) => {
-      await this.recomputeCoverage(actor, `exemption on ${siret}`);
+      await this.recomputeCoverage(tx, actor, `exemption on ${siret}`);
       return exemption;
     });
   }

@@ -6,7 +6,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppConfig, Clock } from '@bo/core';
 import { SystemDb } from '@bo/database';
-import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobPayloads } from '@bo/queue';
+import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobOutbox, JobPayloads } from '@bo/queue';
 import { BlobStore } from '@bo/storage';
 import { AuditService } from '@bo/audit';
 import { PublicListImportCounts, applyPublicListStaging } from './public-list-import.sql';
@@ -31,7 +31,7 @@ const logger = new Logger('PublicListImport');
  * staging rows. Safe to run again: an import that succeeded answers its counts; a retried one
  * starts its staging over.
  */
-async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: AuditService; clock: Clock; jobs: JobDispatcher }, importId: string, requestedBy: string | null, context?: JobContext): Promise<PublicListImportCounts> {
+async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: AuditService; clock: Clock; outbox: JobOutbox }, importId: string, requestedBy: string | null, context?: JobContext): Promise<PublicListImportCounts> {
   const { systemDb, blobs } = deps;
   const [imp] = await systemDb.tx((tx) =>
     tx.query<ImportRow>(`SELECT id, organisation_id, mode, status, file_sha256, counts FROM imports WHERE id = $1 AND kind = 'PUBLIC_LIST'`, [importId]),
@@ -99,13 +99,14 @@ async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: Au
             },
           },
         );
+        // Coverage depends on the registry: its recompute is asked for in the same transaction.
+        if (registryChanged(applied.counts)) {
+          await deps.outbox.add(tx, 'registry.coverage-recompute', { organisationId: null, requestedBy, reason: `public-list import ${importId}` });
+        }
         return applied.counts;
       });
       logger.log({ importId, lines, readMs: read - started, applyMs: Date.now() - read }, 'public-list import applied');
       await client.query(`DELETE FROM public_list_staging WHERE import_id = $1`, [importId]);
-      if (result && registryChanged(result)) {
-        await deps.jobs.dispatch('registry.coverage-recompute', { organisationId: null, requestedBy, reason: `public-list import ${importId}` });
-      }
       await context?.progress(100);
       return result!;
     } finally {
@@ -133,11 +134,11 @@ export class PublicListImportJob implements JobHandler<'registry.public-list-imp
     private readonly blobs: BlobStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
   ) {}
 
   handle(payload: JobPayloads['registry.public-list-import'], context: JobContext): Promise<PublicListImportCounts> {
-    return runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock, jobs: this.jobs }, payload.importId, payload.requestedBy, context);
+    return runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock, outbox: this.outbox }, payload.importId, payload.requestedBy, context);
   }
 }
 
@@ -155,7 +156,7 @@ export class PublicListRefreshJob implements JobHandler<'registry.public-list-re
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
   ) {}
 
   async handle(payload: JobPayloads['registry.public-list-refresh'], context: JobContext): Promise<unknown> {
@@ -187,7 +188,7 @@ export class PublicListRefreshJob implements JobHandler<'registry.public-list-re
       return row.id;
     });
     if (!created) return { skipped: 'the source did not change since the last import', fileSha256: blob.sha256 };
-    const counts = await runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock, jobs: this.jobs }, created, payload.requestedBy, context);
+    const counts = await runImport({ systemDb: this.systemDb, blobs: this.blobs, audit: this.audit, clock: this.clock, outbox: this.outbox }, created, payload.requestedBy, context);
     return { importId: created, counts };
   }
 }

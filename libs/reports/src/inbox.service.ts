@@ -187,8 +187,8 @@ export class InboxService {
       await tx.query(`SELECT report_notify_parties($1, 'REPORT_CASE_FORWARDED', $2, $3)`, [row.report_id, caseId, JSON.stringify({ caseId, recipient: row.recipient_name })]);
       await tx.query(`SELECT report_close_if_done($1, $2)`, [row.report_id, now]);
       await this.audit.record(tx, actor, { action: 'inbox.case.forwarded', entityType: 'report_case', entityId: caseId, details: { certifierId } });
+      await this.submission.requestDelivery(tx);
     });
-    await this.submission.requestDelivery();
     return view;
   }
 

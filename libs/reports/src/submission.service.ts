@@ -7,7 +7,7 @@ import { AuditService } from '@bo/audit';
 import { BlobStore } from '@bo/storage';
 import { SigningService } from '@bo/signing';
 import { renderPdf } from '@bo/documents';
-import { JobDispatcher } from '@bo/queue';
+import { JobOutbox } from '@bo/queue';
 import { jcs, sha256Hex } from './canonical';
 import { groundOf, ReportRepository, ReportRow } from './report.repository';
 import { ReportsService } from './reports.service';
@@ -40,7 +40,7 @@ export class SubmissionService {
     private readonly clock: Clock,
     private readonly blobs: BlobStore,
     private readonly signing: SigningService,
-    private readonly jobs: JobDispatcher,
+    private readonly outbox: JobOutbox,
   ) {}
 
   async submit(actor: Actor, id: string): Promise<ReportView> {
@@ -85,15 +85,15 @@ export class SubmissionService {
         after: { packageSha256: stored.sha256, pdfSha256: pdfBlob.sha256 },
         details: { keyId: signature.keyId, recipients: recipients.map((r) => r.organisationCode), auditHead },
       });
+      await this.requestDelivery(tx);
       return this.repo.view(tx, await this.repo.loadRow(tx, id), actor.organisationId);
     });
-    await this.requestDelivery();
     return view;
   }
 
-  /** Asks the worker to scan due deliveries now (the scan also runs every minute). */
-  async requestDelivery(): Promise<void> {
-    await this.jobs.dispatch('reports.delivery-scan', { organisationId: null });
+  /** Asks the worker, with the state that needs it, to scan due deliveries now (the scan also runs every minute). */
+  async requestDelivery(tx: Tx): Promise<void> {
+    await this.outbox.add(tx, 'reports.delivery-scan', { organisationId: null });
   }
 
   /** The package built from the stored rows (same bytes at submission and at every verification). */
@@ -210,9 +210,9 @@ export class SubmissionService {
         caseId, actor.organisationId, actor.id, now, JSON.stringify({ previousStatus: kase.delivery_status, previousAttempts: kase.attempts }),
       ]);
       await this.audit.record(tx, actor, { action: 'report.case.redeliver', entityType: 'report_case', entityId: caseId, details: { reportId: id, previousStatus: kase.delivery_status } });
+      await this.requestDelivery(tx);
       return this.repo.caseView(tx, await this.repo.caseRow(tx, caseId));
     });
-    await this.requestDelivery();
     return view;
   }
 }

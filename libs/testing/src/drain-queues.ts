@@ -1,4 +1,5 @@
-import { JobDispatcher } from '@bo/queue';
+import { JobDispatcher, JobOutbox } from '@bo/queue';
+import { OutboxStore } from '@bo/database';
 
 /** Jobs a job scheduler keeps waiting for its next run: never "pending work" for a test. */
 function isSchedulerJob(id: string | undefined): boolean {
@@ -6,16 +7,19 @@ function isSchedulerJob(id: string | undefined): boolean {
 }
 
 /**
- * Waits until every queue has nothing waiting, active, prioritized or delayed (except the next
+ * Waits until the job outbox has no due row left and every queue has nothing waiting, active, prioritized or delayed (except the next
  * run of a recurring job), checking every 50 ms, and fails after `timeoutMs` with the counts it
  * saw: bounded, never hangs a test.
  */
-export async function drainQueues(dispatcher: JobDispatcher, timeoutMs = 15_000): Promise<void> {
+export async function drainQueues(deps: { dispatcher: JobDispatcher; outbox: JobOutbox; store: OutboxStore }, timeoutMs = 15_000): Promise<void> {
+  const { dispatcher } = deps;
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, Record<string, number>> = {};
   while (Date.now() < deadline) {
-    last = {};
-    let pending = 0;
+    await deps.outbox.flush();
+    const outboxPending = await deps.store.pendingCount();
+    last = { outbox: { pending: outboxPending } };
+    let pending = outboxPending;
     for (const queue of dispatcher.allQueues()) {
       const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children', 'delayed');
       if (counts.delayed > 0) {

@@ -3,6 +3,7 @@ import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
+import { JobOutbox } from '@bo/queue';
 import { BlobStore } from '@bo/storage';
 import { DocumentModel, checkExportModel, notificationLetterModel, renderPdf } from '@bo/documents';
 import { RegistryFactsService } from '@bo/registry';
@@ -50,7 +51,13 @@ export class CheckProcedureService {
     private readonly blobs: BlobStore,
     private readonly config: AppConfig,
     private readonly registry: RegistryFactsService,
+    private readonly outbox: JobOutbox,
   ) {}
+
+  /** The deadline scan runs when the response window closes (the 10-minute schedule is the safety net). */
+  private scanAtDeadline(tx: Tx, dueAt: Date | null): Promise<unknown> {
+    return dueAt ? this.outbox.add(tx, 'controls.deadline-scan', { organisationId: null }, { runAt: new Date(dueAt.getTime() + 1_000) }) : Promise.resolve();
+  }
 
 
   /**
@@ -86,6 +93,7 @@ export class CheckProcedureService {
         [id, now, actor.id, input.receivedOn ?? null, dueAt, stored.sha256],
       );
       if (input.receivedOn && dueAt) await this.recordReceiptChange(tx, actor, { ...row, provider_received_on: null, response_due_at: null }, input.receivedOn, dueAt, null, now);
+      await this.scanAtDeadline(tx, dueAt);
       const after = await this.repo.view(tx, await this.repo.loadRow(tx, id));
       await this.audit.record(tx, actor, {
         action: 'check.notified',
@@ -144,6 +152,7 @@ export class CheckProcedureService {
       [row.id, receivedOn, dueAt, reopened],
     );
     await this.recordReceiptChange(tx, actor, row, receivedOn, dueAt, reason, now);
+    await this.scanAtDeadline(tx, dueAt);
     const after = await this.repo.view(tx, await this.repo.loadRow(tx, row.id));
     await this.audit.record(tx, actor, {
       action: reason === null ? 'check.receipt_recorded' : 'check.receipt_corrected',

@@ -159,6 +159,39 @@ export class AppConfig {
   @Min(7)
   RESPONSE_WINDOW_DAYS = 15;
 
+  /** Longest statement of a request (API): past it PostgreSQL cancels it and the API answers 503. 0 = none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
+  /** Longest statement of a job (worker): imports and recomputes run long. 0 = none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  JOB_STATEMENT_TIMEOUT_MS = 30 * 60_000;
+
+  /** Longest wait for a database connection (a new one, or a free one of the pool). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  /** How often the job outbox relay looks for rows it could not hand to Redis at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  OUTBOX_RELAY_INTERVAL_MS = 1_000;
+
+  /**
+   * A running job's lock in Redis; a worker that dies (kill -9) loses it, and its job runs again
+   * on a live worker within about twice this time.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  JOB_LOCK_MS = 30_000;
+
   /**
    * Where the worker delivers sealed reports to recipients that have no endpoint of their own:
    * the built-in inbox. Default: this API at http://127.0.0.1:PORT/api/v1/inbox/deliveries.

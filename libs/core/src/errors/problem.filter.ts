@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_STATUS, ErrorCode, FieldError } from './error-codes';
+import { RETRY_AFTER_SECONDS, dependencyFailure } from './dependency';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -74,6 +75,23 @@ export function toProblem(error: unknown, correlationId: string, instance?: stri
       ...error.details,
     };
   }
+  const dependency = dependencyFailure(error);
+  if (dependency) {
+    return {
+      type: 'urn:bo:problem:DEPENDENCY.UNAVAILABLE',
+      title: STATUS_TITLES[503],
+      status: 503,
+      code: 'DEPENDENCY.UNAVAILABLE',
+      detail:
+        dependency === 'database'
+          ? 'The database is unavailable or did not answer in time. Retry after the delay given (a creating request sent again with its Idempotency-Key is not applied twice).'
+          : 'The job queue is unavailable. Retry after the delay given.',
+      instance,
+      correlationId,
+      dependency,
+      retryAfterSeconds: RETRY_AFTER_SECONDS[dependency],
+    };
+  }
   let status = 500;
   let detail = 'An unexpected error occurred. Quote the correlation id when reporting it.';
   if (isDataException(error)) {
@@ -119,6 +137,7 @@ function isFastifyError(error: unknown): error is { statusCode: number; message:
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemBody): void {
+  if (problem.status === 503) void reply.header('retry-after', String(problem.retryAfterSeconds ?? RETRY_AFTER_SECONDS.database));
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -131,7 +150,9 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const problem = toProblem(exception, String(request.id), request.url);
-    if (problem.status >= 500) {
+    if (problem.code === 'DEPENDENCY.UNAVAILABLE') {
+      this.logger.warn({ dependency: problem.dependency, err: (exception as Error)?.message, correlationId: request.id }, 'dependency unavailable');
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, correlationId: request.id }, 'unhandled error');
     }
     sendProblem(reply, problem);
