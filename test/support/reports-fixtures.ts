@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { jcs, sha256Hex } from '@bo/reports';
 import { TestApp } from './test-app';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -90,4 +91,49 @@ export async function listenInbox(t: TestApp): Promise<string> {
   await t.app.listen(Number(process.env.BO_TEST_REPORTS_PORT ?? 0), '127.0.0.1');
   const address = t.app.getHttpServer().address() as AddressInfo;
   return `http://127.0.0.1:${address.port}/api/v1/inbox/deliveries`;
+}
+
+/** A draft report written straight into the database, with one pinned ground backing its claim. */
+export async function draftReportOf(
+  t: TestApp,
+  organisationCode: string,
+  options: { siret: string; claim: 'SERVICE_FAIT' | 'INDICATOR'; certifierCode?: string },
+): Promise<string> {
+  const finding = options.claim === 'SERVICE_FAIT' ? { pointCode: 'SF-01', grade: 'MINOR_NC', comment: 'Émargements absents', evidenceRefs: [], serviceFait: true } : { pointCode: '1', grade: 'MAJOR_NC', comment: 'Information absente', evidenceRefs: [], serviceFait: false };
+  const framework = { code: options.claim === 'SERVICE_FAIT' ? 'SERVICE-FAIT' : 'RNQ', version: 1 };
+  const content = {
+    checkId: '00000000-0000-4000-8000-000000000001', revision: 1, outcome: 'NON_COMPLIANT', completedAt: '2026-01-15T10:00:00.000Z', amendmentReason: null, versionSha256: '0'.repeat(64),
+    provider: { siret: options.siret, nda: null }, framework, method: 'DOCUMENTARY', findings: [{ ...finding, sha256: sha256Hex(jcs(finding)) }], evidence: [], personalDataLegalGround: null,
+  };
+  const [report] = await t.db.superQuery<{ id: string }>(
+    `INSERT INTO reports (organisation_id, reference, provider_siret, provider_name, provider_region, title, claims, narrative, certifier_id, created_by)
+     SELECT o.id, 'SIG-T-' || substr(md5(random()::text), 1, 10), $2, 'Organisme', '84', 'Signalement de test', $3, $4,
+            (SELECT id FROM organisations WHERE code = $5), (SELECT id FROM users WHERE organisation_id = o.id LIMIT 1)
+       FROM organisations o WHERE o.code = $1 RETURNING id`,
+    [organisationCode, options.siret, JSON.stringify([{ kind: options.claim, code: finding.pointCode }]), NARRATIVE, options.certifierCode ?? null],
+  );
+  await t.db.superQuery(
+    `INSERT INTO report_grounds (report_id, organisation_id, kind, check_id, check_revision, framework_code, content, content_sha256, added_by, added_at)
+     SELECT r.id, r.organisation_id, 'CHECK_VERSION', $2, 1, $3, $4, $5, r.created_by, now() FROM reports r WHERE r.id = $1`,
+    [report.id, content.checkId, options.claim === 'SERVICE_FAIT' ? 'SERVICE-FAIT' : 'RNQ', JSON.stringify(content), sha256Hex(jcs(content))],
+  );
+  return report.id;
+}
+
+/** The same report submitted by a manager of its funder (sealed, its cases created, not delivered). */
+export async function submittedReportOf(t: TestApp, managerToken: string, id: string): Promise<string> {
+  await t.http.post(`/api/v1/reports/${id}/submit`).set(bearer(managerToken)).expect(200);
+  return id;
+}
+
+/** A case of the report, moved to a handling status as if delivered and handled so far. */
+export async function caseOf(t: TestApp, reportId: string, handlingStatus: string | null, deliveryStatus = 'DELIVERED'): Promise<string> {
+  const [row] = await t.db.superQuery<{ id: string }>(
+    `UPDATE report_cases SET handling_status = $2, delivery_status = $3 WHERE report_id = $1 RETURNING id`,
+    [reportId, handlingStatus, deliveryStatus],
+  );
+  if (handlingStatus === 'INFO_REQUESTED') {
+    await t.db.superQuery(`INSERT INTO report_case_events (case_id, organisation_id, kind, text, at) SELECT id, recipient_organisation_id, 'INFO_REQUESTED', 'Précisez', now() FROM report_cases WHERE id = $1`, [row.id]);
+  }
+  return row.id;
 }

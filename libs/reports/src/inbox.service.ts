@@ -7,7 +7,7 @@ import { AuditService } from '@bo/audit';
 import { SigningService } from '@bo/signing';
 import { CERTIFICATION_CATEGORIES, CertificationsService, ProvidersService } from '@bo/registry';
 import { sha256Hex } from './canonical';
-import { DELIVERY_HEADERS, recipientSecret, verifyDelivery } from './delivery-signature';
+import { DELIVERY_HEADERS, PACKAGE_MEDIA_TYPE, recipientSecret, verifyDelivery } from './delivery-signature';
 import { ReportRepository } from './report.repository';
 import { SubmissionService, SealVerification } from './submission.service';
 import { CERTIFIER_OUTCOMES, CONTROL_SERVICE_OUTCOMES, DEFAULT_ANSWER_DAYS } from './reports.types';
@@ -48,7 +48,7 @@ export class InboxService {
   ) {}
 
   /** `POST /inbox/deliveries`: authenticated by the HMAC signature, not by a token. */
-  async receive(headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<{ acknowledgementId: string; duplicate: boolean }> {
+  async receive(headers: Record<string, string | string[] | undefined>, raw: Buffer | undefined): Promise<{ acknowledgementId: string; duplicate: boolean }> {
     const header = (name: string) => {
       const v = headers[name];
       return Array.isArray(v) ? v[0] : v;
@@ -56,6 +56,9 @@ export class InboxService {
     const recipient = header(DELIVERY_HEADERS.recipient) ?? '';
     const caseId = header(DELIVERY_HEADERS.caseId) ?? '';
     if (!UUID.test(recipient)) throw new AppError('INBOX.SIGNATURE_INVALID', 'The delivery names no valid recipient.');
+    // Signed bytes only: any other media type would have been parsed, and its bytes lost.
+    if (!raw) throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', `Send the sealed package as ${PACKAGE_MEDIA_TYPE}.`);
+    const body = raw;
     const check = verifyDelivery(recipientSecret(this.config.JWT_SECRET, recipient), { timestamp: header(DELIVERY_HEADERS.timestamp), signature: header(DELIVERY_HEADERS.signature) }, body, (await this.clock.now()).getTime());
     if (!check.ok) {
       throw new AppError(check.reason === 'SIGNATURE_INVALID' ? 'INBOX.SIGNATURE_INVALID' : 'INBOX.TIMESTAMP_INVALID', check.reason === 'SIGNATURE_INVALID' ? 'The delivery signature does not verify.' : 'The delivery timestamp is missing or outside the replay window.');

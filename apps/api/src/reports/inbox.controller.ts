@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
-import { AppError, DEFAULT_PAGE_SIZE } from '@bo/core';
+import { DEFAULT_PAGE_SIZE } from '@bo/core';
 import { DELIVERY_HEADERS, InboxService, PACKAGE_MEDIA_TYPE } from '@bo/reports';
 import { Allow } from '../auth/allow.decorator';
 import { Public } from '../auth/public.decorator';
@@ -28,8 +28,7 @@ export class InboxController {
   @ApiOkResponse({ type: DeliveryAckDto })
   @ApiUnauthorizedResponse({ description: 'Bad signature, or a timestamp outside the replay window (problem+json)' })
   receive(@Headers() headers: Record<string, string | string[] | undefined>, @Body() body: unknown): Promise<DeliveryAckDto> {
-    if (!Buffer.isBuffer(body)) throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', `Send the sealed package as ${PACKAGE_MEDIA_TYPE}.`);
-    return this.inbox.receive(headers, body);
+    return this.inbox.receive(headers, Buffer.isBuffer(body) ? body : undefined);
   }
 
   @Get('cases')
