@@ -6,7 +6,7 @@ import { DEFAULT_PAGE_SIZE, Idempotent, assertIfMatch, etagOf } from '@bo/core';
 import { ReportsService, SubmissionService } from '@bo/reports';
 import { Allow } from '../auth/allow.decorator';
 import { binaryContent } from '../openapi/responses';
-import { AddGroundDto, AnswerDto, CaseParams, CosignerParams, CreateReportDto, ExportQuery, InviteCosignerDto, ReportIdParam, ReportListQuery, UpdateReportDto } from './reports.dto';
+import { AddGroundDto, AnswerDto, CaseParams, CosignerParams, CreateReportDto, InviteCosignerDto, ReportExportQuery, ReportIdParam, ReportListQuery, UpdateReportDto } from './reports.dto';
 import { CaseDto, ReportDto, ReportPageDto, SealVerificationDto } from './reports.responses';
 
 /** Funders' reports (signalements): drafting, co-signing, submission with the seal, cases (docs/reports.md). */
@@ -115,7 +115,7 @@ export class ReportsController {
   @Allow(['officer', 'manager', 'ministry', 'certifier'])
   @ApiOperation({ summary: 'The sealed report: its PDF dossier (?format=pdf) or its canonical package (?format=json), to any party to it' })
   @ApiOkResponse({ description: 'The stored bytes, exactly as sealed', content: binaryContent('application/pdf', 'application/json') })
-  async export(@CurrentActor() actor: Actor, @Param() p: ReportIdParam, @Query() q: ExportQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
+  async export(@CurrentActor() actor: Actor, @Param() p: ReportIdParam, @Query() q: ReportExportQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
     const file = await this.submission.export(actor, p.id, q.format);
     void reply.header('content-disposition', `attachment; filename="signalement-${file.reference}.${q.format}"`).header('x-content-sha256', file.sha256);
     return new StreamableFile(file.stream, { type: q.format === 'pdf' ? 'application/pdf' : 'application/json' });

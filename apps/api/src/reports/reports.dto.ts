@@ -142,7 +142,7 @@ export class CosignerParams extends ReportIdParam {
   orgId: string;
 }
 
-export class ExportQuery {
+export class ReportExportQuery {
   @ApiProperty({ enum: ['pdf', 'json'] })
   @IsIn(['pdf', 'json'])
   format: 'pdf' | 'json';

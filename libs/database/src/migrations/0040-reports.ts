@@ -279,7 +279,6 @@ export class Reports1790000000040 implements MigrationInterface {
       CREATE POLICY invitee_accepts ON report_cosigners FOR UPDATE USING (organisation_id = app_org_id()) WITH CHECK (organisation_id = app_org_id());
       CREATE POLICY party_read ON report_grounds FOR SELECT USING (report_party(report_id));
       CREATE POLICY own_grounds ON report_grounds FOR INSERT WITH CHECK (organisation_id = app_org_id() AND report_party(report_id));
-      CREATE POLICY own_grounds_delete ON report_grounds FOR DELETE USING (organisation_id = app_org_id());
       CREATE POLICY party_read ON report_cases FOR SELECT USING (recipient_organisation_id = app_org_id() OR report_party(report_id));
       CREATE POLICY owner_insert ON report_cases FOR INSERT WITH CHECK (report_owner(report_id) OR (forwarded_from IS NOT NULL AND report_case_recipient(forwarded_from)));
       CREATE POLICY party_update ON report_cases FOR UPDATE USING (recipient_organisation_id = app_org_id() OR report_owner(report_id));
@@ -293,9 +292,9 @@ export class Reports1790000000040 implements MigrationInterface {
       -- worker's (system role).
       REVOKE ALL ON reports, report_cosigners, report_grounds, report_cases, report_delivery_attempts, report_case_events, inbox_receipts, delivery_endpoints FROM bo_app, bo_system;
       GRANT SELECT, INSERT, UPDATE ON reports, report_cosigners TO bo_app;
-      GRANT SELECT, INSERT, DELETE ON report_grounds TO bo_app;
+      GRANT SELECT, INSERT ON report_grounds TO bo_app;
       GRANT SELECT, INSERT ON report_cases, report_case_events TO bo_app;
-      GRANT UPDATE (delivery_status, attempts, next_attempt_at, last_error, handling_status, acknowledged_at, acknowledged_by, outcome, outcome_note, closed_at, closed_by, acknowledgement_id, delivered_at) ON report_cases TO bo_app;
+      GRANT UPDATE (delivery_status, attempts, next_attempt_at, last_error, handling_status, acknowledged_at, acknowledged_by, outcome, outcome_note, closed_at, closed_by) ON report_cases TO bo_app;
       GRANT SELECT ON report_delivery_attempts, delivery_endpoints TO bo_app;
       GRANT SELECT, INSERT ON inbox_receipts TO bo_app;
       GRANT SELECT, UPDATE ON reports, report_cases TO bo_system;
@@ -304,6 +303,9 @@ export class Reports1790000000040 implements MigrationInterface {
       REVOKE ALL ON FUNCTION report_notify_parties(uuid, text, text, jsonb), report_close_if_done(uuid, timestamptz), report_owner(uuid), report_party(uuid), report_case_recipient(uuid), report_case_party(uuid), report_may_cosign(uuid, text), reports_open_exist(text), inbox_statistics_cases(), reports_sealed_guard(), report_grounds_draft_guard() FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION report_notify_parties(uuid, text, text, jsonb), report_close_if_done(uuid, timestamptz), report_owner(uuid), report_party(uuid), report_case_recipient(uuid), report_case_party(uuid), report_may_cosign(uuid, text), reports_open_exist(text), inbox_statistics_cases() TO bo_app;
       GRANT EXECUTE ON FUNCTION reports_open_exist(text) TO bo_system;
+      -- Trigger functions run whoever writes; nobody calls them.
+      REVOKE ALL ON FUNCTION reports_sealed_guard(), report_grounds_draft_guard() FROM bo_app, bo_system;
+      REVOKE ALL ON SEQUENCE report_delivery_attempts_id_seq FROM bo_app;
     `);
   }
 
