@@ -28,6 +28,12 @@ const SsoSettings = lazy(() => import('./screens/admin/SsoSettings'));
 const AnomalyList = lazy(() => import('./screens/pricing/AnomalyList'));
 const AnomalyShow = lazy(() => import('./screens/pricing/AnomalyShow'));
 const PriceCoverage = lazy(() => import('./screens/pricing/PriceCoverage'));
+const ReportList = lazy(() => import('./screens/reports/ReportList'));
+const ReportCreate = lazy(() => import('./screens/reports/ReportCreate'));
+const ReportShow = lazy(() => import('./screens/reports/ReportShow'));
+const InboxList = lazy(() => import('./screens/reports/InboxList'));
+const InboxShow = lazy(() => import('./screens/reports/InboxShow'));
+const InboxStatistics = lazy(() => import('./screens/reports/InboxStatistics'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -52,12 +58,15 @@ export function App() {
         <Resource name="actions" list={ActionList} show={ActionShow} />
         <Resource name="controles" list={CheckList} create={CheckCreate} show={CheckShow} />
         <Resource name="anomalies" list={AnomalyList} show={AnomalyShow} />
+        <Resource name="signalements" list={ReportList} create={ReportCreate} show={ReportShow} />
+        <Resource name="boite-de-reception" list={InboxList} show={InboxShow} />
         <Resource name="utilisateurs" list={UserList} create={UserCreate} edit={UserEdit} />
         <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
         <CustomRoutes>
           <Route path="/actions/import" element={<ActionImport />} />
           <Route path="/anomalies/couverture" element={<PriceCoverage />} />
           <Route path="/administration/sso" element={<SsoSettings />} />
+          <Route path="/boite-de-reception/statistiques" element={<InboxStatistics />} />
         </CustomRoutes>
       </Admin>
     </BrowserRouter>

@@ -292,3 +292,9 @@ export interface NpecEvidence {
   value: number;
   ratio: number;
 }
+export type Report = Schemas['ReportDto'];
+export type ReportCase = Schemas['CaseDto'];
+export type InboxCase = Schemas['InboxCaseDto'];
+export type InboxCaseDetail = Schemas['InboxCaseDetailDto'];
+export type InboxStatistics = Schemas['InboxStatisticsDto'];
+export type SealVerification = Schemas['SealVerificationDto'];
