@@ -43,7 +43,7 @@ async function main() {
   const secrets = loadSecrets(DATA_DIR);
   const pg = await startPostgres({ dataDir: DATA_DIR, port: PG_PORT, superPassword: secrets.superPassword, label: 'pricing benchmark' });
   try {
-    const env = { ...process.env, ...roleUrls(PG_PORT, 'bo_bench_pricing', secrets), JWT_SECRET: secrets.jwtSecret, REDIS_URL: 'redis://127.0.0.1:1', DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+    const env = { ...process.env, ...roleUrls(PG_PORT, 'bo_bench_pricing', secrets), JWT_SECRET: secrets.jwtSecret, SIGNING_KEYS: secrets.signingKey, REDIS_URL: 'redis://127.0.0.1:1', DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
     const setup = spawn(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'setup'], { env, stdio: 'inherit' });
     if ((await new Promise((r) => setup.once('exit', r))) !== 0) throw new Error('database setup failed');
     const db = new Client({ connectionString: env.DATABASE_SYSTEM_URL });

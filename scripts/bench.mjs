@@ -1,3 +1,4 @@
+// `npm run bench -- --api`: the API latency benchmark instead (bench/api-latency.mjs).
 // `npm run bench [-- --rows N]`: imports N generated funded actions (default 1,000,000) through
 // the real `actions.import` job, run by the compiled worker in its own process, and compares its
 // rows per second with a raw COPY of the same file into a plain table. Samples the worker's
@@ -33,7 +34,9 @@ async function stopAll() {
   for (const stop of stops.reverse()) await stop().catch((e) => console.error(`[bo] ${e.message}`));
   stops.length = 0;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stopAll().then(() => process.exit(130)));
+const API = process.argv.includes('--api');
+// With --api, bench/api-latency.mjs owns the services and their stopping.
+if (!API) for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stopAll().then(() => process.exit(130)));
 
 function runNode(script, args, env) {
   const child = spawn(process.execPath, [join(ROOT, script), ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -73,6 +76,7 @@ async function generate(blobDir) {
 }
 
 async function main() {
+  if (API) return void (await import('../bench/api-latency.mjs'));
   if (!Number.isInteger(ROWS) || ROWS < 1) throw new Error('--rows must be a positive integer');
   build();
   const secrets = loadSecrets(DATA_DIR);

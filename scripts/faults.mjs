@@ -316,6 +316,7 @@ async function main() {
     ...roleUrls(PG_PORT, DB, secrets),
     NODE_ENV: 'production',
     JWT_SECRET: secrets.jwtSecret,
+    SIGNING_KEYS: secrets.signingKey,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: '{faults}',
     BLOB_DIR: join(DATA_DIR, 'blobs'),

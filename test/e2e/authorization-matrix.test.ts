@@ -321,6 +321,14 @@ export const ROUTES: RouteCase[] = [
     own: async () => ({ params: { siret: PROVIDER_SIRET }, query: 'category=TRAINING' }),
   },
   {
+    method: 'post',
+    path: '/api/v1/funding-checks',
+    allowed: ALL_ROLES,
+    expected: 200,
+    own: async () => ({ body: { items: [{ siret: PROVIDER_SIRET, category: 'TRAINING' }] } }),
+  },
+  { method: 'get', path: '/api/v1/imports', allowed: ALL_ROLES },
+  {
     method: 'put',
     path: '/api/v1/providers/{siret}/certifications/{category}',
     allowed: ['manager', 'certifier', 'platform_admin'],

@@ -24,6 +24,7 @@ import { AuditController } from './identity/audit.controller';
 import { SsoController } from './identity/sso.controller';
 import { ProvidersController } from './registry/providers.controller';
 import { ImportsController } from './registry/imports.controller';
+import { FundingChecksController } from './registry/funding-checks.controller';
 import { ActionsController, CoverageController } from './actions/actions.controller';
 import { FrameworksController } from './controls/frameworks.controller';
 import { ChecksController } from './controls/checks.controller';
@@ -48,6 +49,7 @@ import { InboxController } from './reports/inbox.controller';
     SsoController,
     ProvidersController,
     ImportsController,
+    FundingChecksController,
     ActionsController,
     CoverageController,
     JobsController,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { AppConfig, AppError } from '@bo/core';
+import { AppConfig, AppError, Page, decodeCursor, toPage } from '@bo/core';
 import { Db } from '@bo/database';
-import { AccessService, Actor, tenantOf } from '@bo/access';
+import { AccessService, Actor, readsOrganisationRecords, tenantOf } from '@bo/access';
 import { JobOutbox } from '@bo/queue';
 import { BlobStore, BlobTooLargeError, HeadGate } from '@bo/storage';
 import { AuditService } from '@bo/audit';
@@ -29,6 +29,47 @@ export interface ImportResource {
   fieldErrorCount: number;
   /** The first line errors; all of them through `/imports/{id}/errors?format=csv`. */
   errors: { line: number; field: string; reason: string }[];
+}
+
+/** An import as the list shows it (its line errors: `GET /imports/{id}`). */
+export type ImportSummary = Omit<ImportResource, 'rejectedLineCount' | 'fieldErrorCount' | 'errors'>;
+
+interface ImportRow {
+  id: string;
+  kind: string;
+  mode: string | null;
+  status: string;
+  file_sha256: string;
+  file_name: string | null;
+  file_size: string | null;
+  job_id: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  progress: unknown;
+  counts: unknown;
+  error: string | null;
+}
+
+const IMPORT_COLUMNS = 'id, kind, mode, status, file_sha256, file_name, file_size, job_id, created_at, started_at, finished_at, progress, counts, error';
+
+function importSummaryOf(row: ImportRow): ImportSummary {
+  return {
+    id: row.id,
+    kind: row.kind,
+    mode: row.mode,
+    status: row.status,
+    fileSha256: row.file_sha256,
+    fileName: row.file_name,
+    fileSize: row.file_size === null ? null : Number(row.file_size),
+    jobId: row.job_id,
+    createdAt: row.created_at.toISOString(),
+    startedAt: row.started_at?.toISOString() ?? null,
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    progress: row.progress,
+    counts: row.counts,
+    error: row.error,
+  };
 }
 
 const FIRST_ERRORS = 100;
@@ -111,50 +152,35 @@ export class ImportsService {
     return this.get(actor, id);
   }
 
+  /** The caller's organisation's imports, newest first; keyset paging on (created_at, id) (index imports_org_keyset_idx). */
+  async list(actor: Actor, query: { limit: number; cursor?: string; kind?: string; status?: string }): Promise<Page<ImportSummary>> {
+    const after = decodeCursor(query.cursor, 2);
+    // Imports are the organisation's records: none for an auditor (libs/access).
+    if (!readsOrganisationRecords(actor)) return { items: [] };
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const rows = await tx.query<ImportRow>(
+        `SELECT ${IMPORT_COLUMNS} FROM imports
+          WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+            AND ($3::text IS NULL OR kind = $3)
+            AND ($4::text IS NULL OR status = $4)
+          ORDER BY created_at DESC, id DESC LIMIT $5`,
+        [after?.[0] ?? null, after?.[1] ?? null, query.kind ?? null, query.status ?? null, query.limit + 1],
+      );
+      return toPage(rows, query.limit, (r) => [r.created_at.toISOString(), r.id], importSummaryOf);
+    });
+  }
+
   async get(actor: Actor, id: string): Promise<ImportResource> {
     await this.access.assertVisible(actor, 'import', id);
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const [row] = await tx.query<{
-        id: string;
-        kind: string;
-        mode: string | null;
-        status: string;
-        file_sha256: string;
-        file_name: string | null;
-        file_size: string | null;
-        job_id: string | null;
-        created_at: Date;
-        started_at: Date | null;
-        finished_at: Date | null;
-        progress: unknown;
-        counts: unknown;
-        error: string | null;
-      }>(`SELECT * FROM imports WHERE id = $1`, [id]);
+      const [row] = await tx.query<ImportRow>(`SELECT ${IMPORT_COLUMNS} FROM imports WHERE id = $1`, [id]);
       if (!row) throw new AppError('IMPORT.NOT_FOUND', `No import ${id}.`);
       const [{ n, lines }] = await tx.query<{ n: string; lines: string }>(`SELECT count(*) AS n, count(DISTINCT line) AS lines FROM import_errors WHERE import_id = $1`, [id]);
       const errors = await tx.query<{ line: number; field: string; reason: string }>(
         `SELECT line, field, reason FROM import_errors WHERE import_id = $1 ORDER BY line, field LIMIT ${FIRST_ERRORS}`,
         [id],
       );
-      return {
-        id: row.id,
-        kind: row.kind,
-        mode: row.mode,
-        status: row.status,
-        fileSha256: row.file_sha256,
-        fileName: row.file_name,
-        fileSize: row.file_size === null ? null : Number(row.file_size),
-        jobId: row.job_id,
-        createdAt: row.created_at.toISOString(),
-        startedAt: row.started_at?.toISOString() ?? null,
-        finishedAt: row.finished_at?.toISOString() ?? null,
-        progress: row.progress,
-        counts: row.counts,
-        error: row.error,
-        rejectedLineCount: Number(lines),
-        fieldErrorCount: Number(n),
-        errors,
-      };
+      return { ...importSummaryOf(row), rejectedLineCount: Number(lines), fieldErrorCount: Number(n), errors };
     });
   }
 

@@ -12,3 +12,4 @@ export * from './certifications.service';
 export * from './imports.service';
 export * from './providers.module';
 export * from './registry-facts.service';
+export * from './funding-facts.sql';

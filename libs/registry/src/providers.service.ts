@@ -276,14 +276,10 @@ export class ProvidersService {
     return row ? observationOf(row) : null;
   }
 
-  private async exemptionsOf(siren: string, ndas: string[], activeOn?: string, category?: CertificationCategory): Promise<Exemption[]> {
+  private async exemptionsOf(siren: string, ndas: string[]): Promise<Exemption[]> {
     const rows = await this.db.shared<ExemptionRow>(
-      `SELECT ${EXEMPTION_COLUMNS} FROM exemptions
-        WHERE (siren = $1 OR nda = ANY ($2::char(11)[]))
-          AND ($3::date IS NULL OR (valid_from <= $3 AND (valid_until IS NULL OR valid_until >= $3)))
-          AND ($4::text IS NULL OR $4 = ANY (categories))
-        ORDER BY valid_from DESC, id`,
-      [siren, ndas, activeOn ?? null, category ?? null],
+      `SELECT ${EXEMPTION_COLUMNS} FROM exemptions WHERE siren = $1 OR nda = ANY ($2::char(11)[]) ORDER BY valid_from DESC, id`,
+      [siren, ndas],
     );
     return rows.map(exemptionOf);
   }
@@ -335,48 +331,5 @@ export class ProvidersService {
       await this.recomputeCoverage(tx, actor, `exemption on ${siret}`);
       return exemption;
     });
-  }
-
-  /**
-   * One answer for a funder about to fund: the certification for the category on the date (with
-   * the observation it rests on), the exemptions in force, and the declared activity.
-   */
-  async fundingCheck(siretInput: string, category: CertificationCategory, dateInput?: string, ndaInput?: string) {
-    const siret = parseSiret(siretInput);
-    const date = dateInput ?? (await this.today());
-    let nda: string | null = null;
-    if (ndaInput !== undefined) {
-      const check = validateNda(ndaInput);
-      if (!check.ok) throw new AppError('REQUEST.VALIDATION', check.reason, { errors: [{ field: 'nda', message: check.reason }] });
-      nda = check.value;
-    }
-    const state = await this.certificationState(undefined, siret, nda, category, date);
-    const providers = await this.db.shared<{ nda: string; siret: string; name: string; listed: boolean; delisted_at: Date | null; last_declaration_date: string | null }>(
-      `SELECT nda, siret, name, listed, delisted_at, last_declaration_date::text FROM providers
-        WHERE ${state.flags.includes('OTHER_SITE') ? 'siren' : 'siret'} = $1 ORDER BY nda`,
-      [state.flags.includes('OTHER_SITE') ? siret.slice(0, 9) : siret],
-    );
-    const lastDeclarationDate = providers.map((p) => p.last_declaration_date).filter((d): d is string => d !== null).sort().pop() ?? null;
-    return {
-      siret,
-      siren: siret.slice(0, 9),
-      category,
-      date,
-      certification: { ...state, observation: await this.observation(state.observationId) },
-      exemptions: await this.exemptionsOf(siret.slice(0, 9), providers.map((p) => p.nda), date, category),
-      activity: {
-        inRegistry: providers.length > 0,
-        listed: providers.some((p) => p.listed),
-        lastDeclarationDate,
-        ndas: providers.map((p) => ({
-          nda: p.nda,
-          siret: p.siret,
-          name: p.name,
-          listed: p.listed,
-          delistedAt: p.delisted_at?.toISOString() ?? null,
-          lastDeclarationDate: p.last_declaration_date,
-        })),
-      },
-    };
   }
 }

@@ -23,10 +23,12 @@ import { PUBLIC_ROUTE } from '../auth/public.decorator';
  * API process shares them):
  * - `write`: every POST, PUT, PATCH, DELETE of a user or an API key (implicit);
  * - `heavy`: imports, uploads and exports (declared with `@RateLimit('heavy')`), on top of `write`;
+ * - `bulk`: the bulk funding check (`@RateLimit('bulk')`, up to 1,000 questions a request), on top
+ *   of `write`, a counter of its own so that a funder's nightly batch never eats its imports' budget;
  * - `anonymous`: the public routes declared with `@RateLimit('anonymous')`, per client address.
  * Reads are not limited.
  */
-export type RateLimitClass = 'heavy' | 'anonymous';
+export type RateLimitClass = 'heavy' | 'bulk' | 'anonymous';
 const RATE_LIMIT_CLASS = 'bo:rate-limit';
 export const RateLimit = (kind: RateLimitClass) => SetMetadata(RATE_LIMIT_CLASS, kind);
 
@@ -97,7 +99,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     const applies =
       throttler.name === 'anonymous'
         ? kind === 'anonymous'
-        : !isPublic && request.actor !== undefined && (throttler.name === 'heavy' ? kind === 'heavy' : request.method !== 'GET' && request.method !== 'HEAD');
+        : !isPublic && request.actor !== undefined && (throttler.name === 'write' ? request.method !== 'GET' && request.method !== 'HEAD' : kind === throttler.name);
     return applies ? super.handleRequest(props) : true;
   }
 
@@ -128,6 +130,7 @@ export class RateLimitGuard extends ThrottlerGuard {
         throttlers: [
           { name: 'write', ttl: WINDOW_MS, limit: config.RATE_LIMIT_WRITES_PER_MINUTE },
           { name: 'heavy', ttl: WINDOW_MS, limit: config.RATE_LIMIT_HEAVY_PER_MINUTE },
+          { name: 'bulk', ttl: WINDOW_MS, limit: config.RATE_LIMIT_BULK_PER_MINUTE },
           { name: 'anonymous', ttl: WINDOW_MS, limit: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE },
         ],
         storage: new RedisThrottlerStorage(redis, config.QUEUE_PREFIX),

@@ -2,17 +2,26 @@ import { Controller, Get, Param, ParseUUIDPipe, Query, Res, StreamableFile } fro
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '@bo/access';
 import { ImportsService } from '@bo/registry';
+import { DEFAULT_PAGE_SIZE } from '@bo/core';
 import type { FastifyReply } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
-import { ImportFormatQuery } from './providers.dto';
+import { ImportFormatQuery, ImportListQuery } from './providers.dto';
 import { binaryContent } from '../openapi/responses';
-import { ImportDto } from './providers.responses';
+import { ImportDto, ImportPageDto } from './providers.responses';
 
 @ApiTags('imports')
 @ApiExtraModels(ImportDto)
 @Controller('imports')
 export class ImportsController {
   constructor(private readonly imports: ImportsService) {}
+
+  @Get()
+  @Allow(ANY_ROLE, ['actions:read', 'actions:write'])
+  @ApiOperation({ summary: "The caller's organisation's imports, newest first (keyset paging)" })
+  @ApiOkResponse({ type: ImportPageDto })
+  list(@CurrentActor() actor: Actor, @Query() query: ImportListQuery) {
+    return this.imports.list(actor, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, kind: query.kind, status: query.status });
+  }
 
   @Get(':id')
   @Allow(ANY_ROLE, ['actions:read', 'actions:write'])

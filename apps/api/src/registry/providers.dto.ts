@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { Allow, ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '@bo/core';
 import { CERTIFICATION_CATEGORIES, CertificationCategory } from '@bo/registry';
+import { FUNDING_CHECK_BULK_MAX } from '@bo/controls';
 
 export class ProviderListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'A SIRET, SIREN or NDA (exact) or part of the name' })
@@ -125,4 +126,40 @@ export class SetCertifierDto {
   @IsString()
   @Length(1, 500)
   source: string;
+}
+
+export class ImportListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['PUBLIC_LIST', 'ACTIONS'] })
+  @IsOptional()
+  @IsIn(['PUBLIC_LIST', 'ACTIONS'])
+  kind?: 'PUBLIC_LIST' | 'ACTIONS';
+
+  @ApiPropertyOptional({ enum: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] })
+  @IsOptional()
+  @IsIn(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'])
+  status?: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+}
+
+/** One question of a bulk funding check (validated item by item by the service, so one bad item does not sink the others). */
+export class FundingCheckItemDto {
+  @ApiProperty({ description: 'The establishment (14 digits)', example: '79876543400211' })
+  siret: string;
+
+  @ApiPropertyOptional({ description: 'Judge this NDA only (11 digits)' })
+  nda?: string;
+
+  @ApiProperty({ enum: CERTIFICATION_CATEGORIES })
+  category: CertificationCategory;
+
+  @ApiPropertyOptional({ description: 'The funding decision date (YYYY-MM-DD); today when omitted' })
+  date?: string;
+}
+
+export class BulkFundingCheckDto {
+  @ApiProperty({ type: [FundingCheckItemDto], minItems: 1, maxItems: FUNDING_CHECK_BULK_MAX })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(FUNDING_CHECK_BULK_MAX)
+  @Allow()
+  items: unknown[];
 }

@@ -1,4 +1,5 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, OmitType, getSchemaPath } from '@nestjs/swagger';
+import { FieldErrorDto } from '../openapi/problem.dto';
 import {
   CERTIFICATION_CATEGORIES,
   CertificationCategory,
@@ -428,4 +429,36 @@ export class ImportDto implements ImportResource {
 
   @ApiProperty({ type: [LineErrorDto], description: 'The first line errors; all of them through /imports/{id}/errors' })
   errors: LineErrorDto[];
+}
+
+/** An import as the list shows it (its line errors: GET /imports/{id}). */
+export class ImportSummaryDto extends OmitType(ImportDto, ['rejectedLineCount', 'fieldErrorCount', 'errors'] as const) {}
+
+export class ImportPageDto extends PageOf(ImportSummaryDto) {}
+
+export class FundingCheckItemErrorDto {
+  @ApiProperty({ enum: ['REQUEST.VALIDATION'] })
+  code: 'REQUEST.VALIDATION';
+
+  @ApiProperty()
+  detail: string;
+
+  @ApiProperty({ type: [FieldErrorDto], description: 'Field paths name the item: items[2].siret' })
+  errors: FieldErrorDto[];
+}
+
+export class FundingCheckResultItemDto {
+  @ApiProperty({ description: 'Position of the question in the request' })
+  index: number;
+
+  @ApiPropertyOptional({ type: FundingCheckDto, description: 'The answer, exactly as the single funding check gives it' })
+  answer?: FundingCheckDto;
+
+  @ApiPropertyOptional({ type: FundingCheckItemErrorDto, description: 'Why this item could not be asked (the others are answered)' })
+  error?: FundingCheckItemErrorDto;
+}
+
+export class BulkFundingCheckResultDto {
+  @ApiProperty({ type: [FundingCheckResultItemDto], description: 'One per question, in the order asked' })
+  items: FundingCheckResultItemDto[];
 }

@@ -487,6 +487,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisation's imports, newest first (keyset paging) */
+        get: operations["ImportsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/{id}": {
         parameters: {
             query?: never;
@@ -515,6 +532,23 @@ export interface paths {
         get: operations["ImportsController_errors"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/funding-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bulk funding check: up to 1,000 questions {siret, nda?, category, date?}, each answered as the single funding check would, in the order asked */
+        post: operations["FundingChecksController_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2217,6 +2251,92 @@ export interface components {
             legalSource?: string;
             note?: string;
         };
+        ImportSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "PUBLIC_LIST" | "ACTIONS";
+            /**
+             * @description Public list imports only
+             * @enum {string|null}
+             */
+            mode: "FULL" | "DELTA" | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            fileSha256: string;
+            fileName: string | null;
+            fileSize: number | null;
+            /** @description Follow GET /api/v1/jobs/{jobId} */
+            jobId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @description Public list: { phase: reading | applying, lines } */
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Set when SUCCEEDED */
+            counts: (components["schemas"]["ActionsImportCountsDto"] | components["schemas"]["PublicListImportCountsDto"]) | null;
+            /** @description Why the import FAILED */
+            error: string | null;
+        };
+        ImportPageDto: {
+            items: components["schemas"]["ImportSummaryDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        FieldErrorDto: {
+            /**
+             * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
+             * @example providerSiret
+             */
+            field: string;
+            /** @description English explanation, for logs and developers; the UI translates from `constraint` or `code` */
+            message: string;
+            /**
+             * @description The validator constraint that failed (class-validator name: isNotEmpty, maxLength, matches...)
+             * @example matches
+             */
+            constraint?: string;
+        };
+        FundingCheckItemErrorDto: {
+            /** @enum {string} */
+            code: "REQUEST.VALIDATION";
+            detail: string;
+            /** @description Field paths name the item: items[2].siret */
+            errors: components["schemas"]["FieldErrorDto"][];
+        };
+        FundingCheckResultItemDto: {
+            /** @description Position of the question in the request */
+            index: number;
+            /** @description The answer, exactly as the single funding check gives it */
+            answer?: components["schemas"]["FundingCheckDto"];
+            /** @description Why this item could not be asked (the others are answered) */
+            error?: components["schemas"]["FundingCheckItemErrorDto"];
+        };
+        BulkFundingCheckResultDto: {
+            /** @description One per question, in the order asked */
+            items: components["schemas"]["FundingCheckResultItemDto"][];
+        };
+        FundingCheckItemDto: {
+            /**
+             * @description The establishment (14 digits)
+             * @example 79876543400211
+             */
+            siret: string;
+            /** @description Judge this NDA only (11 digits) */
+            nda?: string;
+            /** @enum {string} */
+            category: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
+            /** @description The funding decision date (YYYY-MM-DD); today when omitted */
+            date?: string;
+        };
+        BulkFundingCheckDto: {
+            items: components["schemas"]["FundingCheckItemDto"][];
+        };
         /** @enum {string} */
         ActionCategory: "TRAINING" | "SKILLS_ASSESSMENT" | "VAE" | "APPRENTICESHIP";
         /** @enum {string} */
@@ -3667,20 +3787,6 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED" | "REPORT.NOT_FOUND" | "REPORT.NOT_DRAFT" | "REPORT.OWNER_ONLY" | "REPORT.NOT_SUBSTANTIATED" | "REPORT.NO_GROUNDS" | "REPORT.NO_CLAIMS" | "REPORT.NARRATIVE_LENGTH" | "REPORT.CERTIFIER_UNKNOWN" | "REPORT.REGION_UNKNOWN" | "REPORT.GROUND_INVALID" | "REPORT.COSIGNER_INVALID" | "REPORT.NOT_INVITED" | "REPORT.NOT_COSIGNER" | "REPORT.PERSONAL_DATA_GROUND" | "REPORT.NOT_SUBMITTED" | "CASE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.OUTCOME_NOT_ALLOWED" | "INBOX.SIGNATURE_INVALID" | "INBOX.TIMESTAMP_INVALID" | "INBOX.DELIVERY_UNKNOWN" | "INBOX.KEY_REUSED";
-        FieldErrorDto: {
-            /**
-             * @description Path of the field at fault, e.g. `items[2].hoursPerTrainee` or `body`
-             * @example providerSiret
-             */
-            field: string;
-            /** @description English explanation, for logs and developers; the UI translates from `constraint` or `code` */
-            message: string;
-            /**
-             * @description The validator constraint that failed (class-validator name: isNotEmpty, maxLength, matches...)
-             * @example matches
-             */
-            constraint?: string;
-        };
         ProblemDto: {
             /** @example urn:bo:problem:REQUEST.VALIDATION */
             type: string;
@@ -5337,6 +5443,58 @@ export interface operations {
             };
         };
     };
+    ImportsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                kind?: "PUBLIC_LIST" | "ACTIONS";
+                status?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPageDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin, auditor, ministry, certifier, platform_admin; API key scopes: actions:read, actions:write */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ImportsController_get: {
         parameters: {
             query?: {
@@ -5424,6 +5582,70 @@ export interface operations {
             };
             /** @description Allowed roles: officer, manager, admin, auditor, ministry, certifier, platform_admin; API key scopes: actions:read, actions:write */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    FundingChecksController_check: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description application/json (default) or text/csv */
+                accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkFundingCheckDto"];
+            };
+        };
+        responses: {
+            /** @description One answer or error per question, in the order asked; with Accept: text/csv one CSV line per question */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkFundingCheckResultDto"];
+                    "text/csv": string;
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, admin, auditor, ministry, certifier, platform_admin; API key scopes: providers:read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description More than 60 requests in the minute for this API key (or user); see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

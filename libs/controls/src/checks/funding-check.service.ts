@@ -1,61 +1,234 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '@bo/core';
+import { AppError, Clock, FieldError } from '@bo/core';
 import { Db } from '@bo/database';
 import { Actor, checkFilterParam, readsOrganisationRecords, tenantOf, visibleChecksSql } from '@bo/access';
-import { CertificationCategory, CertificationsService, ProvidersService, RegistryFactsService } from '@bo/registry';
-import { isOverdue } from '../rules';
+import {
+  CERTIFICATION_CATEGORIES,
+  CertificationCategory,
+  CertificationFlag,
+  CertificationStatus,
+  Exemption,
+  FUNDING_ACTIVITY_JSON,
+  FUNDING_BLOCKED_JSON,
+  FUNDING_CERTIFICATION_JSON,
+  FUNDING_FACTS_JOINS,
+  Observation,
+  OwnNoteState,
+  isoTimestamp,
+  validateIsoDate,
+  validateNda,
+  validateSiret,
+} from '@bo/registry';
+
+/** Most questions one bulk request may ask. */
+export const FUNDING_CHECK_BULK_MAX = 1000;
+
+/** One question: an establishment (and optionally one of its NDAs), a category, a date. */
+export interface FundingQuestion {
+  siret: string;
+  nda: string | null;
+  category: CertificationCategory;
+  /** YYYY-MM-DD; today when the caller gave none. */
+  date: string;
+}
+
+export interface FundingCheckAnswer {
+  siret: string;
+  siren: string;
+  category: CertificationCategory;
+  date: string;
+  certification: {
+    status: CertificationStatus;
+    nda: string | null;
+    observationId: string | null;
+    exemptionId: string | null;
+    flags: CertificationFlag[];
+    observation: Observation | null;
+    /** The caller's own certification note on the date, beside the shared state, never changing it. */
+    ownNote: OwnNoteState | null;
+  };
+  exemptions: Exemption[];
+  activity: {
+    inRegistry: boolean;
+    listed: boolean;
+    lastDeclarationDate: string | null;
+    ndas: { nda: string; siret: string; name: string; listed: boolean; delistedAt: string | null; lastDeclarationDate: string | null }[];
+  };
+  controls: {
+    openMajorNonConformities: {
+      correctiveActionId: string;
+      checkId: string;
+      revision: number;
+      pointCode: string;
+      description: string;
+      dueAt: string;
+      overdue: boolean;
+      siret: string;
+    }[];
+    /** Null for a caller who does not read funded actions (an auditor; libs/access). */
+    blockedPayments: { actions: number; amountFunded: number } | null;
+  };
+}
+
+/** One item of a bulk answer: the answer, or why the item could not be asked (same codes as the single route). */
+export type FundingCheckItem =
+  | { index: number; answer: FundingCheckAnswer; error?: undefined }
+  | { index: number; answer?: undefined; error: { code: 'REQUEST.VALIDATION'; detail: string; errors: FieldError[] } };
+
+/**
+ * The whole funding check as ONE statement over a set of questions (one for the single route,
+ * up to 1,000 for the bulk route), run in one transaction under the caller's row-level security:
+ * the registry's facts (FUNDING_FACTS_JOINS: certification by `certification_state`, the
+ * observation, declared activity, exemptions, blocked payments) and the caller's own control
+ * results (open major non-conformities on any site of the organisation).
+ *
+ * Parameters: $1 SIRETs, $2 NDAs (null: none named), $3 categories, $4 dates, $5 the instant
+ * "overdue" is judged at, $6 the auditor whose assigned checks only may show (null: all the
+ * organisation's checks; `visibleChecksSql` of libs/access), $7 the caller's organisation (its own
+ * certification note, `certification_own_note`, under row-level security too), $8 whether the
+ * caller reads payment blocks (`readsOrganisationRecords`).
+ */
+/** The caller's own note (`fc_note`) as `certification.ownNote` (the shape of CertificationsService.ownNoteIn). */
+const OWN_NOTE_JSON = `CASE WHEN fc_note.id IS NULL THEN NULL ELSE jsonb_build_object(
+    'status', fc_note.status, 'flags', fc_note.flags, 'note', jsonb_build_object(
+      'id', fc_note.id::text, 'nda', fc_note.nda, 'category', fc_note.category, 'certified', fc_note.certified,
+      'observedOn', fc_note.observed_on::text, 'validUntil', fc_note.valid_until::text, 'source', 'OWN_NOTE',
+      'certifier', fc_note.certifier, 'reference', fc_note.reference, 'recordedAt', ${isoTimestamp('fc_note.recorded_at')}, 'ownNote', true)) END`;
+
+export const FUNDING_CHECK_SQL = `
+  WITH q AS (
+    SELECT u.idx::int AS idx, u.siret::char(14) AS siret, left(u.siret, 9)::char(9) AS siren, u.nda, u.category, u.date
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::date[]) WITH ORDINALITY AS u(siret, nda, category, date, idx)
+  )
+  SELECT q.idx, json_build_object(
+           'siret', q.siret, 'siren', q.siren, 'category', q.category, 'date', q.date::text,
+           'certification', ${FUNDING_CERTIFICATION_JSON}::jsonb || jsonb_build_object('ownNote', ${OWN_NOTE_JSON}),
+           'exemptions', fc_exemptions.list,
+           'activity', ${FUNDING_ACTIVITY_JSON},
+           'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END)
+         )::text AS answer
+    FROM q
+    ${FUNDING_FACTS_JOINS}
+    LEFT JOIN LATERAL (
+      SELECT s.status, s.flags, n.id, n.nda, n.category, n.certified, n.observed_on, n.valid_until, n.certifier, n.reference, n.recorded_at
+        FROM certification_own_note($7::uuid, q.siret::text, q.nda, q.category, q.date) s
+        JOIN certification_notes n ON n.id = s.note_id
+    ) fc_note ON true
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object(
+               'correctiveActionId', ca.id, 'checkId', ca.check_id, 'revision', ca.revision, 'pointCode', ca.point_code,
+               'description', ca.description, 'dueAt', ${isoTimestamp('ca.due_at')}, 'overdue', ca.due_at < $5::timestamptz,
+               'siret', c.provider_siret
+             ) ORDER BY ca.due_at, ca.id), '[]'::json) AS list
+        FROM checks c JOIN corrective_actions ca ON ca.check_id = c.id AND ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC'
+       WHERE c.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
+         AND ${visibleChecksSql('c', '$6')}
+    ) majors
+   ORDER BY q.idx`;
+
+type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 /**
  * What a funder weighs before funding a provider, in one answer: the registry's facts
  * (certification on the date, exemptions, declared activity) and the funder's own control
  * results on the organisation (all its sites): open major non-conformities and blocked payments.
- * Control facts come from the caller's own checks only (an auditor: those assigned to it, no
- * payment blocks; libs/access decides); other funders' checks join through the sharing rules (a
- * later issue). A funder's own certification note is shown beside the shared state
- * (`certification.ownNote`), never changing it.
+ * Control facts come from the caller's own checks only (an auditor: the checks assigned to it);
+ * other funders' checks join through the sharing rules (a later issue).
  */
 @Injectable()
 export class FundingCheckService {
   constructor(
-    private readonly providers: ProvidersService,
-    private readonly certifications: CertificationsService,
-    private readonly facts: RegistryFactsService,
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
 
-  async check(actor: Actor, siret: string, category: CertificationCategory, date?: string, nda?: string) {
-    const registry = await this.providers.fundingCheck(siret, category, date, nda);
+  /** The single route: bad input is the request's error. */
+  async check(actor: Actor, siret: string, category: CertificationCategory, date?: string, nda?: string): Promise<FundingCheckAnswer> {
     const now = await this.clock.now();
-    const controls = await this.db.tx(tenantOf(actor), async (tx) => {
-      const majors = await tx.query<{ id: string; check_id: string; revision: number; point_code: string; description: string; due_at: Date; provider_siret: string }>(
-        `SELECT ca.id, ca.check_id, ca.revision, ca.point_code, ca.description, ca.due_at, c.provider_siret
-           FROM corrective_actions ca JOIN checks c ON c.id = ca.check_id
-          WHERE ca.status = 'OPEN' AND ca.grade = 'MAJOR_NC' AND left(c.provider_siret, 9) = $1
-            AND ${visibleChecksSql('c', '$2')}
-          ORDER BY ca.due_at`,
-        [registry.siren, checkFilterParam(actor)],
-      );
-      // Payment blocks are funded-action facts: not for an auditor (libs/access).
-      const blockedPayments = readsOrganisationRecords(actor) ? await this.facts.blockedPayments(tx, registry.siren) : null;
-      // The caller's own note (a funder's hand entry) beside the shared state, never instead of it.
-      const ownNote = await this.certifications.ownNoteIn(tx, actor, registry.siret, nda ?? null, category, registry.date);
-      return {
-        ownNote,
-        openMajorNonConformities: majors.map((m) => ({
-          correctiveActionId: m.id,
-          checkId: m.check_id,
-          revision: m.revision,
-          pointCode: m.point_code,
-          description: m.description,
-          dueAt: m.due_at.toISOString(),
-          overdue: isOverdue(m.due_at, now, null),
-          siret: m.provider_siret,
-        })),
-        blockedPayments,
-      };
-    });
-    const { ownNote, ...controlFacts } = controls;
-    return { ...registry, certification: { ...registry.certification, ownNote }, controls: controlFacts };
+    const question = this.question({ siret, nda, category, date }, now, '');
+    if (!question.ok) {
+      throw new AppError('REQUEST.VALIDATION', question.errors.map((e) => e.message).join('; '), { errors: question.errors });
+    }
+    const [answer] = await this.answer(actor, [question.value], now);
+    return answer;
+  }
+
+  /**
+   * The bulk route: every item answered in order, from one statement; an item that cannot be
+   * asked (bad SIRET, NDA, category or date) gets its error in its place, the others their answer.
+   */
+  async checkMany(actor: Actor, items: readonly unknown[]): Promise<FundingCheckItem[]> {
+    if (items.length > FUNDING_CHECK_BULK_MAX) {
+      throw new AppError('REQUEST.VALIDATION', `At most ${FUNDING_CHECK_BULK_MAX} items per request.`, {
+        errors: [{ field: 'items', message: `at most ${FUNDING_CHECK_BULK_MAX} items` }],
+      });
+    }
+    const now = await this.clock.now();
+    const checked = items.map((item, i) => this.question(item, now, `items[${i}].`));
+    const answers = await this.answer(actor, checked.flatMap((c) => (c.ok ? [c.value] : [])), now);
+    let next = 0;
+    return checked.map((c, index) =>
+      c.ok ? { index, answer: answers[next++] } : { index, error: { code: 'REQUEST.VALIDATION', detail: c.errors.map((e) => e.message).join('; '), errors: c.errors } },
+    );
+  }
+
+  private async answer(actor: Actor, questions: FundingQuestion[], now: Date): Promise<FundingCheckAnswer[]> {
+    if (questions.length === 0) return [];
+    const rows = await this.db.tx(tenantOf(actor), (tx) =>
+      tx.query<{ idx: number; answer: string }>(FUNDING_CHECK_SQL, [
+        questions.map((q) => q.siret),
+        questions.map((q) => q.nda),
+        questions.map((q) => q.category),
+        questions.map((q) => q.date),
+        now,
+        checkFilterParam(actor),
+        actor.organisationId,
+        readsOrganisationRecords(actor),
+      ]),
+    );
+    return rows.map((r) => JSON.parse(r.answer) as FundingCheckAnswer);
+  }
+
+  /** Validates one question; `prefix` names the item in field paths (`items[3].siret`). */
+  private question(raw: unknown, now: Date, prefix: string): Checked<FundingQuestion> {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      return { ok: false, errors: [{ field: prefix.replace(/\.$/, '') || 'item', message: 'an object {siret, nda?, category, date?}' }] };
+    }
+    const item = raw as Record<string, unknown>;
+    const errors: FieldError[] = [];
+    const text = (field: string): string | undefined => {
+      const value = item[field];
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== 'string') {
+        errors.push({ field: `${prefix}${field}`, message: 'a string' });
+        return undefined;
+      }
+      return value;
+    };
+    for (const key of Object.keys(item)) {
+      if (!['siret', 'nda', 'category', 'date'].includes(key)) errors.push({ field: `${prefix}${key}`, message: 'unknown field' });
+    }
+    const siret = validateSiret(text('siret') ?? '');
+    if (!siret.ok) errors.push({ field: `${prefix}siret`, message: siret.reason });
+    const ndaInput = text('nda');
+    const nda = ndaInput === undefined ? undefined : validateNda(ndaInput);
+    if (nda && !nda.ok) errors.push({ field: `${prefix}nda`, message: nda.reason });
+    const category = text('category');
+    if (!(CERTIFICATION_CATEGORIES as readonly (string | undefined)[]).includes(category)) {
+      errors.push({ field: `${prefix}category`, message: `one of ${CERTIFICATION_CATEGORIES.join(', ')}` });
+    }
+    const dateInput = text('date');
+    const date = dateInput === undefined ? undefined : validateIsoDate(dateInput);
+    if (date && !date.ok) errors.push({ field: `${prefix}date`, message: date.reason });
+    if (errors.length || !siret.ok) return { ok: false, errors };
+    return {
+      ok: true,
+      value: {
+        siret: siret.value,
+        nda: nda?.ok ? nda.value : null,
+        category: category as CertificationCategory,
+        date: date?.ok ? date.value : now.toISOString().slice(0, 10),
+      },
+    };
   }
 }

@@ -109,6 +109,12 @@ export class AppConfig {
   @Min(1)
   RATE_LIMIT_HEAVY_PER_MINUTE = 60;
 
+  /** Bulk funding checks (up to 1,000 questions each) per user or API key per minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BULK_PER_MINUTE = 60;
+
   /** Anonymous calls of the rate-limited public routes (single sign-on start) per client address per minute. */
   @Transform(toInt)
   @IsInt()
