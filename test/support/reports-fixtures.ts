@@ -5,6 +5,9 @@ import { TestApp } from './test-app';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** Today in the provider's region (84: Europe/Paris): between 23:00 and 24:00 UTC the UTC date is yesterday there. */
+export const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+
 /** A narrative long enough for submission (>= 200 characters). */
 export const NARRATIVE =
   "Lors du contrôle documentaire, l'organisme n'a pas été en mesure de produire les pièces attendues. " +
@@ -35,7 +38,7 @@ export async function completedCheck(
     await t.http.put(`/api/v1/checks/${id}/findings/${code}`).set(bearer(officerToken)).send(body).expect(200);
   }
   if (Object.keys(nc).length) {
-    await t.http.post(`/api/v1/checks/${id}/notify`).set(bearer(officerToken)).send({ receivedOn: new Date().toISOString().slice(0, 10) }).expect(200);
+    await t.http.post(`/api/v1/checks/${id}/notify`).set(bearer(officerToken)).send({ receivedOn: parisToday() }).expect(200);
     await t.http.post(`/api/v1/checks/${id}/provider-response`).set(bearer(officerToken)).send({ text: "L'organisme conteste." }).expect(200);
   }
   const done = await t.http.post(`/api/v1/checks/${id}/complete`).set(bearer(managerToken)).expect(200);

@@ -216,7 +216,8 @@ export class DemoSeeder {
         ? { grade: 'MAJOR_NC', comment: 'Les prérequis, délais d’accès et tarifs ne sont publiés nulle part (site, catalogue, devis).', evidenceRefs: ['CAPTURE-SITE-2026-01'] }
         : { grade: 'COMPLIANT' });
     }
-    await this.procedure.notify(officer, check.id, { receivedOn: new Date().toISOString().slice(0, 10) });
+    // Today in the provider's region (Lyon): the receipt may not precede the notification there.
+    await this.procedure.notify(officer, check.id, { receivedOn: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()) });
     await this.procedure.recordResponse(officer, check.id, { text: 'L’organisme indique que son site est en refonte.' });
     const completed = await this.checks.complete(manager, check.id);
     const narrative =
