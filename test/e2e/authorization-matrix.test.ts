@@ -657,6 +657,15 @@ export const ROUTES: RouteCase[] = [
   },
   {
     method: 'post',
+    path: '/api/v1/reports/{id}/attachments',
+    allowed: ['officer', 'manager'],
+    // Multipart only (reports.test.ts uploads); a JSON body is refused once the report is found.
+    expected: 415,
+    own: async (c) => ({ params: { id: await reportOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
     path: '/api/v1/reports/{id}/cosigners',
     allowed: ['officer', 'manager'],
     expected: 200,

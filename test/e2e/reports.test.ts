@@ -101,6 +101,11 @@ describe('reports', () => {
     expect(notCompleted.body.code).toBe('REPORT.GROUND_INVALID');
     // Another funder's check is not visible to this funder: 404, as if absent.
     await addGround(officer, report.id, { kind: 'CHECK_VERSION', checkId: cdcCheck.id, revision: cdcCheck.revision }).expect(404);
+    // A draft previews as PDF (marked, not stored); its package exists only once sealed.
+    const preview = await t.http.get(`/api/v1/reports/${report.id}/export?format=pdf`).set(as(officer)).expect(200);
+    expect(preview.headers['content-disposition']).toContain('projet-signalement-');
+    expect((await t.http.get(`/api/v1/reports/${report.id}/export?format=json`).set(as(officer)).expect(409)).body.code).toBe('REPORT.NOT_SUBMITTED');
+    expect(await t.db.superQuery(`SELECT 1 FROM reports WHERE id = $1 AND pdf_sha256 IS NOT NULL`, [report.id])).toEqual([]);
     const bad = await t.http.post('/api/v1/reports').set(as(officer)).send({ providerSiret: '123', title: '' }).expect(400);
     expect(bad.body.code).toBe('REQUEST.VALIDATION');
   });
@@ -141,7 +146,17 @@ describe('reports', () => {
       const r = await draft([{ kind: 'INDICATOR', code: '1' }, { kind: 'SERVICE_FAIT', code: 'SF-01' }]);
       await addGround(officer, r.id, { kind: 'CHECK_VERSION', checkId: rnqCheck.id, revision: rnqCheck.revision }).expect(200);
       await addGround(officer, r.id, { kind: 'CHECK_VERSION', checkId: sfCheck.id, revision: sfCheck.revision }).expect(200);
+      await t.http.post(`/api/v1/reports/${r.id}/attachments`).set(as(officer)).field('description', 'Capture du site').attach('file', Buffer.from('%PDF-1.4\n% capture\n%%EOF\n'), 'capture.pdf').expect(200);
+      const withPersonal = await t.http.post(`/api/v1/reports/${r.id}/attachments`).set(as(officer)).field('personalData', 'true').attach('file', Buffer.from('%PDF-1.4\n% Jean Dupont, stagiaire\n%%EOF\n'), 'emargement-dupont.pdf').expect(200);
+      expect(withPersonal.body.attachments).toHaveLength(2);
       report = (await t.http.post(`/api/v1/reports/${r.id}/submit`).set(as(manager)).expect(200)).body;
+    });
+
+    it('seals attachments by their hash, personal data without its name', async () => {
+      const pkg = JSON.parse((await t.http.get(`/api/v1/reports/${report.id}/export?format=json`).set(as(officer)).expect(200)).text);
+      const byName = pkg.attachments.map((a: { fileName?: string; personalData: boolean; sha256: string }) => [a.fileName ?? null, a.personalData, a.sha256.length]);
+      expect(byName.sort()).toEqual([['capture.pdf', false, 64], [null, true, 64]].sort());
+      expect(JSON.stringify(pkg)).not.toContain('dupont');
     });
 
     it('is sealed: canonical package signed with the platform key, PDF dossier, verification passes', async () => {
@@ -149,7 +164,7 @@ describe('reports', () => {
       const keys = await t.http.get('/api/v1/signing-keys').expect(200);
       expect(keys.body.keys.map((k: { keyId: string }) => k.keyId)).toContain((report.seal as unknown as { keyId: string }).keyId);
       const verified = await t.http.get(`/api/v1/reports/${report.id}/seal/verify`).set(as(officer)).expect(200);
-      expect(verified.body).toMatchObject({ valid: true, checks: { storedPackageIntact: true, packageMatchesRecords: true, signatureValid: true, pdfIntact: true, groundsIntact: true } });
+      expect(verified.body).toMatchObject({ valid: true, checks: { storedPackageIntact: true, packageMatchesRecords: true, signatureValid: true, pdfIntact: true, groundsIntact: true, attachmentsIntact: true } });
       const pdf = await t.http.get(`/api/v1/reports/${report.id}/export?format=pdf`).set(as(officer)).buffer(true).parse((res, cb) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -269,6 +284,13 @@ describe('reports', () => {
       const stats = await t.http.get('/api/v1/inbox/statistics').set(as(agent)).expect(200);
       expect(stats.body).toMatchObject({ scope: 'REGION', total: 1, byIndicator: [{ indicator: '1', count: 1 }], byOutcome: [{ outcome: 'ACTION_TAKEN', count: 1 }] });
       expect(stats.body.timeToAcknowledgeHours.acknowledged).toBe(1);
+      // The DGEFP sees every region's counts; another regional service none of these.
+      const dgefp = await createUser(t.db, 'DGEFP', ['ministry']);
+      const all = await t.http.get('/api/v1/inbox/statistics').set(bearer(await login(t.http, dgefp))).expect(200);
+      expect(all.body).toMatchObject({ scope: 'ALL_REGIONS', total: 1, byRegion: [{ region: '84', count: 1 }], byFunder: [{ funder: 'OPCO-ATLAS', count: 1 }] });
+      expect((await t.http.get('/api/v1/inbox/statistics').set(as(otherAgent)).expect(200)).body).toMatchObject({ scope: 'REGION', total: 0 });
+      // The certifier's statistics are its own cases.
+      expect((await t.http.get('/api/v1/inbox/statistics').set(as(certifier)).expect(200)).body).toMatchObject({ scope: 'CERTIFIER', total: 1, byOutcome: [{ outcome: 'SUSPENSION', count: 1 }] });
     });
   });
 

@@ -6,6 +6,7 @@ interface PackageDocument {
   cosigners: { name: string; acceptedAt: string }[];
   recipients: { kind: string; organisationName: string | null; reason: string; legalSources: string[] }[];
   grounds: { id: string; kind: string; contentSha256: string; content: Record<string, unknown> }[];
+  attachments?: { sha256: string; fileName?: string | null; personalData: boolean }[];
   senderAuditHead: { seq: number; hash: string } | null;
 }
 
@@ -13,7 +14,7 @@ interface PackageDocument {
  * The report's PDF dossier, generated once at submission from the sealed package (so the PDF
  * and the package cannot say different things). Personal-data evidence appears by hash only.
  */
-export function reportDossierModel(pkg: PackageDocument, seal: { sha256: string; keyId: string; signature: string }): DocumentModel {
+export function reportDossierModel(pkg: PackageDocument, seal: { sha256: string; keyId: string; signature: string } | null): DocumentModel {
   const r = pkg.report;
   const findings: string[][] = [];
   const evidence: string[][] = [];
@@ -32,12 +33,15 @@ export function reportDossierModel(pkg: PackageDocument, seal: { sha256: string;
       anomalies.push([a.anomalyId.slice(0, 8), a.kind, String(a.year), a.category, g.contentSha256.slice(0, 16)]);
     }
   }
+  for (const a of pkg.attachments ?? []) {
+    evidence.push([a.personalData ? 'Pièce jointe à caractère personnel (non transmise)' : `Pièce jointe : ${a.fileName ?? ''}`, a.personalData ? 'oui' : 'non', a.sha256]);
+  }
   return {
-    title: `Signalement ${r.reference}`,
+    title: seal ? `Signalement ${r.reference}` : `Projet de signalement ${r.reference} (aperçu, non scellé)`,
     subtitle: `${r.provider.name ?? ''} — SIRET ${r.provider.siret}${r.provider.nda ? ` — NDA ${r.provider.nda}` : ''}`,
     issuer: pkg.sender.name,
     createdAt: new Date(r.submittedAt),
-    reference: `Signalement ${r.reference} — sceau ${seal.sha256.slice(0, 16)}`,
+    reference: seal ? `Signalement ${r.reference} — sceau ${seal.sha256.slice(0, 16)}` : `Projet ${r.reference} — non scellé`,
     sections: [
       { heading: 'Objet', paragraphs: [r.title] },
       {
@@ -53,7 +57,7 @@ export function reportDossierModel(pkg: PackageDocument, seal: { sha256: string;
       ...(findings.length ? [{ heading: 'Non-conformités (versions de contrôle retenues)', table: { columns: [{ header: 'Point', width: 2 }, { header: 'Constat', width: 2 }, { header: 'Commentaire', width: 4 }, { header: 'Contrôle', width: 2 }, { header: 'Empreinte', width: 2 }], rows: findings } }] : []),
       ...(anomalies.length ? [{ heading: 'Anomalies de prix confirmées', table: { columns: [{ header: 'Anomalie', width: 2 }, { header: 'Nature', width: 2 }, { header: 'Année', width: 1 }, { header: 'Catégorie', width: 2 }, { header: 'Empreinte', width: 2 }], rows: anomalies } }] : []),
       ...(evidence.length ? [{ heading: 'Pièces (par empreinte SHA-256)', table: { columns: [{ header: 'Pièce', width: 3 }, { header: 'Données personnelles', width: 1 }, { header: 'SHA-256', width: 5 }], rows: evidence } }] : []),
-      {
+      seal ? {
         heading: 'Sceau',
         fields: [
           ['Empreinte SHA-256 du paquet', seal.sha256],
@@ -62,7 +66,7 @@ export function reportDossierModel(pkg: PackageDocument, seal: { sha256: string;
           ['Tête de la piste d’audit', pkg.senderAuditHead ? `n° ${pkg.senderAuditHead.seq} — ${pkg.senderAuditHead.hash}` : '—'],
         ],
         paragraphs: ['Vérification : GET /api/v1/reports/{id}/seal/verify ; clés publiques : GET /api/v1/signing-keys.'],
-      },
+      } : { heading: 'Aperçu', paragraphs: ['Ce document est un aperçu du projet : il n’est ni scellé ni transmis. Le dossier définitif est produit une seule fois, à la soumission.'] },
     ],
   };
 }

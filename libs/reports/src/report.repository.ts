@@ -5,7 +5,7 @@ import { CertificationsService } from '@bo/registry';
 import { nonConformitiesOf } from './pinning';
 import { proposeRecipients } from './routing';
 import { substantiationProblems } from './substantiation';
-import type { CaseEventKind, CaseOutcome, CaseView, Claim, DeliveryStatus, GroundView, HandlingStatus, ProposedRecipient, RecipientKind, ReportStatus, ReportView } from './reports.types';
+import type { AttachmentView, CaseEventKind, CaseOutcome, CaseView, Claim, DeliveryStatus, GroundView, HandlingStatus, ProposedRecipient, RecipientKind, ReportStatus, ReportView } from './reports.types';
 
 export interface ReportRow {
   id: string;
@@ -114,6 +114,14 @@ export class ReportRepository {
     return tx.query<GroundRow>(`SELECT * FROM report_grounds WHERE report_id = $1 ORDER BY added_at, id`, [reportId]);
   }
 
+  async attachments(tx: Tx, reportId: string): Promise<AttachmentView[]> {
+    const rows = await tx.query<{ id: string; organisation_id: string; sha256: string; size: string; media_type: string; file_name: string | null; description: string | null; personal_data: boolean; added_by: string; added_at: Date }>(
+      `SELECT * FROM report_attachments WHERE report_id = $1 ORDER BY added_at, id`,
+      [reportId],
+    );
+    return rows.map((a) => ({ id: a.id, organisationId: a.organisation_id, sha256: a.sha256, size: Number(a.size), mediaType: a.media_type, fileName: a.file_name, description: a.description, personalData: a.personal_data, addedBy: a.added_by, addedAt: a.added_at.toISOString() }));
+  }
+
   async cosigners(tx: Tx, reportId: string) {
     return tx.query<{ organisation_id: string; code: string; name: string; status: 'INVITED' | 'ACCEPTED'; invited_at: Date; accepted_at: Date | null }>(
       `SELECT c.organisation_id, o.code, o.name, c.status, c.invited_at, c.accepted_at
@@ -157,6 +165,7 @@ export class ReportRepository {
       status: row.status,
       version: row.version,
       grounds,
+      attachments: await this.attachments(tx, row.id),
       cosigners: cosigners.map((c) => ({ organisationId: c.organisation_id, organisationName: c.name, status: c.status, invitedAt: c.invited_at.toISOString(), acceptedAt: iso(c.accepted_at) })),
       recipients,
       problems,

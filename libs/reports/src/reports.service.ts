@@ -160,6 +160,30 @@ export class ReportsService {
     });
   }
 
+  /**
+   * Adds a file (already stored and checked by the evidence gate: allowlisted media types, no
+   * active content) to a draft, by the owner or an accepted co-signer. A personal-data file is
+   * sealed by its hash only.
+   */
+  async addAttachment(actor: Actor, id: string, file: { sha256: string; size: number; mediaType: string; fileName: string | null }, input: { description?: string; personalData: boolean }): Promise<ReportView> {
+    this.assertWriter(actor);
+    return this.db.tx(tenantOf(actor), async (tx) => {
+      const row = await this.loadForFunder(tx, actor, id);
+      if (row.status !== 'DRAFT') throw new AppError('REPORT.NOT_DRAFT', `Report ${row.reference} is sealed.`);
+      if (row.organisation_id !== actor.organisationId) {
+        const accepted = await tx.one(`SELECT 1 FROM report_cosigners WHERE report_id = $1 AND organisation_id = $2 AND status = 'ACCEPTED'`, [id, actor.organisationId]);
+        if (!accepted) throw new AppError('REPORT.NOT_COSIGNER', 'Accept the invitation to co-sign before adding files.');
+      }
+      const [{ id: attachmentId }] = await tx.query<{ id: string }>(
+        `INSERT INTO report_attachments (report_id, organisation_id, sha256, size, media_type, file_name, description, personal_data, added_by, added_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+        [id, actor.organisationId, file.sha256, file.size, file.mediaType, file.fileName, input.description ?? null, input.personalData, actor.id, await this.clock.now()],
+      );
+      await this.audit.record(tx, actor, { action: 'report.attachment.added', entityType: 'report', entityId: id, details: { attachmentId, sha256: file.sha256, personalData: input.personalData } });
+      return this.repo.view(tx, row, actor.organisationId);
+    });
+  }
+
   /** The owner invites a funder that funds or has checked the provider. */
   async inviteCosigner(actor: Actor, id: string, organisationId: string): Promise<ReportView> {
     this.assertWriter(actor);

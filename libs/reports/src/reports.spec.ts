@@ -54,6 +54,7 @@ describe('seal', () => {
     cosigners: [],
     recipients: [],
     grounds: [{ id: 'b', kind: 'CHECK_VERSION', organisationId: 'o', content: { z: 1, a: '2' }, contentSha256: 'h2' }, { id: 'a', kind: 'PRICE_ANOMALY', organisationId: 'o', content: { amount: '1234.50' }, contentSha256: 'h1' }],
+    attachments: [],
     auditHead: { seq: 3, hash: 'f'.repeat(64) },
   };
 

@@ -63,6 +63,19 @@ export interface GroundView {
   addedAt: string;
 }
 
+export interface AttachmentView {
+  id: string;
+  organisationId: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+  fileName: string | null;
+  description: string | null;
+  personalData: boolean;
+  addedBy: string;
+  addedAt: string;
+}
+
 export interface ProposedRecipient {
   kind: RecipientKind;
   organisationId: string | null;
@@ -97,6 +110,7 @@ export interface ReportView {
   status: ReportStatus;
   version: number;
   grounds: GroundView[];
+  attachments: AttachmentView[];
   cosigners: { organisationId: string; organisationName: string; status: 'INVITED' | 'ACCEPTED'; invitedAt: string; acceptedAt: string | null }[];
   /** Recipients as routed now (draft) or as sealed (submitted). */
   recipients: ProposedRecipient[];

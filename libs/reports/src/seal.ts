@@ -19,6 +19,7 @@ export interface PackageInput {
   cosigners: { organisationId: string; code: string; name: string; acceptedAt: string }[];
   recipients: ProposedRecipient[];
   grounds: { id: string; kind: string; organisationId: string; content: Record<string, unknown>; contentSha256: string }[];
+  attachments: { id: string; organisationId: string; sha256: string; size: number; mediaType: string; fileName: string | null; description: string | null; personalData: boolean }[];
   auditHead: { seq: number; hash: string } | null;
 }
 
@@ -40,6 +41,10 @@ export function buildPackage(input: PackageInput): { bytes: Buffer; sha256: stri
     cosigners: [...input.cosigners].sort((a, b) => (a.organisationId < b.organisationId ? -1 : 1)),
     recipients: input.recipients.map((r) => ({ kind: r.kind, organisationId: r.organisationId, organisationCode: r.organisationCode, organisationName: r.organisationName, region: r.region, rules: r.rules, reason: r.reason, legalSources: r.legalSources })),
     grounds,
+    // Attachments by their hash; personal data without name or description.
+    attachments: [...input.attachments]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((a) => (a.personalData ? { id: a.id, organisationId: a.organisationId, sha256: a.sha256, size: a.size, personalData: true } : { ...a })),
     senderAuditHead: input.auditHead,
   };
   const bytes = Buffer.from(jcs(document), 'utf8');

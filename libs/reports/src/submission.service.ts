@@ -20,7 +20,7 @@ export interface SealVerification {
   valid: boolean;
   packageSha256: string;
   keyId: string;
-  checks: { storedPackageIntact: boolean; packageMatchesRecords: boolean; signatureValid: boolean; pdfIntact: boolean; groundsIntact: boolean };
+  checks: { storedPackageIntact: boolean; packageMatchesRecords: boolean; signatureValid: boolean; pdfIntact: boolean; groundsIntact: boolean; attachmentsIntact: boolean };
   verifiedAt: string;
 }
 
@@ -116,6 +116,7 @@ export class SubmissionService {
       cosigners: cosigners.map((c) => ({ organisationId: c.organisation_id, code: c.code, name: c.name, acceptedAt: c.accepted_at!.toISOString() })),
       recipients: (row.recipients ?? []) as ProposedRecipient[],
       grounds: grounds.map((g) => ({ id: g.id, kind: g.kind, organisationId: g.organisation_id, content: g.content, contentSha256: g.content_sha256 })),
+      attachments: (await this.repo.attachments(tx, row.id)).map((a) => ({ id: a.id, organisationId: a.organisationId, sha256: a.sha256, size: a.size, mediaType: a.mediaType, fileName: a.fileName, description: a.description, personalData: a.personalData })),
       auditHead: row.audit_head,
     });
   }
@@ -144,6 +145,7 @@ export class SubmissionService {
       signatureValid: this.signing.verify(sealSigningInput(row.package_sha256), row.seal_signature!, row.seal_key_id!),
       pdfIntact: row.pdf_sha256 !== null && (await this.blobs.verify(row.pdf_sha256)),
       groundsIntact: grounds.every((g) => sha256Hex(jcs(g.content)) === g.content_sha256),
+      attachmentsIntact: (await Promise.all((await this.repo.attachments(tx, row.id)).map((a) => this.blobs.verify(a.sha256)))).every(Boolean),
     };
     return { valid: Object.values(checks).every(Boolean), packageSha256: row.package_sha256, keyId: row.seal_key_id!, checks, verifiedAt: (await this.clock.now()).toISOString() };
   }
@@ -157,13 +159,28 @@ export class SubmissionService {
   }
 
   /** The sealed package (JSON) or the PDF dossier of a submitted report, for any party to it. */
-  async export(actor: Actor, id: string, format: 'pdf' | 'json'): Promise<{ stream: Readable; reference: string; sha256: string }> {
+  async export(actor: Actor, id: string, format: 'pdf' | 'json'): Promise<{ stream: Readable; reference: string; sha256: string; preview: boolean }> {
     const row = await this.db.tx(tenantOf(actor), (tx) => this.repo.loadRow(tx, id));
-    if (!row.package_sha256) throw new AppError('REPORT.NOT_SUBMITTED', `Report ${row.reference} is not sealed yet: its dossier is generated at submission.`);
+    if (!row.package_sha256 && format === 'pdf') return this.preview(actor, row);
+    if (!row.package_sha256) throw new AppError('REPORT.NOT_SUBMITTED', `Report ${row.reference} is not sealed yet: its package is built at submission.`);
     const sha256 = format === 'pdf' ? row.pdf_sha256! : row.package_sha256;
     const stream = await this.blobs.open(sha256);
     if (!stream) throw new AppError('INTERNAL.ERROR', `The stored ${format} of report ${row.reference} is missing.`);
-    return { stream, reference: row.reference, sha256 };
+    return { stream, reference: row.reference, sha256, preview: false };
+  }
+
+  /**
+   * A draft's PDF as it would be sealed now, marked as a draft, neither stored nor signed: what the
+   * builder previews. Only the report's funders see a draft.
+   */
+  private async preview(actor: Actor, draft: ReportRow): Promise<{ stream: Readable; reference: string; sha256: string; preview: boolean }> {
+    const pdf = await this.db.tx(tenantOf(actor), async (tx) => {
+      const row = await this.reports.loadForFunder(tx, actor, draft.id);
+      const recipients = await this.repo.route(tx, row);
+      const pkg = await this.packageOf(tx, { ...row, submitted_at: await this.clock.now(), submitted_by: actor.id, recipients, audit_head: null });
+      return renderPdf(reportDossierModel(JSON.parse(pkg.bytes.toString('utf8')), null));
+    });
+    return { stream: Readable.from(pdf), reference: draft.reference, sha256: sha256Hex(pdf), preview: true };
   }
 
   async cases(actor: Actor, id: string): Promise<CaseView[]> {

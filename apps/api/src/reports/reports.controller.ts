@@ -1,10 +1,13 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Actor, CurrentActor } from '@bo/access';
-import { DEFAULT_PAGE_SIZE, Idempotent, assertIfMatch, etagOf } from '@bo/core';
+import { AppError, DEFAULT_PAGE_SIZE, Idempotent, assertIfMatch, etagOf } from '@bo/core';
+import { EvidenceService } from '@bo/controls';
 import { ReportsService, SubmissionService } from '@bo/reports';
 import { Allow } from '../auth/allow.decorator';
+import { readUpload } from '../http/multipart-upload';
+import { RateLimit } from '../http/rate-limit';
 import { binaryContent } from '../openapi/responses';
 import { AddGroundDto, AnswerDto, CaseParams, CosignerParams, CreateReportDto, InviteCosignerDto, ReportExportQuery, ReportIdParam, ReportListQuery, UpdateReportDto } from './reports.dto';
 import { CaseDto, ReportDto, ReportPageDto, SealVerificationDto } from './reports.responses';
@@ -16,6 +19,7 @@ export class ReportsController {
   constructor(
     private readonly reports: ReportsService,
     private readonly submission: SubmissionService,
+    private readonly evidence: EvidenceService,
   ) {}
 
   @Post()
@@ -76,6 +80,25 @@ export class ReportsController {
     );
   }
 
+  @Post(':id/attachments')
+  @HttpCode(200)
+  @RateLimit('heavy')
+  @Allow(['officer', 'manager'])
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { personalData: { type: 'boolean' }, description: { type: 'string' }, file: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ summary: 'Attach a file to a draft (checked like evidence; sealed by its SHA-256; personal data by its hash only)' })
+  @ApiOkResponse({ type: ReportDto })
+  async attach(@CurrentActor() actor: Actor, @Param() p: ReportIdParam, @Req() request: FastifyRequest): Promise<ReportDto> {
+    await this.reports.get(actor, p.id);
+    const upload = await readUpload(request, 'the attachment', (file) => this.evidence.store(file));
+    const { personalData, description } = upload.fields;
+    const errors = [];
+    if (personalData !== undefined && personalData !== 'true' && personalData !== 'false') errors.push({ field: 'personalData', message: 'true or false' });
+    if (description !== undefined && description.length > 2000) errors.push({ field: 'description', message: 'at most 2000 characters' });
+    if (errors.length) throw new AppError('REQUEST.VALIDATION', 'The attachment fields are invalid.', { errors });
+    return this.reports.addAttachment(actor, p.id, { ...upload.stored, fileName: upload.fileName }, { description, personalData: personalData === 'true' });
+  }
+
   @Post(':id/cosigners')
   @HttpCode(200)
   @Allow(['officer', 'manager'])
@@ -113,11 +136,11 @@ export class ReportsController {
 
   @Get(':id/export')
   @Allow(['officer', 'manager', 'ministry', 'certifier'])
-  @ApiOperation({ summary: 'The sealed report: its PDF dossier (?format=pdf) or its canonical package (?format=json), to any party to it' })
+  @ApiOperation({ summary: 'The sealed report: its PDF dossier (?format=pdf) or its canonical package (?format=json), to any party to it; a draft: a PDF preview, marked, neither stored nor signed' })
   @ApiOkResponse({ description: 'The stored bytes, exactly as sealed', content: binaryContent('application/pdf', 'application/json') })
   async export(@CurrentActor() actor: Actor, @Param() p: ReportIdParam, @Query() q: ReportExportQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
     const file = await this.submission.export(actor, p.id, q.format);
-    void reply.header('content-disposition', `attachment; filename="signalement-${file.reference}.${q.format}"`).header('x-content-sha256', file.sha256);
+    void reply.header('content-disposition', `attachment; filename="${file.preview ? 'projet-' : ''}signalement-${file.reference}.${q.format}"`).header('x-content-sha256', file.sha256);
     return new StreamableFile(file.stream, { type: q.format === 'pdf' ? 'application/pdf' : 'application/json' });
   }
 

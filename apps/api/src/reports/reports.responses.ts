@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CASE_EVENT_KINDS, CASE_OUTCOMES, CLAIM_KINDS, DELIVERY_STATUSES, HANDLING_STATUSES, RECIPIENT_KINDS, REPORT_STATUSES } from '@bo/reports';
-import type { CaseEventKind, CaseOutcome, CaseView, ClaimKind, DeliveryStatus, GroundView, HandlingStatus, InboxStatistics, ProposedRecipient, RecipientKind, ReportStatus, ReportView, SealVerification, SubstantiationProblem } from '@bo/reports';
+import type { AttachmentView, CaseEventKind, CaseOutcome, CaseView, ClaimKind, DeliveryStatus, GroundView, HandlingStatus, InboxStatistics, ProposedRecipient, RecipientKind, ReportStatus, ReportView, SealVerification, SubstantiationProblem } from '@bo/reports';
 import { FREE_OBJECT, PageOf } from '../openapi/responses';
 
 export class ClaimViewDto {
@@ -26,6 +26,19 @@ export class GroundDto implements GroundView {
   @ApiProperty({ type: [NonConformityDto] }) nonConformities: NonConformityDto[];
   @ApiProperty({ description: 'SHA-256 of the pinned content (RFC 8785)' }) contentSha256: string;
   @ApiProperty() personalDataIncluded: boolean;
+  @ApiProperty({ format: 'uuid' }) addedBy: string;
+  @ApiProperty({ format: 'date-time' }) addedAt: string;
+}
+
+export class AttachmentDto implements AttachmentView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid', description: 'The funder that added it' }) organisationId: string;
+  @ApiProperty() sha256: string;
+  @ApiProperty() size: number;
+  @ApiProperty() mediaType: string;
+  @ApiProperty({ type: String, nullable: true }) fileName: string | null;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ description: 'Sealed by its hash only' }) personalData: boolean;
   @ApiProperty({ format: 'uuid' }) addedBy: string;
   @ApiProperty({ format: 'date-time' }) addedAt: string;
 }
@@ -91,6 +104,7 @@ export class ReportDto implements ReportView {
   @ApiProperty({ enum: REPORT_STATUSES, enumName: 'ReportStatus' }) status: ReportStatus;
   @ApiProperty() version: number;
   @ApiProperty({ type: [GroundDto] }) grounds: GroundDto[];
+  @ApiProperty({ type: [AttachmentDto] }) attachments: AttachmentDto[];
   @ApiProperty({ type: [CosignerDto] }) cosigners: CosignerDto[];
   @ApiProperty({ type: [RecipientDto], description: 'As routed now (draft) or as sealed' }) recipients: RecipientDto[];
   @ApiProperty({ type: [SubstantiationProblemDto], description: 'What submission would refuse now' }) problems: SubstantiationProblemDto[];
@@ -112,6 +126,7 @@ export class SealChecksDto {
   @ApiProperty({ description: 'The Ed25519 signature verifies' }) signatureValid: boolean;
   @ApiProperty({ description: "The PDF's bytes hash to the hash kept beside the seal" }) pdfIntact: boolean;
   @ApiProperty({ description: "Each pinned ground's content hashes to its recorded hash" }) groundsIntact: boolean;
+  @ApiProperty({ description: "Each attachment's stored bytes hash to its name" }) attachmentsIntact: boolean;
 }
 
 export class SealVerificationDto implements SealVerification {

@@ -1347,6 +1347,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a file to a draft (checked like evidence; sealed by its SHA-256; personal data by its hash only) */
+        post: operations["ReportsController_attach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/{id}/cosigners": {
         parameters: {
             query?: never;
@@ -1422,7 +1439,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The sealed report: its PDF dossier (?format=pdf) or its canonical package (?format=json), to any party to it */
+        /** The sealed report: its PDF dossier (?format=pdf) or its canonical package (?format=json), to any party to it; a draft: a PDF preview, marked, neither stored nor signed */
         get: operations["ReportsController_export"];
         put?: never;
         post?: never;
@@ -3443,6 +3460,26 @@ export interface components {
             /** Format: date-time */
             addedAt: string;
         };
+        AttachmentDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The funder that added it
+             */
+            organisationId: string;
+            sha256: string;
+            size: number;
+            mediaType: string;
+            fileName: string | null;
+            description: string | null;
+            /** @description Sealed by its hash only */
+            personalData: boolean;
+            /** Format: uuid */
+            addedBy: string;
+            /** Format: date-time */
+            addedAt: string;
+        };
         CosignerDto: {
             /** Format: uuid */
             organisationId: string;
@@ -3513,6 +3550,7 @@ export interface components {
             status: components["schemas"]["ReportStatus"];
             version: number;
             grounds: components["schemas"]["GroundDto"][];
+            attachments: components["schemas"]["AttachmentDto"][];
             cosigners: components["schemas"]["CosignerDto"][];
             /** @description As routed now (draft) or as sealed */
             recipients: components["schemas"]["RecipientDto"][];
@@ -3582,6 +3620,8 @@ export interface components {
             pdfIntact: boolean;
             /** @description Each pinned ground's content hashes to its recorded hash */
             groundsIntact: boolean;
+            /** @description Each attachment's stored bytes hash to its name */
+            attachmentsIntact: boolean;
         };
         SealVerificationDto: {
             valid: boolean;
@@ -8531,6 +8571,63 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AddGroundDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_attach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    personalData?: boolean;
+                    description?: string;
+                    /** Format: binary */
+                    file: string;
+                };
             };
         };
         responses: {

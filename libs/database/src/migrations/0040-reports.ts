@@ -80,6 +80,22 @@ export class Reports1790000000040 implements MigrationInterface {
       CREATE UNIQUE INDEX report_grounds_check_uq ON report_grounds (report_id, check_id, check_revision) WHERE kind = 'CHECK_VERSION';
       CREATE UNIQUE INDEX report_grounds_anomaly_uq ON report_grounds (report_id, anomaly_id) WHERE kind = 'PRICE_ANOMALY';
 
+      -- Attachments: files added to the report (bytes in the blob store, named by their SHA-256).
+      CREATE TABLE report_attachments (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        report_id uuid NOT NULL REFERENCES reports(id),
+        organisation_id uuid NOT NULL REFERENCES organisations(id),
+        sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        size bigint NOT NULL,
+        media_type text NOT NULL,
+        file_name text,
+        description text,
+        personal_data boolean NOT NULL DEFAULT false,
+        added_by uuid NOT NULL,
+        added_at timestamptz NOT NULL
+      );
+      CREATE INDEX report_attachments_report_idx ON report_attachments (report_id, added_at);
+
       -- One case per recipient organisation: delivery, then handling.
       CREATE TABLE report_cases (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -261,10 +277,12 @@ export class Reports1790000000040 implements MigrationInterface {
           RETURN coalesce(NEW, OLD);
         END $$;
       CREATE TRIGGER report_grounds_draft BEFORE INSERT OR DELETE ON report_grounds FOR EACH ROW EXECUTE FUNCTION report_grounds_draft_guard();
+      CREATE TRIGGER report_attachments_draft BEFORE INSERT OR DELETE ON report_attachments FOR EACH ROW EXECUTE FUNCTION report_grounds_draft_guard();
 
       ALTER TABLE reports ENABLE ROW LEVEL SECURITY;
       ALTER TABLE report_cosigners ENABLE ROW LEVEL SECURITY;
       ALTER TABLE report_grounds ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE report_attachments ENABLE ROW LEVEL SECURITY;
       ALTER TABLE report_cases ENABLE ROW LEVEL SECURITY;
       ALTER TABLE report_delivery_attempts ENABLE ROW LEVEL SECURITY;
       ALTER TABLE report_case_events ENABLE ROW LEVEL SECURITY;
@@ -279,6 +297,8 @@ export class Reports1790000000040 implements MigrationInterface {
       CREATE POLICY invitee_accepts ON report_cosigners FOR UPDATE USING (organisation_id = app_org_id()) WITH CHECK (organisation_id = app_org_id());
       CREATE POLICY party_read ON report_grounds FOR SELECT USING (report_party(report_id));
       CREATE POLICY own_grounds ON report_grounds FOR INSERT WITH CHECK (organisation_id = app_org_id() AND report_party(report_id));
+      CREATE POLICY party_read ON report_attachments FOR SELECT USING (report_party(report_id));
+      CREATE POLICY own_attachments ON report_attachments FOR INSERT WITH CHECK (organisation_id = app_org_id() AND report_party(report_id));
       CREATE POLICY party_read ON report_cases FOR SELECT USING (recipient_organisation_id = app_org_id() OR report_party(report_id));
       CREATE POLICY owner_insert ON report_cases FOR INSERT WITH CHECK (report_owner(report_id) OR (forwarded_from IS NOT NULL AND report_case_recipient(forwarded_from)));
       CREATE POLICY party_update ON report_cases FOR UPDATE USING (recipient_organisation_id = app_org_id() OR report_owner(report_id));
@@ -290,15 +310,15 @@ export class Reports1790000000040 implements MigrationInterface {
 
       -- Least privilege: the application role writes what the routes write; deliveries are the
       -- worker's (system role).
-      REVOKE ALL ON reports, report_cosigners, report_grounds, report_cases, report_delivery_attempts, report_case_events, inbox_receipts, delivery_endpoints FROM bo_app, bo_system;
+      REVOKE ALL ON reports, report_cosigners, report_grounds, report_attachments, report_cases, report_delivery_attempts, report_case_events, inbox_receipts, delivery_endpoints FROM bo_app, bo_system;
       GRANT SELECT, INSERT, UPDATE ON reports, report_cosigners TO bo_app;
-      GRANT SELECT, INSERT ON report_grounds TO bo_app;
+      GRANT SELECT, INSERT ON report_grounds, report_attachments TO bo_app;
       GRANT SELECT, INSERT ON report_cases, report_case_events TO bo_app;
       GRANT UPDATE (delivery_status, attempts, next_attempt_at, last_error, handling_status, acknowledged_at, acknowledged_by, outcome, outcome_note, closed_at, closed_by) ON report_cases TO bo_app;
       GRANT SELECT ON report_delivery_attempts, delivery_endpoints TO bo_app;
       GRANT SELECT, INSERT ON inbox_receipts TO bo_app;
       GRANT SELECT, UPDATE ON reports, report_cases TO bo_system;
-      GRANT SELECT ON report_cosigners, report_grounds, report_case_events, delivery_endpoints TO bo_system;
+      GRANT SELECT ON report_cosigners, report_grounds, report_attachments, report_case_events, delivery_endpoints TO bo_system;
       GRANT SELECT, INSERT ON report_delivery_attempts TO bo_system;
       REVOKE ALL ON FUNCTION report_notify_parties(uuid, text, text, jsonb), report_close_if_done(uuid, timestamptz), report_owner(uuid), report_party(uuid), report_case_recipient(uuid), report_case_party(uuid), report_may_cosign(uuid, text), reports_open_exist(text), inbox_statistics_cases(), reports_sealed_guard(), report_grounds_draft_guard() FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION report_notify_parties(uuid, text, text, jsonb), report_close_if_done(uuid, timestamptz), report_owner(uuid), report_party(uuid), report_case_recipient(uuid), report_case_party(uuid), report_may_cosign(uuid, text), reports_open_exist(text), inbox_statistics_cases() TO bo_app;
@@ -311,7 +331,7 @@ export class Reports1790000000040 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP TABLE inbox_receipts, report_case_events, report_delivery_attempts, report_cases, report_grounds, report_cosigners, reports, delivery_endpoints;
+      DROP TABLE inbox_receipts, report_case_events, report_delivery_attempts, report_cases, report_attachments, report_grounds, report_cosigners, reports, delivery_endpoints;
       DROP FUNCTION inbox_statistics_cases(), reports_open_exist(text), report_may_cosign(uuid, text), report_case_party(uuid), report_case_recipient(uuid), report_party(uuid), report_owner(uuid);
       DROP FUNCTION reports_sealed_guard(), report_grounds_draft_guard(), report_notify_parties(uuid, text, text, jsonb), report_close_if_done(uuid, timestamptz);
     `);

@@ -3,14 +3,14 @@
 // with their reason, co-signers, what submission would refuse now), then the seal, the PDF
 // dossier and each recipient case with its delivery and handling, and the answers to the
 // recipients' information requests.
-import { Alert, Box, Button, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Checkbox, FormControlLabel, LinearProgress, MenuItem, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
-import { download, get, patch, post } from '../../api/http';
+import { download, get, patch, post, upload } from '../../api/http';
 import { useApi } from '../../api/useApi';
 import type { Report, ReportCase, SealVerification } from '../../api/types';
-import { dateTime, siret } from '../../i18n/format';
+import { bytes, dateTime, siret } from '../../i18n/format';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
@@ -143,6 +143,50 @@ function Grounds({ r, editable }: { r: Report; editable: boolean }) {
           <Button disabled={!pick || busy} onClick={() => void add()}>
             Figer et ajouter
           </Button>
+        </Stack>
+      ) : null}
+      {error ? <Failure error={error} /> : null}
+    </Section>
+  );
+}
+
+function Attachments({ r, editable }: { r: Report; editable: boolean }) {
+  const { run, busy, error } = useRun(`/reports/${r.id}`);
+  const [personal, setPersonal] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const send = (file: File) =>
+    run(async () => {
+      const form = new FormData();
+      form.append('personalData', String(personal));
+      form.append('file', file, file.name);
+      try {
+        return await upload(`/reports/${r.id}/attachments`, form, setProgress);
+      } finally {
+        setProgress(null);
+      }
+    });
+  return (
+    <Section title="Pièces jointes" testId="attachments">
+      <SimpleTable
+        caption="Pièces jointes"
+        rows={r.attachments}
+        rowKey={(a) => a.id}
+        empty="Aucune pièce jointe."
+        columns={[
+          { label: 'Fichier', render: (a) => a.fileName ?? '—' },
+          { label: 'Taille', render: (a) => bytes(a.size), nowrap: true },
+          { label: 'Données personnelles', render: (a) => (a.personalData ? 'Oui (scellée par son empreinte seulement)' : 'Non') },
+          { label: 'SHA-256', render: (a) => <code>{a.sha256.slice(0, 16)}</code> },
+        ]}
+      />
+      {editable ? (
+        <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ mt: 1, alignItems: { sm: 'center' } }}>
+          <FormControlLabel control={<Checkbox checked={personal} onChange={(e) => setPersonal(e.target.checked)} />} label="Contient des données personnelles" />
+          <Button variant="outlined" size="small" component="label" disabled={busy || progress !== null}>
+            Joindre un fichier
+            <input hidden type="file" aria-label="Joindre un fichier" data-testid="attachment-file" onChange={(e) => e.target.files?.[0] && void send(e.target.files[0])} />
+          </Button>
+          {progress !== null ? <LinearProgress variant="determinate" value={progress * 100} sx={{ minWidth: 120 }} aria-label="Envoi du fichier" /> : null}
         </Stack>
       ) : null}
       {error ? <Failure error={error} /> : null}
@@ -348,6 +392,7 @@ export default function ReportShow() {
             </Section>
             {editable ? <Draft r={r} /> : null}
             <Grounds r={r} editable={canAddGrounds} />
+            <Attachments r={r} editable={canAddGrounds} />
             <Recipients r={r} editable={editable} />
             <Cosigners r={r} editable={editable} />
             {r.status === 'DRAFT' ? (
@@ -363,6 +408,9 @@ export default function ReportShow() {
                 ) : (
                   <Alert severity="success">Le signalement est étayé : il peut être soumis.</Alert>
                 )}
+                <Button sx={{ mt: 2, mr: 1 }} variant="outlined" disabled={busy} onClick={() => void run(() => download(`/reports/${r.id}/export?format=pdf`, `projet-signalement-${r.reference}.pdf`))}>
+                  Aperçu PDF
+                </Button>
                 {editable && permissions?.includes('manager') ? (
                   <Button sx={{ mt: 2 }} variant="contained" disabled={busy || r.problems.length > 0} onClick={() => void run(() => post(`/reports/${r.id}/submit`))}>
                     Soumettre et sceller
