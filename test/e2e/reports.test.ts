@@ -110,6 +110,22 @@ describe('reports', () => {
     expect(bad.body.code).toBe('REQUEST.VALIDATION');
   });
 
+  it('lists personal-data evidence by hash only, unless the owning funder\'s manager includes it with a legal ground', async () => {
+    const withPersonal = await completedCheck(t, tokens[officer.id], tokens[manager.id], provider.siret, { 'SF-02': 'MAJOR_NC' }, { code: 'SERVICE-FAIT', version: 1 }, { personalEvidence: true });
+    const report = await draft([{ kind: 'SERVICE_FAIT', code: 'SF-02' }]);
+    const ground = { kind: 'CHECK_VERSION', checkId: withPersonal.id, revision: withPersonal.revision };
+    const refused = await addGround(officer, report.id, { ...ground, personalDataLegalGround: 'Article R.6332-26 du code du travail' }).expect(422);
+    expect(refused.body.code).toBe('REPORT.PERSONAL_DATA_GROUND');
+    await addGround(officer, report.id, ground).expect(200);
+    const [hashed] = await t.db.superQuery<{ content: { evidence: Record<string, unknown>[] } }>(`SELECT content FROM report_grounds WHERE report_id = $1`, [report.id]);
+    expect(hashed.content.evidence).toEqual([{ id: expect.any(String), kind: 'FILE', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), personalData: true, included: false }]);
+    const other = await draft([{ kind: 'SERVICE_FAIT', code: 'SF-02' }]);
+    await addGround(manager, other.id, { ...ground, personalDataLegalGround: 'Article R.6332-26 du code du travail : pièces nécessaires au contrôle' }).expect(200);
+    const [included] = await t.db.superQuery<{ content: { evidence: Record<string, unknown>[]; personalDataLegalGround: string } }>(`SELECT content FROM report_grounds WHERE report_id = $1`, [other.id]);
+    expect(included.content.evidence).toEqual([expect.objectContaining({ fileName: 'emargement-martin.pdf', personalData: true, included: true })]);
+    expect(included.content.personalDataLegalGround).toContain('R.6332-26');
+  });
+
   it('routes quality to the certifier and execution to the regional control service, each with its reason', async () => {
     const report = await draft([{ kind: 'INDICATOR', code: '1' }, { kind: 'SERVICE_FAIT', code: 'SF-01' }]);
     expect(report.recipients).toEqual([

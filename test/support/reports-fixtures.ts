@@ -24,6 +24,7 @@ export async function completedCheck(
   siret: string,
   nc: Record<string, 'MINOR_NC' | 'MAJOR_NC'>,
   framework?: { code: string; version: number },
+  options: { personalEvidence?: boolean } = {},
 ): Promise<{ id: string; revision: number }> {
   const created = await t.http
     .post('/api/v1/checks')
@@ -32,9 +33,13 @@ export async function completedCheck(
     .expect(201);
   const id = created.body.id as string;
   const points = created.body.scope.points as Record<string, { applicable: boolean }>;
+  // Optionally, a personal-data evidence file (an attendance sheet naming a trainee) behind the non-conformities.
+  const evidence = options.personalEvidence
+    ? ((await t.http.post(`/api/v1/checks/${id}/evidence`).set(bearer(officerToken)).field('personalData', 'true').attach('file', Buffer.from('%PDF-1.4\n% emargement Jean Martin\n%%EOF\n'), 'emargement-martin.pdf').expect(201)).body.id as string)
+    : undefined;
   for (const [code, scope] of Object.entries(points)) {
     if (!scope.applicable) continue;
-    const body = nc[code] ? { grade: nc[code], comment: `Pièce absente pour le point ${code}`, evidenceRefs: [`REGISTRE-${code}`] } : { grade: 'COMPLIANT' };
+    const body = nc[code] ? { grade: nc[code], comment: `Pièce absente pour le point ${code}`, evidenceRefs: [evidence ?? `REGISTRE-${code}`] } : { grade: 'COMPLIANT' };
     await t.http.put(`/api/v1/checks/${id}/findings/${code}`).set(bearer(officerToken)).send(body).expect(200);
   }
   if (Object.keys(nc).length) {
