@@ -283,6 +283,14 @@ describe('reports', () => {
       const answered = await t.http.post(`/api/v1/reports/${report.id}/cases/${kase.id}/answer`).set(as(officer)).send({ text: 'Ci-joint les feuilles.' }).expect(200);
       expect(answered.body).toMatchObject({ handlingStatus: 'ANSWERED', openRequest: null });
       expect((await t.http.post(`/api/v1/inbox/cases/${kase.id}/close`).set(as(agent)).send({ outcome: 'SUSPENSION' }).expect(422)).body.code).toBe('CASE.OUTCOME_NOT_ALLOWED');
+      // The lists as CSV: French headers and labels.
+      const csv = await t.http.get('/api/v1/inbox/cases?format=csv').set(as(agent)).expect(200);
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      expect(csv.text).toContain('Signalement;Objet;SIRET');
+      expect(csv.text).toContain('Réponse apportée');
+      const reports = await t.http.get('/api/v1/reports?format=csv&status=SUBMITTED').set(as(officer)).expect(200);
+      expect(reports.text.split('\r\n').filter(Boolean)).toHaveLength(2);
+      expect(reports.text).toContain(kase.reportReference);
       await t.http.post(`/api/v1/inbox/cases/${kase.id}/close`).set(as(agent)).send({ outcome: 'ACTION_TAKEN', note: 'Contrôle sur place programmé' }).expect(200);
     });
 

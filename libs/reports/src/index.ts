@@ -11,4 +11,5 @@ export * from './submission.service';
 export * from './inbox.service';
 export * from './delivery.job';
 export * from './open-reports';
+export * from './exports';
 export * from './reports.module';

@@ -8,8 +8,9 @@ import { ReportsService } from './reports.service';
 import { SubmissionService } from './submission.service';
 import { InboxService } from './inbox.service';
 import { DeliveryScanJob, DeliveryScanScheduler } from './delivery.job';
+import { ReportExports } from './exports';
 
-const SERVICES = [ReportRepository, ReportsService, SubmissionService, InboxService];
+const SERVICES = [ReportRepository, ReportsService, SubmissionService, InboxService, ReportExports];
 
 /** Reports, their seal, their cases and the built-in inbox (services; the API adds the controllers). */
 @Module({ imports: [ControlsModule, PricingModule, ProvidersModule, SigningModule], providers: SERVICES, exports: SERVICES })

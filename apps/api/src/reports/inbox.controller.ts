@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse, getSchemaPath } from '@nestjs/swagger';
+import { binaryContent } from '../openapi/responses';
 import { Actor, CurrentActor } from '@bo/access';
 import { DEFAULT_PAGE_SIZE } from '@bo/core';
-import { DELIVERY_HEADERS, InboxService, PACKAGE_MEDIA_TYPE } from '@bo/reports';
+import { DELIVERY_HEADERS, InboxService, PACKAGE_MEDIA_TYPE, ReportExports } from '@bo/reports';
 import { Allow } from '../auth/allow.decorator';
 import { Public } from '../auth/public.decorator';
 import { CloseCaseDto, ForwardDto, InboxListQuery, RequestInfoDto } from './reports.dto';
@@ -10,9 +12,13 @@ import { CaseDto, DeliveryAckDto, InboxCaseDetailDto, InboxCasePageDto, InboxSta
 
 /** The built-in inbox: signed deliveries in, and the recipient agents' handling of their cases. */
 @ApiTags('inbox')
+@ApiExtraModels(InboxCasePageDto)
 @Controller('inbox')
 export class InboxController {
-  constructor(private readonly inbox: InboxService) {}
+  constructor(
+    private readonly inbox: InboxService,
+    private readonly exports: ReportExports,
+  ) {}
 
   @Post('deliveries')
   @Public()
@@ -34,9 +40,14 @@ export class InboxController {
   @Get('cases')
   @Allow(['ministry', 'certifier'])
   @ApiOperation({ summary: "Cases addressed to the caller's organisation, newest first" })
-  @ApiOkResponse({ type: InboxCasePageDto })
-  list(@CurrentActor() actor: Actor, @Query() q: InboxListQuery): Promise<InboxCasePageDto> {
-    return this.inbox.list(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+  @ApiOkResponse({ description: 'A page of cases; with ?format=csv the whole filtered list (French headers)', content: { 'application/json': { schema: { $ref: getSchemaPath(InboxCasePageDto) } }, ...binaryContent('text/csv') } })
+  list(@CurrentActor() actor: Actor, @Query() q: InboxListQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<InboxCasePageDto> | StreamableFile {
+    const { format, limit, cursor, status } = q;
+    if (format === 'csv') {
+      void reply.header('content-disposition', 'attachment; filename="signalements-recus.csv"');
+      return new StreamableFile(this.exports.inboxCsv(actor, { status }), { type: 'text/csv; charset=utf-8' });
+    }
+    return this.inbox.list(actor, { status, cursor, limit: limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get('cases/:id')

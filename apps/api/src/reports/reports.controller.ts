@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Actor, CurrentActor } from '@bo/access';
 import { AppError, DEFAULT_PAGE_SIZE, Idempotent, assertIfMatch, etagOf } from '@bo/core';
 import { EvidenceService } from '@bo/controls';
-import { ReportsService, SubmissionService } from '@bo/reports';
+import { ReportExports, ReportsService, SubmissionService } from '@bo/reports';
 import { Allow } from '../auth/allow.decorator';
 import { readUpload } from '../http/multipart-upload';
 import { RateLimit } from '../http/rate-limit';
@@ -14,12 +14,14 @@ import { CaseDto, ReportDto, ReportPageDto, SealVerificationDto } from './report
 
 /** Funders' reports (signalements): drafting, co-signing, submission with the seal, cases (docs/reports.md). */
 @ApiTags('reports')
+@ApiExtraModels(ReportPageDto)
 @Controller('reports')
 export class ReportsController {
   constructor(
     private readonly reports: ReportsService,
     private readonly submission: SubmissionService,
     private readonly evidence: EvidenceService,
+    private readonly exports: ReportExports,
   ) {}
 
   @Post()
@@ -36,9 +38,14 @@ export class ReportsController {
   @Get()
   @Allow(['officer', 'manager'])
   @ApiOperation({ summary: "Reports the caller's funder owns or co-signs, newest first" })
-  @ApiOkResponse({ type: ReportPageDto })
-  list(@CurrentActor() actor: Actor, @Query() q: ReportListQuery): Promise<ReportPageDto> {
-    return this.reports.list(actor, { ...q, limit: q.limit ?? DEFAULT_PAGE_SIZE });
+  @ApiOkResponse({ description: 'A page of reports; with ?format=csv the whole filtered list (French headers)', content: { 'application/json': { schema: { $ref: getSchemaPath(ReportPageDto) } }, ...binaryContent('text/csv') } })
+  list(@CurrentActor() actor: Actor, @Query() q: ReportListQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<ReportPageDto> | StreamableFile {
+    const { format, limit, cursor, ...filter } = q;
+    if (format === 'csv') {
+      void reply.header('content-disposition', 'attachment; filename="signalements.csv"');
+      return new StreamableFile(this.exports.reportsCsv(actor, filter), { type: 'text/csv; charset=utf-8' });
+    }
+    return this.reports.list(actor, { ...filter, cursor, limit: limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get(':id')

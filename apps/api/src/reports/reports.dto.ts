@@ -113,6 +113,11 @@ export class InviteCosignerDto {
 }
 
 export class ReportListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['csv'], description: 'The whole filtered list as a CSV file' })
+  @IsOptional()
+  @IsIn(['csv'])
+  format?: 'csv';
+
   @ApiPropertyOptional({ enum: REPORT_STATUSES })
   @IsOptional()
   @IsIn(REPORT_STATUSES)
@@ -156,6 +161,11 @@ export class AnswerDto {
 }
 
 export class InboxListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['csv'], description: 'The whole filtered list as a CSV file' })
+  @IsOptional()
+  @IsIn(['csv'])
+  format?: 'csv';
+
   @ApiPropertyOptional({ enum: HANDLING_STATUSES })
   @IsOptional()
   @IsIn(HANDLING_STATUSES)

@@ -3390,37 +3390,14 @@ export interface components {
             ground?: "TRAINING_NEED" | "PEDAGOGICAL_ENGINEERING" | "INNOVATION" | "OPERATING_CONDITIONS";
             comment?: string;
         };
-        /** @enum {string} */
-        ClaimKind: "INDICATOR" | "SERVICE_FAIT" | "PRICE_ANOMALY";
-        ClaimDto: {
-            kind: components["schemas"]["ClaimKind"];
-            /**
-             * @description RNQ indicator (1-32), service-fait point (SF-01...) or confirmed anomaly id
-             * @example 11
-             */
-            code: string;
-        };
-        CreateReportDto: {
-            /** @example 73282932000074 */
-            providerSiret: string;
-            /** @description The NDA, when the establishment holds several */
-            providerNda?: string;
-            title: string;
-            claims?: components["schemas"]["ClaimDto"][];
-            /** @description The narrative (200 to 20000 characters at submission) */
-            narrative?: string;
-            /**
-             * Format: uuid
-             * @description The provider's certifier, when the registry does not record it
-             */
-            certifierId?: string;
-        };
         ReportProviderDto: {
             siret: string;
             nda: string | null;
             name: string | null;
             region: string | null;
         };
+        /** @enum {string} */
+        ClaimKind: "INDICATOR" | "SERVICE_FAIT" | "PRICE_ANOMALY";
         ClaimViewDto: {
             kind: components["schemas"]["ClaimKind"];
             code: string;
@@ -3577,6 +3554,29 @@ export interface components {
             /** @description Opaque position of the next page; absent on the last page */
             nextCursor?: string;
         };
+        ClaimDto: {
+            kind: components["schemas"]["ClaimKind"];
+            /**
+             * @description RNQ indicator (1-32), service-fait point (SF-01...) or confirmed anomaly id
+             * @example 11
+             */
+            code: string;
+        };
+        CreateReportDto: {
+            /** @example 73282932000074 */
+            providerSiret: string;
+            /** @description The NDA, when the establishment holds several */
+            providerNda?: string;
+            title: string;
+            claims?: components["schemas"]["ClaimDto"][];
+            /** @description The narrative (200 to 20000 characters at submission) */
+            narrative?: string;
+            /**
+             * Format: uuid
+             * @description The provider's certifier, when the registry does not record it
+             */
+            certifierId?: string;
+        };
         UpdateReportDto: {
             title?: string;
             claims?: components["schemas"]["ClaimDto"][];
@@ -3712,12 +3712,6 @@ export interface components {
         AnswerDto: {
             text: string;
         };
-        DeliveryAckDto: {
-            /** @example ACK-2026-0A1B2C3D4E5F */
-            acknowledgementId: string;
-            /** @description True when the same delivery came before (same answer) */
-            duplicate: boolean;
-        };
         InboxReportSummaryDto: {
             reference: string;
             title: string;
@@ -3755,6 +3749,12 @@ export interface components {
             items: components["schemas"]["InboxCaseDto"][];
             /** @description Opaque position of the next page; absent on the last page */
             nextCursor?: string;
+        };
+        DeliveryAckDto: {
+            /** @example ACK-2026-0A1B2C3D4E5F */
+            acknowledgementId: string;
+            /** @description True when the same delivery came before (same answer) */
+            duplicate: boolean;
         };
         InboxCaseDetailDto: {
             case: components["schemas"]["CaseDto"];
@@ -8360,6 +8360,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
+                /** @description The whole filtered list as a CSV file */
+                format?: "csv";
                 status?: "DRAFT" | "SUBMITTED" | "CLOSED";
                 providerSiret?: string;
             };
@@ -8369,12 +8371,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of reports; with ?format=csv the whole filtered list (French headers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReportPageDto"];
+                    "text/csv": string;
                 };
             };
             /** @description No or invalid credentials (problem+json) */
@@ -9126,6 +9130,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
+                /** @description The whole filtered list as a CSV file */
+                format?: "csv";
                 status?: "RECEIVED" | "ACKNOWLEDGED" | "INFO_REQUESTED" | "ANSWERED" | "FORWARDED_TO_CERTIFIER" | "CLOSED";
             };
             header?: never;
@@ -9134,12 +9140,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of cases; with ?format=csv the whole filtered list (French headers) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["InboxCasePageDto"];
+                    "text/csv": string;
                 };
             };
             /** @description No or invalid credentials (problem+json) */

@@ -2,13 +2,29 @@
 // organisation, newest first.
 import { Button } from '@mui/material';
 import { Link } from 'react-router-dom';
-import { Datagrid, FunctionField, List, SelectInput } from 'react-admin';
+import { Datagrid, FunctionField, List, SelectInput, TopToolbar, useListContext } from 'react-admin';
+import { download, query } from '../../api/http';
+import { Failure, ListFailure } from '../../ui/states';
+import { useRun } from '../../ui/useRun';
 import type { InboxCase } from '../../api/types';
 import { dateTime } from '../../i18n/format';
 import { EmptyList, Pager, ResultCount } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
-import { ListFailure } from '../../ui/states';
 import { HANDLING_STATUS, text } from './parts';
+
+/** « Exporter en CSV »: the whole list with the filters on screen. */
+function Exports() {
+  const { filterValues } = useListContext();
+  const { run, busy, error } = useRun('/inbox');
+  return (
+    <TopToolbar>
+      <Button variant="outlined" disabled={busy} onClick={() => void run(() => download(`/inbox/cases${query({ ...filterValues, format: 'csv' })}`, 'signalements-recus.csv'))}>
+        Exporter en CSV
+      </Button>
+      {error ? <Failure error={error} /> : null}
+    </TopToolbar>
+  );
+}
 
 const filters = [<SelectInput key="status" source="status" label="Traitement" choices={Object.entries(HANDLING_STATUS).map(([id, name]) => ({ id, name }))} alwaysOn />];
 
@@ -23,7 +39,7 @@ export default function InboxList() {
         </Button>
       }
     >
-      <List title={false as never} filters={filters} actions={false} pagination={<Pager />} perPage={25} exporter={false} empty={false} error={<ListFailure />}>
+      <List title={false as never} filters={filters} actions={<Exports />} pagination={<Pager />} perPage={25} exporter={false} empty={false} error={<ListFailure />}>
         <ResultCount noun="dossier" />
         <Datagrid bulkActionButtons={false} rowClick="show" empty={<EmptyList text="Aucun signalement reçu." />} data-testid="inbox">
           <FunctionField label="Signalement" render={(c: InboxCase) => c.report.reference} />
