@@ -213,23 +213,31 @@ export class InboxService {
       return { row, report: await this.repo.loadRow(tx, row.report_id) };
     });
     const observations: string[] = [];
-    if (actor.organisationKind === 'CERTIFIER') {
+    // Only the certifier the registry records for the provider writes its certification history
+    // (docs/registry.md, "Authority"); one the author named by hand closes its case without it.
+    const recorded = actor.organisationKind === 'CERTIFIER' ? await this.certifications.certifierOf(report.provider_siret.slice(0, 9)) : null;
+    const registryWritten = recorded?.certifier.id === actor.organisationId;
+    if (registryWritten) {
       const establishment = await this.providers.establishment(report.provider_siret);
       for (const nda of establishment.ndas.filter((n) => !report.provider_nda || n.nda === report.provider_nda)) {
         for (const category of CERTIFICATION_CATEGORIES) {
           if (nda.certifications[category]?.status !== 'CERTIFIED') continue;
-          const recorded = await this.certifications.record(actor, report.provider_siret, category, {
+          const observation = await this.certifications.record(actor, report.provider_siret, category, {
             nda: nda.nda,
             certified: !(input.outcome === 'SUSPENSION' || input.outcome === 'WITHDRAWAL'),
             reference: `Signalement ${report.reference} — ${input.outcome}${input.note ? ` — ${input.note.slice(0, 200)}` : ''}`,
           });
-          observations.push(String((recorded.observation as { id: string }).id));
+          observations.push(String((observation.observation as { id: string }).id));
         }
       }
     }
     return this.transition(actor, caseId, ['ACKNOWLEDGED', 'ANSWERED', 'INFO_REQUESTED'], async (tx, kase, now) => {
       await tx.query(`UPDATE report_cases SET handling_status = 'CLOSED', outcome = $2, outcome_note = $3, closed_at = $4, closed_by = $5 WHERE id = $1`, [caseId, input.outcome, input.note ?? null, now, actor.id]);
-      await this.event(tx, actor, caseId, 'CLOSED', now, input.note ?? null, null, { outcome: input.outcome, observations });
+      await this.event(tx, actor, caseId, 'CLOSED', now, input.note ?? null, null, {
+        outcome: input.outcome,
+        observations,
+        ...(actor.organisationKind === 'CERTIFIER' && !registryWritten ? { registry: 'NOT_THE_RECORDED_CERTIFIER' } : {}),
+      });
       await tx.query(`SELECT report_notify_parties($1, 'REPORT_CASE_CLOSED', $2, $3)`, [kase.report_id, caseId, JSON.stringify({ caseId, recipient: kase.recipient_name, outcome: input.outcome })]);
       await tx.query(`SELECT report_close_if_done($1, $2)`, [kase.report_id, now]);
       await this.audit.record(tx, actor, { action: 'inbox.case.closed', entityType: 'report_case', entityId: caseId, details: { outcome: input.outcome, observations, reportId: row.report_id } });
