@@ -2,11 +2,9 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { jcs, sha256Hex } from '@bo/reports';
 import { TestApp } from './test-app';
+import { parisToday } from './dates';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Today in the provider's region (84: Europe/Paris): between 23:00 and 24:00 UTC the UTC date is yesterday there. */
-export const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
 /** A narrative long enough for submission (>= 200 characters). */
 export const NARRATIVE =

@@ -3,7 +3,7 @@ import { Db } from '@bo/database';
 import { Actor, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { UsersService } from '@bo/identity';
 import { ActionsService, luhnCheckDigit } from '@bo/registry';
-import { CheckProcedureService, ChecksService, FindingsService } from '@bo/controls';
+import { CheckProcedureService, ChecksService, FindingsService, localDateIn } from '@bo/controls';
 import { ReportsService, SubmissionService } from '@bo/reports';
 
 export const DEMO_PASSWORD = 'demo-qualite-2026';
@@ -217,7 +217,7 @@ export class DemoSeeder {
         : { grade: 'COMPLIANT' });
     }
     // Today in the provider's region (Lyon): the receipt may not precede the notification there.
-    await this.procedure.notify(officer, check.id, { receivedOn: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date()) });
+    await this.procedure.notify(officer, check.id, { receivedOn: localDateIn(lyon.region, new Date()) });
     await this.procedure.recordResponse(officer, check.id, { text: 'L’organisme indique que son site est en refonte.' });
     const completed = await this.checks.complete(manager, check.id);
     const narrative =

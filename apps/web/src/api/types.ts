@@ -109,7 +109,8 @@ export interface FundingCheck {
   activity: { inRegistry: boolean; listed: boolean; lastDeclarationDate: string | null };
   controls: {
     openMajorNonConformities: { correctiveActionId: string; checkId: string; pointCode: string; description: string; dueAt: string; overdue: boolean; siret: string }[];
-    blockedPayments: { actions: number; amountFunded: number };
+    blockedPayments: { actions: number; amountFunded: number } | null;
+    priceAnomalies: { open: number; confirmed: number } | null;
   };
 }
 

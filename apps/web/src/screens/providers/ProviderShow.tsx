@@ -2,7 +2,7 @@
 // the funding check on a date for a category, the caller's checks and funded actions with it, and
 // the price position of the caller's own actions (their band in the narrowest usable group).
 import { Alert, Box, Button, Chip, MenuItem, Stack, TextField, Typography } from '@mui/material';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { useApi } from '../../api/useApi';
@@ -78,7 +78,25 @@ function FundingCheckPanel({ siret }: { siret: string }) {
                 items={[
                   ['Observation retenue', fc.certification.observation ? `${date(fc.certification.observation.observedOn)} (${fc.certification.observation.certifier ?? fc.certification.observation.source})` : 'Aucune'],
                   ['Exemptions', <span data-testid="exemptions">{fc.exemptions.length ? fc.exemptions.map((x) => label(EXEMPTION, x.kind)).join(', ') : 'Aucune'}</span>],
-                  ['Paiements bloqués', <span data-testid="blocked-payments">{fc.controls.blockedPayments.actions ? `${fc.controls.blockedPayments.actions} action(s), ${euros(fc.controls.blockedPayments.amountFunded)}` : 'Aucun'}</span>],
+                  ...(fc.controls.blockedPayments
+                    ? ([['Paiements bloqués', <span data-testid="blocked-payments">{fc.controls.blockedPayments.actions ? `${fc.controls.blockedPayments.actions} action(s), ${euros(fc.controls.blockedPayments.amountFunded)}` : 'Aucun'}</span>]] as [string, ReactNode][])
+                    : []),
+                  ...(fc.controls.priceAnomalies
+                    ? ([
+                        [
+                          'Anomalies de prix',
+                          <span data-testid="price-anomalies">
+                            {fc.controls.priceAnomalies.open || fc.controls.priceAnomalies.confirmed ? (
+                              <Link to={`/anomalies?filter=${encodeURIComponent(JSON.stringify({ providerSiret: fc.siret }))}`}>
+                                {`${fc.controls.priceAnomalies.open} à examiner, ${fc.controls.priceAnomalies.confirmed} confirmée(s)`}
+                              </Link>
+                            ) : (
+                              'Aucune'
+                            )}
+                          </span>,
+                        ],
+                      ] as [string, ReactNode][])
+                    : []),
                   [
                     'Non-conformités majeures ouvertes',
                     <span data-testid="major-nc">
