@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { Role } from '@bo/access';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
-import { parisToday } from '../support/dates';
 import { createProvider } from '../support/registry-fixtures';
+import { caseOf, draftReportOf, submittedReportOf } from '../support/reports-fixtures';
+import { parisToday } from '../support/dates';
 
 /**
  * The authorization matrix: every route of the API, who may call it, and how "another
@@ -41,6 +42,8 @@ interface RouteCase {
   foreign?: (c: Ctx) => Promise<Record<string, string>>;
   /** The role used for the 2xx call; defaults to the first allowed role. */
   asRole?: Role;
+  /** The own resource belongs to this extra column's organisation (a case addressed to SRC-84): served there, not 404. */
+  ownedBy?: ExtraColumn;
   expected?: number;
 }
 
@@ -203,6 +206,16 @@ async function pendingClaim(c: Ctx): Promise<string> {
   await c.t.http.post(`/api/v1/providers/${siret}/lead-funder/claims`).set('authorization', await bearerOf(c, c.a.manager)).send({ reason: 'Premier financeur' });
   const res = await c.t.http.post(`/api/v1/providers/${siret}/lead-funder/claims`).set('authorization', await bearerOf(c, c.b.manager)).send({ reason: 'Montants' });
   return res.body.myPendingClaim.id as string;
+}
+
+/** A draft report of the organisation on the matrix provider, substantiated by a service-fait ground (routed to SRC-84). */
+function reportOf(c: Ctx, organisationCode: string, claim: 'SERVICE_FAIT' | 'INDICATOR' = 'SERVICE_FAIT'): Promise<string> {
+  return draftReportOf(c.t, organisationCode, { siret: MATRIX_SIRET, claim, certifierCode: 'CERT-MATRIX-2' });
+}
+
+/** A report of funder A, submitted: SERVICE_FAIT goes to SRC-84, INDICATOR to another certifier (CERT-MATRIX-2). */
+async function sealedReportOf(c: Ctx, claim: 'SERVICE_FAIT' | 'INDICATOR' = 'SERVICE_FAIT'): Promise<string> {
+  return submittedReportOf(c.t, await login(c.t.http, c.a.manager), await reportOf(c, 'OPCO-ATLAS', claim));
 }
 
 // Funded actions (test/e2e/actions.test.ts covers their behaviour; here: who may call).
@@ -739,6 +752,121 @@ export const ROUTES: RouteCase[] = [
   { method: 'get', path: '/api/v1/control-plan', allowed: ['officer', 'manager'] },
   { method: 'get', path: '/api/v1/coverage', allowed: ['officer', 'manager'] },
   { method: 'post', path: '/api/v1/admin/provider-profiles/recompute', allowed: ['platform_admin'], expected: 202, own: async () => ({ body: {} }) },
+  // Reports (test/e2e/reports.test.ts covers their behaviour; here: who may call).
+  {
+    method: 'post',
+    path: '/api/v1/reports',
+    allowed: ['officer', 'manager'],
+    expected: 201,
+    own: async (c) => ({ body: { providerSiret: (await createProvider(c.t.db)).siret, title: 'Signalement', claims: [{ kind: 'INDICATOR', code: '1' }] } }),
+  },
+  { method: 'get', path: '/api/v1/reports', allowed: ['officer', 'manager'] },
+  { method: 'get', path: '/api/v1/reports/{id}', allowed: ['officer', 'manager'], own: async (c) => ({ params: { id: await reportOf(c, 'OPCO-ATLAS') } }), foreign: async (c) => ({ id: await reportOf(c, 'CDC') }) },
+  {
+    method: 'patch',
+    path: '/api/v1/reports/{id}',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await reportOf(c, 'OPCO-ATLAS') }, body: { title: 'Nouveau titre' } }),
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/grounds',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => ({ params: { id: await reportOf(c, 'OPCO-ATLAS') }, body: { kind: 'CHECK_VERSION', checkId: await completedCheck(c), revision: 1 } }),
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/attachments',
+    allowed: ['officer', 'manager'],
+    // Multipart only (reports.test.ts uploads); a JSON body is refused once the report is found.
+    expected: 415,
+    own: async (c) => ({ params: { id: await reportOf(c, 'OPCO-ATLAS') } }),
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/cosigners',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => {
+      await createCheck(c, c.b.officer);
+      return { params: { id: await reportOf(c, 'OPCO-ATLAS') }, body: { organisationId: c.b.officer.organisationId } };
+    },
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/cosigners/{orgId}/accept',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => {
+      const id = await reportOf(c, 'CDC');
+      await c.t.db.superQuery(`INSERT INTO report_cosigners (report_id, organisation_id, invited_by, invited_at) VALUES ($1, $2, $3, now())`, [id, c.a.officer.organisationId, c.b.officer.id]);
+      return { params: { id, orgId: c.a.officer.organisationId } };
+    },
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC'), orgId: c.a.officer.organisationId }),
+  },
+  { method: 'post', path: '/api/v1/reports/{id}/submit', allowed: ['manager'], expected: 200, own: async (c) => ({ params: { id: await reportOf(c, 'OPCO-ATLAS') } }), foreign: async (c) => ({ id: await reportOf(c, 'CDC') }) },
+  {
+    method: 'get',
+    path: '/api/v1/reports/{id}/seal/verify',
+    allowed: ['officer', 'manager'],
+    own: async (c) => ({ params: { id: await sealedReportOf(c) } }),
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/{id}/export',
+    allowed: ['officer', 'manager', 'ministry', 'certifier'],
+    // Addressed to another certifier only, so that neither extra column is a party to it.
+    own: async (c) => ({ params: { id: await sealedReportOf(c, 'INDICATOR') }, query: 'format=pdf' }),
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  { method: 'get', path: '/api/v1/reports/{id}/cases', allowed: ['officer', 'manager'], own: async (c) => ({ params: { id: await sealedReportOf(c) } }), foreign: async (c) => ({ id: await reportOf(c, 'CDC') }) },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/cases/{caseId}/answer',
+    allowed: ['officer', 'manager'],
+    expected: 200,
+    own: async (c) => {
+      const id = await sealedReportOf(c);
+      return { params: { id, caseId: await caseOf(c.t, id, 'INFO_REQUESTED') }, body: { text: 'Voici les pièces.' } };
+    },
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reports/{id}/cases/{caseId}/redeliver',
+    allowed: ['manager'],
+    expected: 200,
+    own: async (c) => {
+      const id = await sealedReportOf(c);
+      return { params: { id, caseId: await caseOf(c.t, id, null, 'DEAD_LETTER') } };
+    },
+    foreign: async (c) => ({ id: await reportOf(c, 'CDC') }),
+  },
+  // The built-in inbox: deliveries are authenticated by their HMAC signature (reports.test.ts signs them).
+  { method: 'post', path: '/api/v1/inbox/deliveries', allowed: 'public', expected: 401, own: async () => ({ body: {} }) },
+  { method: 'get', path: '/api/v1/inbox/cases', allowed: ['ministry', 'certifier'] },
+  ...(['', '/acknowledge', '/request-info', '/forward', '/close'] as const).map(
+    (action): RouteCase => ({
+      method: action ? 'post' : 'get',
+      path: `/api/v1/inbox/cases/{id}${action}`,
+      allowed: action === '/forward' ? ['ministry'] : ['ministry', 'certifier'],
+      asRole: 'ministry',
+      ownedBy: 'controlService',
+      expected: 200,
+      own: async (c) => ({
+        params: { id: await caseOf(c.t, await sealedReportOf(c), action === '' || action === '/acknowledge' ? 'RECEIVED' : 'ACKNOWLEDGED') },
+        body: action === '/request-info' ? { text: 'Précisez les faits.' } : action === '/close' ? { outcome: 'NO_ACTION' } : {},
+      }),
+      foreign: async (c) => ({ id: await caseOf(c.t, await sealedReportOf(c, 'INDICATOR'), 'RECEIVED') }),
+    }),
+  ),
+  { method: 'get', path: '/api/v1/inbox/statistics', allowed: ['ministry', 'certifier'] },
 ];
 
 function fill(path: string, params: Record<string, string> = {}, query?: string): string {
@@ -767,7 +895,7 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     c.t = await createTestApp({ withWorker: true });
-    await c.t.db.superQuery(`INSERT INTO organisations (code, kind, name) VALUES ('CERT-MATRIX', 'CERTIFIER', 'Certificateur')`);
+    await c.t.db.superQuery(`INSERT INTO organisations (code, kind, name) VALUES ('CERT-MATRIX', 'CERTIFIER', 'Certificateur'), ('CERT-MATRIX-2', 'CERTIFIER', 'Autre certificateur')`);
     c.a = {} as Ctx['a'];
     for (const role of ALL_ROLES) c.a[role] = await createUser(c.t.db, ORG_FOR_ROLE[role], [role]);
     c.b = { admin: await createUser(c.t.db, 'CDC', ['admin']), officer: await createUser(c.t.db, 'CDC', ['officer']), manager: await createUser(c.t.db, 'CDC', ['manager']) };
@@ -842,7 +970,8 @@ describe('authorization matrix', () => {
       }
       for (const [name, column] of Object.entries(EXTRA_COLUMNS) as [ExtraColumn, (typeof EXTRA_COLUMNS)[ExtraColumn]][]) {
         const mayCall = column.roles.some((r) => allowed.includes(r));
-        it(`${name} column: ${!mayCall ? '403' : route.foreign ? "404 on funder A's resource" : 'served'}`, async () => {
+        const foreignToColumn = route.foreign && route.ownedBy !== name;
+        it(`${name} column: ${!mayCall ? '403' : foreignToColumn ? "404 on funder A's resource" : 'served'}`, async () => {
           const token = `Bearer ${await tokenOf(c.x[name])}`;
           if (!mayCall) {
             const res = await c.t.http[route.method](fill(route.path)).set('authorization', token).send({});
@@ -851,7 +980,7 @@ describe('authorization matrix', () => {
           }
           const { params, body, query } = route.own ? await route.own(c) : {};
           const res = await c.t.http[route.method](fill(route.path, params, query)).set('authorization', token).send(body);
-          if (route.foreign) expect(res.status).toBe(404);
+          if (foreignToColumn) expect(res.status).toBe(404);
           else expect({ status: res.status, denied: [401, 403].includes(res.status) || res.status >= 500 }).toEqual({ status: res.status, denied: false });
         });
       }

@@ -21,7 +21,8 @@ const LAYERS = {
   registry: 4,
   controls: 5,
   sharing: 6,
-  reports: 7,
+  // Reports take confirmed price anomalies as grounds: above pricing.
+  reports: 8,
   pricing: 7,
   notifications: 8,
   testing: 9,

@@ -45,8 +45,13 @@ import {
   SharingSettingsController,
 } from './sharing/sharing.controller';
 
+import { ReportsModule } from '@bo/reports';
+import { ReportsController } from './reports/reports.controller';
+import { InboxController } from './reports/inbox.controller';
+
+
 @Module({
-  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, SharingModule, RateLimitModule],
+  imports: [ConfigModule, LoggingModule.forRoot('api', { http: true }), TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, QueueModule, StorageModule, AccessModule, ReferenceModule, AuditModule, IdentityModule, ActionsModule, ProvidersModule, ControlsModule, PricingModule, SharingModule, ReportsModule, RateLimitModule],
   controllers: [
     HealthController,
     AuthController,
@@ -76,6 +81,8 @@ import {
     ProviderSharingController,
     LeadClaimsController,
     ControlPlanController,
+    ReportsController,
+    InboxController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: AuthGuard },

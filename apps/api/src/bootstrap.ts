@@ -7,6 +7,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { parse as parseYaml } from 'yaml';
 import { Logger } from 'nestjs-pino';
 import { AppConfig, CORRELATION_HEADER, ProblemFilter, correlationIdOf, createValidationPipe, loadConfig } from '@bo/core';
+import { PACKAGE_MEDIA_TYPE } from '@bo/reports';
 import { ApiModule } from './api.module';
 import { mountBullBoard } from './platform/bull-board';
 import { mountWebUi } from './platform/web-ui';
@@ -50,6 +51,8 @@ export async function buildApi(): Promise<BuiltApi> {
       done(Object.assign(new Error(`Body is not valid YAML: ${(error as Error).message}`), { statusCode: 400 }), undefined);
     }
   });
+  // Report deliveries to the built-in inbox: the exact bytes, whose HMAC signature is checked.
+  fastify.addContentTypeParser(PACKAGE_MEDIA_TYPE, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });

@@ -3,8 +3,9 @@ import { Db } from '@bo/database';
 import { Actor, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { UsersService } from '@bo/identity';
 import { ActionsService, luhnCheckDigit } from '@bo/registry';
-import { CheckProcedureService, ChecksService, FindingsService } from '@bo/controls';
+import { CheckProcedureService, ChecksService, FindingsService, localDateIn } from '@bo/controls';
 import { CheckSharingService, LeadFunderService, MandatesService } from '@bo/sharing';
+import { ReportsService, SubmissionService } from '@bo/reports';
 
 export const DEMO_PASSWORD = 'demo-qualite-2026';
 
@@ -62,6 +63,8 @@ export class DemoSeeder {
     private readonly sharing: CheckSharingService,
     private readonly mandates: MandatesService,
     private readonly leads: LeadFunderService,
+    private readonly reports: ReportsService,
+    private readonly submission: SubmissionService,
   ) {}
 
   private async actorOf(email: string): Promise<Actor> {
@@ -232,6 +235,44 @@ export class DemoSeeder {
     await this.leads.claim(await this.actorOf('manager@atlas.demo'), key(lyon.siren + lyon.nic), 'Premier financeur de l’organisme (apprentissage et formation).');
   }
 
+  /**
+   * A completed RNQ check of OPCO Atlas on the Lyon provider with a major non-conformity on
+   * indicator 1, and a report resting on it, submitted: sealed, its case for the demo certifier
+   * (the provider's) delivered by the worker to the built-in inbox once it runs. A second report
+   * stays a draft (its claim on indicator 2 is not substantiated: the builder shows why).
+   */
+  private async seedReport(): Promise<void> {
+    const officer = await this.actorOf('officer@atlas.demo');
+    const manager = await this.actorOf('manager@atlas.demo');
+    const [lyon] = DEMO_PROVIDERS;
+    const siret = key(lyon.siren + lyon.nic);
+    const check = await this.checks.create(officer, {
+      providerSiret: siret,
+      providerNda: lyon.nda,
+      method: 'DOCUMENTARY',
+      scopeContext: { categories: ['TRAINING'] },
+      contact: { name: 'Mme Martin, responsable qualité', email: 'qualite@rhone-competences.demo' },
+    });
+    for (const [code, scope] of Object.entries(check.scope.points)) {
+      if (!scope.applicable) continue;
+      await this.findings.recordFinding(officer, check.id, code, code === '1'
+        ? { grade: 'MAJOR_NC', comment: 'Les prérequis, délais d’accès et tarifs ne sont publiés nulle part (site, catalogue, devis).', evidenceRefs: ['CAPTURE-SITE-2026-01'] }
+        : { grade: 'COMPLIANT' });
+    }
+    // Today in the provider's region (Lyon): the receipt may not precede the notification there.
+    await this.procedure.notify(officer, check.id, { receivedOn: localDateIn(lyon.region, new Date()) });
+    await this.procedure.recordResponse(officer, check.id, { text: 'L’organisme indique que son site est en refonte.' });
+    const completed = await this.checks.complete(manager, check.id);
+    const narrative =
+      'Le contrôle documentaire mené par OPCO Atlas a établi que l’organisme ne publie aucune information sur les prérequis, les délais d’accès ni les tarifs de ses formations. ' +
+      'Malgré la procédure contradictoire, l’organisme n’a produit aucune pièce montrant que cette information est accessible au public avant l’entrée en formation.';
+    const report = await this.reports.create(officer, { providerSiret: siret, providerNda: lyon.nda, title: 'Information du public absente (indicateur 1)', claims: [{ kind: 'INDICATOR', code: '1' }], narrative });
+    await this.reports.addGround(officer, report.id, { kind: 'CHECK_VERSION', checkId: check.id, revision: completed.revision });
+    await this.submission.submit(manager, report.id);
+    const draft = await this.reports.create(officer, { providerSiret: siret, providerNda: lyon.nda, title: 'Brouillon : indicateurs 1 et 2', claims: [{ kind: 'INDICATOR', code: '1' }, { kind: 'INDICATOR', code: '2' }], narrative });
+    await this.reports.addGround(officer, draft.id, { kind: 'CHECK_VERSION', checkId: check.id, revision: completed.revision });
+  }
+
   async seedIfEmpty(owner: OwnerQuery): Promise<boolean> {
     const [{ n }] = await this.db.shared<{ n: number }>(`SELECT count(*)::int AS n FROM auth_user_by_email('platform@bo.demo')`);
     if (n > 0) return false;
@@ -257,6 +298,7 @@ export class DemoSeeder {
     await this.seedCheck(await this.seedActions());
     await this.seedPrices();
     await this.seedSharing();
+    await this.seedReport();
     return true;
   }
 }

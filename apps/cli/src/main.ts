@@ -11,11 +11,12 @@ import { DataSource } from 'typeorm';
 import { QueueModule } from '@bo/queue';
 import { ActionsModule } from '@bo/registry';
 import { ControlsModule } from '@bo/controls';
+import { ReportsModule } from '@bo/reports';
 import { StorageModule } from '@bo/storage';
 import { DemoSeeder } from './demo-data';
 import { SharingModule } from '@bo/sharing';
 
-@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, AuditModule, IdentityModule, ActionsModule, ControlsModule, SharingModule], providers: [DemoSeeder] })
+@Module({ imports: [ConfigModule, DatabaseModule, QueueModule, StorageModule, AccessModule, AuditModule, IdentityModule, ActionsModule, ControlsModule, SharingModule, ReportsModule], providers: [DemoSeeder] })
 class SetupModule {}
 
 function credentialsOf(url: string): { user: string; password: string; database: string } {

@@ -32,6 +32,12 @@ const Dossier = lazy(() => import('./screens/sharing/Dossier'));
 const SharedCheckShow = lazy(() => import('./screens/sharing/SharedCheckShow'));
 const ControlPlan = lazy(() => import('./screens/sharing/ControlPlan'));
 const Mandates = lazy(() => import('./screens/sharing/Mandates'));
+const ReportList = lazy(() => import('./screens/reports/ReportList'));
+const ReportCreate = lazy(() => import('./screens/reports/ReportCreate'));
+const ReportShow = lazy(() => import('./screens/reports/ReportShow'));
+const InboxList = lazy(() => import('./screens/reports/InboxList'));
+const InboxShow = lazy(() => import('./screens/reports/InboxShow'));
+const InboxStatistics = lazy(() => import('./screens/reports/InboxStatistics'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -56,6 +62,8 @@ export function App() {
         <Resource name="actions" list={ActionList} show={ActionShow} />
         <Resource name="controles" list={CheckList} create={CheckCreate} show={CheckShow} />
         <Resource name="anomalies" list={AnomalyList} show={AnomalyShow} />
+        <Resource name="signalements" list={ReportList} create={ReportCreate} show={ReportShow} />
+        <Resource name="boite-de-reception" list={InboxList} show={InboxShow} />
         <Resource name="utilisateurs" list={UserList} create={UserCreate} edit={UserEdit} />
         <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
         <CustomRoutes>
@@ -66,6 +74,7 @@ export function App() {
           <Route path="/controles-partages/:id" element={<SharedCheckShow />} />
           <Route path="/plan-de-controle" element={<ControlPlan />} />
           <Route path="/mandats" element={<Mandates />} />
+          <Route path="/boite-de-reception/statistiques" element={<InboxStatistics />} />
         </CustomRoutes>
       </Admin>
     </BrowserRouter>

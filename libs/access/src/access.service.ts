@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ErrorCode } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from './actor';
-import { checksVisibleToOrganisationSql, readsOrganisationRecords, seesAssignedChecksOnly } from './visibility';
+import { checksVisibleToOrganisationSql, handlesReportCases, readsOrganisationRecords, seesAssignedChecksOnly, writesReports } from './visibility';
 
 /** A completed check of another organisation that the caller's organisation may see. */
 export interface RecentVisibleCheck {
@@ -35,6 +35,10 @@ const ENTITIES = {
   // auditor sees only those assigned to it.
   check: { table: 'checks', notFound: 'CHECK.NOT_FOUND', narrow: (actor) => (seesAssignedChecksOnly(actor) ? 'assignee_id = $2' : undefined) },
   funded_action: { table: 'funded_actions', notFound: 'ACTION.NOT_FOUND', narrow: (actor) => (readsOrganisationRecords(actor) ? undefined : 'false') },
+  // Row-level security keeps the reports the organisation is a party to (owner, co-signer, addressee).
+  report: { table: 'reports', notFound: 'REPORT.NOT_FOUND', narrow: (actor) => (writesReports(actor) || handlesReportCases(actor) ? undefined : 'false') },
+  // A case in the inbox: only those addressed to the caller's organisation.
+  report_case: { table: 'report_cases', notFound: 'CASE.NOT_FOUND', narrow: (actor) => (handlesReportCases(actor) ? 'recipient_organisation_id = app_org_id()' : 'false') },
 } as const satisfies Record<string, EntityRule>;
 
 export type AccessEntity = keyof typeof ENTITIES;

@@ -113,3 +113,19 @@ export function isSharingFunder(actor: Actor): boolean {
 export function ownsShareableChecks(actor: Actor): boolean {
   return actor.organisationKind === 'FUNDER' || actor.organisationKind === 'MANDATED_BODY';
 }
+
+/**
+ * Reports: a funder's (or mandated body's) officers and managers draft, co-sign and follow them;
+ * an auditor who sees only assigned checks does not. Which report a caller sees is its
+ * organisation's party to it (owner, co-signer, addressee), decided by the database's
+ * `report_party` under row-level security.
+ */
+export function writesReports(actor: Actor): boolean {
+  return actor.kind === 'user' && (actor.organisationKind === 'FUNDER' || actor.organisationKind === 'MANDATED_BODY') && hasRole(actor, 'officer', 'manager');
+}
+
+/** Report cases addressed to the caller's organisation: its control-service agents or certifier users. */
+export function handlesReportCases(actor: Actor): boolean {
+  if (actor.kind !== 'user') return false;
+  return (actor.organisationKind === 'CONTROL_SERVICE' && hasRole(actor, 'ministry')) || (actor.organisationKind === 'CERTIFIER' && hasRole(actor, 'certifier'));
+}

@@ -107,6 +107,12 @@ export class AuditService {
     private readonly checkpoints: CheckpointsService,
   ) {}
 
+  /** The head of an organisation's chain (its last event), or null before the first: sealed into reports. */
+  async head(tx: Tx, organisationId: string): Promise<{ seq: number; hash: string } | null> {
+    const last = await tx.one<{ seq: string; hash: string }>(`SELECT seq, hash FROM audit_events WHERE organisation_id = $1 ORDER BY seq DESC LIMIT 1`, [organisationId]);
+    return last ? { seq: Number(last.seq), hash: last.hash } : null;
+  }
+
   async record(tx: Tx, actor: AuditActor, entry: AuditEntry): Promise<void> {
     const organisationId = actor.organisationId;
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0))`, [organisationId]);

@@ -120,6 +120,35 @@ export const LABELS_FR = {
     '93': "Provence-Alpes-Côte d'Azur",
     '94': 'Corse',
   },
+  reportStatus: { DRAFT: 'Brouillon', SUBMITTED: 'Soumis (scellé)', CLOSED: 'Clos' },
+  claimKind: { INDICATOR: 'Indicateur RNQ', SERVICE_FAIT: 'Point de service fait', PRICE_ANOMALY: 'Anomalie de prix' },
+  recipientKind: { CERTIFIER: 'Certificateur', REGIONAL_CONTROL_SERVICE: 'Service régional de contrôle' },
+  deliveryStatus: { PENDING: 'En cours d’envoi', DELIVERED: 'Remis', DEAD_LETTER: 'Échec définitif' },
+  handlingStatus: {
+    RECEIVED: 'Reçu',
+    ACKNOWLEDGED: 'Accusé de réception',
+    INFO_REQUESTED: 'Informations demandées',
+    ANSWERED: 'Réponse apportée',
+    FORWARDED_TO_CERTIFIER: 'Transmis au certificateur',
+    CLOSED: 'Clos',
+  },
+  caseOutcome: {
+    ON_SITE_AUDIT: 'Audit sur site avancé',
+    SUSPENSION: 'Suspension de la certification',
+    WITHDRAWAL: 'Retrait de la certification',
+    NO_ACTION: 'Sans suite',
+    ACTION_TAKEN: 'Suites données (contrôle engagé)',
+    FORWARDED_TO_CERTIFIER: 'Transmis au certificateur',
+  },
+  caseEvent: {
+    RECEIVED: 'Reçu',
+    ACKNOWLEDGED: 'Accusé de réception',
+    INFO_REQUESTED: 'Demande d’informations',
+    ANSWERED: 'Réponse du financeur',
+    FORWARDED_TO_CERTIFIER: 'Transmis au certificateur',
+    CLOSED: 'Clôture',
+    REDELIVERY_REQUESTED: 'Nouvel envoi demandé',
+  },
 } as const;
 
 export type LabelTable = keyof typeof LABELS_FR;

@@ -34,6 +34,8 @@ export interface JobPayloads {
    * since the watermark, or every one with \`full\` (and on the first run).
    */
   'sharing.provider-control-profile': { organisationId: null; requestedBy: string | null; full?: boolean };
+  /** Delivers the sealed packages of report cases whose next attempt is due (libs/reports, scheduled). */
+  'reports.delivery-scan': { organisationId: null };
 }
 
 export type JobName = keyof JobPayloads;
@@ -76,6 +78,13 @@ export const JOB_DEFINITIONS = {
     description: 'Recompute the cross-funder provider control profiles (risk score)',
     // A run recomputes from the current state (past the watermark): requests while one waits join it.
     coalesce: true,
+  },
+  'reports.delivery-scan': {
+    queue: 'default',
+    description: 'Deliver sealed reports whose next attempt is due (signed POST, backoff, dead letter)',
+    // A scan delivers every due case: requests while one waits join it (a failed attempt is a row, not a job retry).
+    coalesce: true,
+    options: { attempts: 1 },
   },
 } as const satisfies Record<JobName, JobDefinition>;
 

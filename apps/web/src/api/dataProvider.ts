@@ -36,6 +36,8 @@ export const RESOURCES: Record<string, ResourceMap> = {
     sort: (field, order) => (['externalRef', 'startDate', 'amountFunded'].includes(field) ? { sort: `${order === 'DESC' ? '-' : ''}${field}` } : {}),
   },
   controles: { path: '/checks' },
+  signalements: { path: '/reports' },
+  'boite-de-reception': { path: '/inbox/cases' },
   utilisateurs: { path: '/users' },
   'cles-api': { path: '/api-keys', array: true },
   anomalies: {

@@ -1571,6 +1571,348 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports the caller's funder owns or co-signs, newest first */
+        get: operations["ReportsController_list"];
+        put?: never;
+        /** Draft a report on a provider (claims, narrative, and optionally the certifier when unknown) */
+        post: operations["ReportsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report with its pinned grounds, co-signers, proposed recipients with the reason, and what submission would refuse now */
+        get: operations["ReportsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a draft (title, claims, narrative, certifier); honours If-Match */
+        patch: operations["ReportsController_update"];
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/grounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a ground, pinned: a completed check version (its content copied with hashes) or a confirmed price anomaly */
+        post: operations["ReportsController_addGround"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a file to a draft (checked like evidence; sealed by its SHA-256; personal data by its hash only) */
+        post: operations["ReportsController_attach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/cosigners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a funder that funds or has checked the provider to co-sign */
+        post: operations["ReportsController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/cosigners/{orgId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept, for the caller's own organisation, to co-sign (then add grounds from its own checks) */
+        post: operations["ReportsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit: substantiation enforced, the package sealed (RFC 8785, SHA-256, Ed25519) with its PDF dossier, one case per recipient queued for delivery */
+        post: operations["ReportsController_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/seal/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the seal from the stored package and the records, and check the signature and the PDF */
+        get: operations["ReportsController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sealed report: its PDF dossier (?format=pdf) or its canonical package (?format=json), to any party to it; a draft: a PDF preview, marked, neither stored nor signed */
+        get: operations["ReportsController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report's recipient cases: delivery (attempts, acknowledgement) and handling status, events */
+        get: operations["ReportsController_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/cases/{caseId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer the recipient's open information request */
+        post: operations["ReportsController_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/cases/{caseId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a dead-lettered case again (ten new attempts) */
+        post: operations["ReportsController_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a signed delivery of a sealed report (authenticated by its HMAC signature, not by a token) */
+        post: operations["InboxController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cases addressed to the caller's organisation, newest first */
+        get: operations["InboxController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case with the sealed package as delivered and its seal verified now */
+        get: operations["InboxController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/cases/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a received case (RECEIVED -> ACKNOWLEDGED); the reporting funders are told */
+        post: operations["InboxController_acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/cases/{id}/request-info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask the reporting funder for information, with a deadline (-> INFO_REQUESTED) */
+        post: operations["InboxController_requestInfo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/cases/{id}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward to the provider's certifier: opens a case for it; closed for the control service */
+        post: operations["InboxController_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close with an outcome; a certifier's outcome is recorded on the provider's certification history */
+        post: operations["InboxController_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbox/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts by region, indicator, funder, outcome and status, and time to acknowledge (a regional service: its region; the DGEFP: all regions) */
+        get: operations["InboxController_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3741,11 +4083,443 @@ export interface components {
             /** @description Recompute every provider, not only those touched since the last run */
             full?: boolean;
         };
+        ReportProviderDto: {
+            siret: string;
+            nda: string | null;
+            name: string | null;
+            region: string | null;
+        };
+        /** @enum {string} */
+        ClaimKind: "INDICATOR" | "SERVICE_FAIT" | "PRICE_ANOMALY";
+        ClaimViewDto: {
+            kind: components["schemas"]["ClaimKind"];
+            code: string;
+        };
+        /** @enum {string} */
+        ReportStatus: "DRAFT" | "SUBMITTED" | "CLOSED";
+        NonConformityDto: {
+            pointCode: string;
+            grade: string;
+            comment: string | null;
+            /** @description A point of the service-fait checklist (else a quality indicator or grid point) */
+            serviceFait: boolean;
+        };
+        GroundDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "CHECK_VERSION" | "PRICE_ANOMALY";
+            /**
+             * Format: uuid
+             * @description The funder that added it
+             */
+            organisationId: string;
+            /** Format: uuid */
+            checkId: string | null;
+            /** @description The pinned version */
+            checkRevision: number | null;
+            /** Format: uuid */
+            anomalyId: string | null;
+            frameworkCode: string | null;
+            nonConformities: components["schemas"]["NonConformityDto"][];
+            /** @description SHA-256 of the pinned content (RFC 8785) */
+            contentSha256: string;
+            personalDataIncluded: boolean;
+            /** Format: uuid */
+            addedBy: string;
+            /** Format: date-time */
+            addedAt: string;
+        };
+        AttachmentDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The funder that added it
+             */
+            organisationId: string;
+            sha256: string;
+            size: number;
+            mediaType: string;
+            fileName: string | null;
+            description: string | null;
+            /** @description Sealed by its hash only */
+            personalData: boolean;
+            /** Format: uuid */
+            addedBy: string;
+            /** Format: date-time */
+            addedAt: string;
+        };
+        CosignerDto: {
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /** @enum {string} */
+            status: "INVITED" | "ACCEPTED";
+            /** Format: date-time */
+            invitedAt: string;
+            /** Format: date-time */
+            acceptedAt: string | null;
+        };
+        /** @enum {string} */
+        RecipientKind: "CERTIFIER" | "REGIONAL_CONTROL_SERVICE";
+        RecipientDto: {
+            kind: components["schemas"]["RecipientKind"];
+            /** Format: uuid */
+            organisationId: string | null;
+            organisationCode: string | null;
+            organisationName: string | null;
+            region: string | null;
+            /** @description Routing rules that led there (docs/reports.md) */
+            rules: string[];
+            /** @description Why this recipient (French) */
+            reason: string;
+            legalSources: string[];
+            /** @enum {string|null} */
+            missing: "CERTIFIER_UNKNOWN" | "REGION_UNKNOWN" | null;
+        };
+        SubstantiationProblemDto: {
+            /** @example REPORT.NOT_SUBSTANTIATED */
+            code: string;
+            /** @example claims[0] */
+            field: string;
+            message: string;
+            claim?: components["schemas"]["ClaimViewDto"];
+        };
+        AuditHeadDto: {
+            seq: number;
+            hash: string;
+        };
+        SealDto: {
+            /** @description SHA-256 of the canonical package (RFC 8785) */
+            packageSha256: string;
+            /** @description Ed25519 signature (base64url) of the hex digest */
+            signature: string;
+            /** @description Key id (GET /api/v1/signing-keys) */
+            keyId: string;
+            auditHead: components["schemas"]["AuditHeadDto"] | null;
+            /** @description SHA-256 of the PDF dossier */
+            pdfSha256: string;
+            /** @description Where the PDF dossier is */
+            pdf: string;
+        };
+        ReportDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example SIG-2026-1A2B3C4D */
+            reference: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string | null;
+            provider: components["schemas"]["ReportProviderDto"];
+            title: string;
+            claims: components["schemas"]["ClaimViewDto"][];
+            narrative: string;
+            /** Format: uuid */
+            certifierId: string | null;
+            status: components["schemas"]["ReportStatus"];
+            version: number;
+            grounds: components["schemas"]["GroundDto"][];
+            attachments: components["schemas"]["AttachmentDto"][];
+            cosigners: components["schemas"]["CosignerDto"][];
+            /** @description As routed now (draft) or as sealed */
+            recipients: components["schemas"]["RecipientDto"][];
+            /** @description What submission would refuse now */
+            problems: components["schemas"]["SubstantiationProblemDto"][];
+            seal: components["schemas"]["SealDto"] | null;
+            /** Format: date-time */
+            submittedAt: string | null;
+            /** Format: uuid */
+            submittedBy: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @enum {string} */
+            role: "OWNER" | "COSIGNER" | "RECIPIENT";
+        };
+        ReportPageDto: {
+            items: components["schemas"]["ReportDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        ClaimDto: {
+            kind: components["schemas"]["ClaimKind"];
+            /**
+             * @description RNQ indicator (1-32), service-fait point (SF-01...) or confirmed anomaly id
+             * @example 11
+             */
+            code: string;
+        };
+        CreateReportDto: {
+            /** @example 73282932000074 */
+            providerSiret: string;
+            /** @description The NDA, when the establishment holds several */
+            providerNda?: string;
+            title: string;
+            claims?: components["schemas"]["ClaimDto"][];
+            /** @description The narrative (200 to 20000 characters at submission) */
+            narrative?: string;
+            /**
+             * Format: uuid
+             * @description The provider's certifier, when the registry does not record it
+             */
+            certifierId?: string;
+        };
+        UpdateReportDto: {
+            title?: string;
+            claims?: components["schemas"]["ClaimDto"][];
+            narrative?: string;
+            /** Format: uuid */
+            certifierId?: string | null;
+        };
+        AddGroundDto: {
+            /** @enum {string} */
+            kind: "CHECK_VERSION" | "PRICE_ANOMALY";
+            /**
+             * Format: uuid
+             * @description CHECK_VERSION: the check
+             */
+            checkId?: string;
+            /** @description CHECK_VERSION: the completed version to pin */
+            revision?: number;
+            /** @description CHECK_VERSION: include personal-data evidence, on this legal ground (the check owner's manager only) */
+            personalDataLegalGround?: string;
+            /**
+             * Format: uuid
+             * @description PRICE_ANOMALY: a confirmed anomaly of the caller
+             */
+            anomalyId?: string;
+        };
+        InviteCosignerDto: {
+            /**
+             * Format: uuid
+             * @description A funder that funds or has checked the provider
+             */
+            organisationId: string;
+        };
+        SealChecksDto: {
+            /** @description The stored package's bytes hash to the seal */
+            storedPackageIntact: boolean;
+            /** @description The package rebuilt from the records gives the same bytes */
+            packageMatchesRecords: boolean;
+            /** @description The Ed25519 signature verifies */
+            signatureValid: boolean;
+            /** @description The PDF's bytes hash to the hash kept beside the seal */
+            pdfIntact: boolean;
+            /** @description Each pinned ground's content hashes to its recorded hash */
+            groundsIntact: boolean;
+            /** @description Each attachment's stored bytes hash to its name */
+            attachmentsIntact: boolean;
+        };
+        SealVerificationDto: {
+            valid: boolean;
+            packageSha256: string;
+            keyId: string;
+            checks: components["schemas"]["SealChecksDto"];
+            /** Format: date-time */
+            verifiedAt: string;
+        };
+        CaseRecipientDto: {
+            /** Format: uuid */
+            id: string;
+            code: string;
+            name: string;
+            kind: components["schemas"]["RecipientKind"];
+        };
+        /** @enum {string} */
+        DeliveryStatus: "PENDING" | "DELIVERED" | "DEAD_LETTER";
+        DeliveryDto: {
+            status: components["schemas"]["DeliveryStatus"];
+            attempts: number;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            acknowledgementId: string | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+        };
+        /** @enum {string} */
+        HandlingStatus: "RECEIVED" | "ACKNOWLEDGED" | "INFO_REQUESTED" | "ANSWERED" | "FORWARDED_TO_CERTIFIER" | "CLOSED";
+        /** @enum {string} */
+        CaseOutcome: "ON_SITE_AUDIT" | "SUSPENSION" | "WITHDRAWAL" | "NO_ACTION" | "ACTION_TAKEN" | "FORWARDED_TO_CERTIFIER";
+        OpenRequestDto: {
+            /** Format: uuid */
+            id: string;
+            text: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @enum {string} */
+        CaseEventKind: "RECEIVED" | "ACKNOWLEDGED" | "INFO_REQUESTED" | "ANSWERED" | "FORWARDED_TO_CERTIFIER" | "CLOSED" | "REDELIVERY_REQUESTED";
+        CaseEventDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["CaseEventKind"];
+            /** Format: uuid */
+            organisationId: string;
+            text: string | null;
+            /** Format: date-time */
+            dueAt: string | null;
+            /**
+             * Format: uuid
+             * @description The request an answer answers
+             */
+            answers: string | null;
+            /** Format: uuid */
+            actorId: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        CaseDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            reportId: string;
+            reportReference: string;
+            recipient: components["schemas"]["CaseRecipientDto"];
+            region: string | null;
+            rules: string[];
+            reason: string;
+            /** Format: uuid */
+            forwardedFrom: string | null;
+            delivery: components["schemas"]["DeliveryDto"];
+            handlingStatus: components["schemas"]["HandlingStatus"] | null;
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            outcome: components["schemas"]["CaseOutcome"] | null;
+            outcomeNote: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            openRequest: components["schemas"]["OpenRequestDto"] | null;
+            events: components["schemas"]["CaseEventDto"][];
+        };
+        AnswerDto: {
+            text: string;
+        };
+        InboxReportSummaryDto: {
+            reference: string;
+            title: string;
+            providerSiret: string;
+            providerName: string | null;
+            senderName: string;
+        };
+        InboxCaseDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            reportId: string;
+            reportReference: string;
+            recipient: components["schemas"]["CaseRecipientDto"];
+            region: string | null;
+            rules: string[];
+            reason: string;
+            /** Format: uuid */
+            forwardedFrom: string | null;
+            delivery: components["schemas"]["DeliveryDto"];
+            handlingStatus: components["schemas"]["HandlingStatus"] | null;
+            /** Format: date-time */
+            acknowledgedAt: string | null;
+            outcome: components["schemas"]["CaseOutcome"] | null;
+            outcomeNote: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            openRequest: components["schemas"]["OpenRequestDto"] | null;
+            events: components["schemas"]["CaseEventDto"][];
+            report: components["schemas"]["InboxReportSummaryDto"];
+        };
+        InboxCasePageDto: {
+            items: components["schemas"]["InboxCaseDto"][];
+            /** @description Opaque position of the next page; absent on the last page */
+            nextCursor?: string;
+        };
+        DeliveryAckDto: {
+            /** @example ACK-2026-0A1B2C3D4E5F */
+            acknowledgementId: string;
+            /** @description True when the same delivery came before (same answer) */
+            duplicate: boolean;
+        };
+        InboxCaseDetailDto: {
+            case: components["schemas"]["CaseDto"];
+            /** @description The sealed package as delivered (bo.report-package/1) */
+            package: {
+                [key: string]: unknown;
+            };
+            /** @description The seal verified now */
+            seal: components["schemas"]["SealVerificationDto"];
+        };
+        RequestInfoDto: {
+            /** @description What the funder is asked */
+            text: string;
+            /**
+             * Format: date-time
+             * @description Deadline of the answer (default: 15 days)
+             */
+            dueAt?: string;
+        };
+        ForwardDto: {
+            note?: string;
+        };
+        CloseCaseDto: {
+            /**
+             * @description A certifier: ON_SITE_AUDIT, SUSPENSION, WITHDRAWAL, NO_ACTION; a control service: ACTION_TAKEN, NO_ACTION
+             * @enum {string}
+             */
+            outcome: "ON_SITE_AUDIT" | "SUSPENSION" | "WITHDRAWAL" | "NO_ACTION" | "ACTION_TAKEN";
+            note?: string;
+        };
+        CountByRegionDto: {
+            region: string | null;
+            count: number;
+        };
+        CountByIndicatorDto: {
+            indicator: string;
+            count: number;
+        };
+        CountByFunderDto: {
+            funder: string;
+            count: number;
+        };
+        CountByOutcomeDto: {
+            outcome: string | null;
+            count: number;
+        };
+        CountByStatusDto: {
+            status: string | null;
+            count: number;
+        };
+        TimeToAcknowledgeDto: {
+            acknowledged: number;
+            median: number | null;
+            average: number | null;
+        };
+        InboxStatisticsDto: {
+            /** @enum {string} */
+            scope: "REGION" | "ALL_REGIONS" | "CERTIFIER";
+            total: number;
+            byRegion: components["schemas"]["CountByRegionDto"][];
+            byIndicator: components["schemas"]["CountByIndicatorDto"][];
+            byFunder: components["schemas"]["CountByFunderDto"][];
+            byOutcome: components["schemas"]["CountByOutcomeDto"][];
+            byStatus: components["schemas"]["CountByStatusDto"][];
+            /** @description Hours from delivery to acknowledgement */
+            timeToAcknowledgeHours: components["schemas"]["TimeToAcknowledgeDto"];
+        };
         /**
          * @description Namespaced error code; the one map from code to status is ERROR_STATUS in libs/core
          * @enum {string}
          */
-        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "CHECK.DUPLICATE_CONTROL" | "SHARING.CHECK_NOT_COMPLETED" | "SHARING.FUNDER_INVALID" | "SHARING.NOT_A_FUNDER" | "RELIANCE.NOT_FOUND" | "RELIANCE.CHECK_NOT_COMPLETED" | "RELIANCE.ALREADY_RELIED" | "RELIANCE.OWN_CHECK" | "MANDATE.NOT_FOUND" | "MANDATE.BODY_INVALID" | "MANDATE.DATES_INVALID" | "LEAD_FUNDER.ALREADY_LEAD" | "LEAD_FUNDER.CLAIM_PENDING" | "LEAD_FUNDER.CLAIM_NOT_FOUND" | "LEAD_FUNDER.CLAIM_SETTLED" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED";
+        ErrorCode: "REQUEST.MALFORMED" | "REQUEST.VALIDATION" | "REQUEST.PRECONDITION_FAILED" | "REQUEST.TOO_LARGE" | "REQUEST.UNSUPPORTED_MEDIA_TYPE" | "REQUEST.RATE_LIMITED" | "REQUEST.URI_TOO_LONG" | "HTTP.NOT_FOUND" | "HTTP.METHOD_NOT_ALLOWED" | "IDEMPOTENCY.KEY_REUSED" | "IDEMPOTENCY.IN_PROGRESS" | "INTERNAL.ERROR" | "DEPENDENCY.UNAVAILABLE" | "JOB.NOT_FOUND" | "AUTH.UNAUTHENTICATED" | "AUTH.INVALID_CREDENTIALS" | "AUTH.TOKEN_INVALID" | "AUTH.REFRESH_REUSED" | "AUTH.THROTTLED" | "AUTH.SSO_NOT_CONFIGURED" | "AUTH.SSO_FAILED" | "ACCESS.FORBIDDEN" | "ACCESS.SCOPE_MISSING" | "ORGANISATION.NOT_FOUND" | "ORGANISATION.CODE_TAKEN" | "USER.NOT_FOUND" | "USER.EMAIL_TAKEN" | "USER.ROLE_NOT_ALLOWED" | "API_KEY.NOT_FOUND" | "AUDIT.NOT_FOUND" | "API_KEY.SCOPE_NOT_ALLOWED" | "PROVIDER.NOT_FOUND" | "PROVIDER.NDA_REQUIRED" | "PROVIDER.NDA_NOT_AT_SIRET" | "PROVIDER.NOT_CERTIFIER" | "PROVIDER.DOCUMENT_REQUIRED" | "PROVIDER.CERTIFIER_INVALID" | "IMPORT.NOT_FOUND" | "IMPORT.HEADER_INVALID" | "IMPORT.FILE_REQUIRED" | "IMPORT.TOO_MANY_LINES" | "ACTION.NOT_FOUND" | "ACTION.INVALID" | "FRAMEWORK.NOT_FOUND" | "FRAMEWORK.INVALID" | "CHECK.NOT_FOUND" | "CHECK.NOT_EDITABLE" | "CHECK.INVALID_TRANSITION" | "CHECK.FINDINGS_MISSING" | "CHECK.POINT_NOT_IN_FRAMEWORK" | "CHECK.POINT_NOT_APPLICABLE" | "CHECK.MINOR_ON_MAJOR_ONLY" | "CHECK.NC_NEEDS_COMMENT" | "CHECK.NC_NEEDS_EVIDENCE" | "CHECK.NA_NEEDS_JUSTIFICATION" | "CHECK.RECEIPT_ALREADY_RECORDED" | "CHECK.MAKER_CHECKER" | "CHECK.RESPONSE_WINDOW_OPEN" | "CHECK.CONTACT_REQUIRED" | "CHECK.ACTION_NOT_OF_PROVIDER" | "CHECK.ASSIGNEE_INVALID" | "EVIDENCE.NOT_FOUND" | "EVIDENCE.CORRUPT" | "EVIDENCE.EMPTY" | "EVIDENCE.UNKNOWN_REFERENCE" | "CORRECTIVE_ACTION.NOT_FOUND" | "CORRECTIVE_ACTION.CLOSED" | "CHECK.VERSION_NOT_FOUND" | "CHECK.LETTER_NOT_FOUND" | "CHECK.DUPLICATE_CONTROL" | "SHARING.CHECK_NOT_COMPLETED" | "SHARING.FUNDER_INVALID" | "SHARING.NOT_A_FUNDER" | "RELIANCE.NOT_FOUND" | "RELIANCE.CHECK_NOT_COMPLETED" | "RELIANCE.ALREADY_RELIED" | "RELIANCE.OWN_CHECK" | "MANDATE.NOT_FOUND" | "MANDATE.BODY_INVALID" | "MANDATE.DATES_INVALID" | "LEAD_FUNDER.ALREADY_LEAD" | "LEAD_FUNDER.CLAIM_PENDING" | "LEAD_FUNDER.CLAIM_NOT_FOUND" | "LEAD_FUNDER.CLAIM_SETTLED" | "ANOMALY.NOT_FOUND" | "ANOMALY.INVALID_TRANSITION" | "ANOMALY.GROUND_REQUIRED" | "ANOMALY.COMMENT_REQUIRED" | "REPORT.NOT_FOUND" | "REPORT.NOT_DRAFT" | "REPORT.OWNER_ONLY" | "REPORT.NOT_SUBSTANTIATED" | "REPORT.NO_GROUNDS" | "REPORT.NO_CLAIMS" | "REPORT.NARRATIVE_LENGTH" | "REPORT.CERTIFIER_UNKNOWN" | "REPORT.REGION_UNKNOWN" | "REPORT.GROUND_INVALID" | "REPORT.COSIGNER_INVALID" | "REPORT.NOT_INVITED" | "REPORT.NOT_COSIGNER" | "REPORT.PERSONAL_DATA_GROUND" | "REPORT.NOT_SUBMITTED" | "CASE.NOT_FOUND" | "CASE.INVALID_TRANSITION" | "CASE.OUTCOME_NOT_ALLOWED" | "INBOX.SIGNATURE_INVALID" | "INBOX.TIMESTAMP_INVALID" | "INBOX.DELIVERY_UNKNOWN" | "INBOX.KEY_REUSED";
         ProblemDto: {
             /** @example urn:bo:problem:REQUEST.VALIDATION */
             type: string;
@@ -9295,6 +10069,1129 @@ export interface operations {
                 };
             };
             /** @description Allowed roles: platform_admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                /** @description The whole filtered list as a CSV file */
+                format?: "csv";
+                status?: "DRAFT" | "SUBMITTED" | "CLOSED";
+                providerSiret?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reports; with ?format=csv the whole filtered list (French headers) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPageDto"];
+                    "text/csv": string;
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (1-200 chars). A retry with the same key and body returns the first response. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReportDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateReportDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_addGround: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddGroundDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_attach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    personalData?: boolean;
+                    description?: string;
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteCosignerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SealVerificationDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_export: {
+        parameters: {
+            query: {
+                format: "pdf" | "json";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stored bytes, exactly as sealed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/json": string;
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager, ministry, certifier */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_cases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"][];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: officer, manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_receive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description From the report and its seal: a repeat gets the same acknowledgement */
+                "Idempotency-Key": string;
+                /** @description The case id */
+                "x-bo-case": string;
+                /** @description The recipient organisation id */
+                "x-bo-recipient": string;
+                /** @description v1=<hex HMAC-SHA256 of "<timestamp>.<body>" under the recipient secret> */
+                "x-bo-signature": string;
+                /** @description Unix seconds; refused outside ±300 s (replay) */
+                "x-bo-timestamp": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The sealed package, byte for byte */
+        requestBody: {
+            content: {
+                "application/vnd.bo.report-package+json": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAckDto"];
+                };
+            };
+            /** @description Bad signature, or a timestamp outside the replay window (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                /** @description The whole filtered list as a CSV file */
+                format?: "csv";
+                status?: "RECEIVED" | "ACKNOWLEDGED" | "INFO_REQUESTED" | "ANSWERED" | "FORWARDED_TO_CERTIFIER" | "CLOSED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of cases; with ?format=csv the whole filtered list (French headers) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxCasePageDto"];
+                    "text/csv": string;
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry, certifier */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxCaseDetailDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry, certifier */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_acknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry, certifier */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_requestInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestInfoDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry, certifier */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_forward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForwardDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseCaseDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry, certifier */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Error (problem+json; see `code`) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InboxController_statistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxStatisticsDto"];
+                };
+            };
+            /** @description No or invalid credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Allowed roles: ministry, certifier */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -309,3 +309,10 @@ export type ControlPlan = Schemas['ControlPlanDto'];
 export type ControlPlanRow = Schemas['ControlPlanRowDto'];
 export type ControlCoverage = Schemas['ControlCoverageDto'];
 export type OrganisationRef = Schemas['OrganisationRefDto'];
+
+export type Report = Schemas['ReportDto'];
+export type ReportCase = Schemas['CaseDto'];
+export type InboxCase = Schemas['InboxCaseDto'];
+export type InboxCaseDetail = Schemas['InboxCaseDetailDto'];
+export type InboxStatistics = Schemas['InboxStatisticsDto'];
+export type SealVerification = Schemas['SealVerificationDto'];

@@ -129,6 +129,29 @@ export const ERROR_MESSAGES_FR: { readonly [C in ErrorCode]: string } = {
   'ANOMALY.GROUND_REQUIRED':
     'Une justification doit citer l’un des quatre motifs prévus par l’article R.6316-6 du Code du travail (et seulement une justification).',
   'ANOMALY.COMMENT_REQUIRED': 'Motivez votre décision par un commentaire.',
+  // reports
+  'REPORT.NOT_FOUND': 'Signalement introuvable.',
+  'REPORT.NOT_DRAFT': 'Ce signalement a été soumis et scellé : il ne peut plus être modifié.',
+  'REPORT.OWNER_ONLY': 'Seul le financeur auteur du signalement peut faire cette opération.',
+  'REPORT.NOT_SUBSTANTIATED': 'Un manquement invoqué n’est étayé par aucune non-conformité d’une version de contrôle retenue (ou par aucune anomalie confirmée) : ajoutez le fondement ou retirez le manquement.',
+  'REPORT.NO_GROUNDS': 'Un signalement repose sur au moins un fondement : une version de contrôle terminée ou une anomalie de prix confirmée.',
+  'REPORT.NO_CLAIMS': 'Indiquez au moins un manquement (indicateur, point de service fait ou anomalie de prix).',
+  'REPORT.NARRATIVE_LENGTH': 'L’exposé des faits doit compter entre 200 et 20 000 caractères.',
+  'REPORT.CERTIFIER_UNKNOWN': 'Le certificateur de l’organisme n’est pas connu : désignez-le avant de soumettre.',
+  'REPORT.REGION_UNKNOWN': 'La région de l’organisme n’est pas connue : aucun service régional de contrôle ne peut être désigné.',
+  'REPORT.GROUND_INVALID': 'Ce fondement ne peut pas être retenu : il faut une version terminée d’un contrôle de cet organisme, ou une anomalie de prix confirmée de cet organisme.',
+  'REPORT.COSIGNER_INVALID': 'Ce financeur ne peut pas cosigner : seuls les financeurs qui financent ou ont contrôlé l’organisme peuvent être invités.',
+  'REPORT.NOT_INVITED': 'Votre organisation n’est pas invitée à cosigner ce signalement.',
+  'REPORT.NOT_COSIGNER': 'Acceptez d’abord l’invitation à cosigner pour ajouter vos fondements.',
+  'REPORT.PERSONAL_DATA_GROUND': 'Seul un responsable du financeur propriétaire du contrôle peut inclure des pièces à caractère personnel, en indiquant la base légale.',
+  'REPORT.NOT_SUBMITTED': 'Ce signalement n’a pas encore été soumis.',
+  'CASE.NOT_FOUND': 'Dossier de signalement introuvable.',
+  'CASE.INVALID_TRANSITION': 'Cette opération n’est pas possible dans l’état actuel du dossier.',
+  'CASE.OUTCOME_NOT_ALLOWED': 'Cette suite ne peut pas être donnée par votre organisation.',
+  'INBOX.SIGNATURE_INVALID': 'La signature de l’envoi est invalide.',
+  'INBOX.TIMESTAMP_INVALID': 'L’horodatage de l’envoi est absent ou hors de la fenêtre admise (rejeu refusé).',
+  'INBOX.DELIVERY_UNKNOWN': 'Cet envoi ne correspond à aucun signalement scellé adressé à votre organisation.',
+  'INBOX.KEY_REUSED': 'Cette clé d’idempotence a déjà servi pour un autre contenu.',
 };
 
 /** French labels of the request fields (the last named segment of a field path). */

@@ -16,6 +16,8 @@ import RuleIcon from '@mui/icons-material/Rule';
 import HandshakeIcon from '@mui/icons-material/Handshake';
 import { Box, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
+import ReportIcon from '@mui/icons-material/Report';
+import InboxIcon from '@mui/icons-material/Inbox';
 import { AppBar, Layout as RaLayout, Menu, TitlePortal, UserMenu, Logout, usePermissions, useGetIdentity, type LayoutProps } from 'react-admin';
 import { useMatch } from 'react-router-dom';
 import { send } from '../api/http';
@@ -48,6 +50,9 @@ export function AppMenu() {
       {funder || roles.includes('auditor') ? <Item to="/controles" label="Contrôles" icon={<AssignmentIcon />} /> : null}
       {funder ? <Item to="/plan-de-controle" label="Plan de contrôle" icon={<RuleIcon />} /> : null}
       {funder || roles.includes('admin') ? <Item to="/mandats" label="Mandats" icon={<HandshakeIcon />} /> : null}
+      {funder ? <Item to="/signalements" label="Signalements" icon={<ReportIcon />} /> : null}
+      {roles.includes('ministry') || roles.includes('certifier') ? <Item to="/boite-de-reception" end label="Boîte de réception" icon={<InboxIcon />} /> : null}
+      {roles.includes('ministry') || roles.includes('certifier') ? <Item to="/boite-de-reception/statistiques" label="Statistiques" icon={<QueryStatsIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/utilisateurs" label="Utilisateurs" icon={<PeopleIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/cles-api" label="Clés d’API" icon={<KeyIcon />} /> : null}
       {roles.includes('admin') ? <Item to="/administration/sso" label="Connexion unique" icon={<LoginIcon />} /> : null}

@@ -8,6 +8,8 @@ import illustrativeGrid from '../../data/illustrative-funder-grid.json';
 
 export const RNQ_CODE = 'RNQ';
 export const SERVICE_FAIT_CODE = serviceFait.code;
+/** The points of the service-fait checklist (a joint control grades them beside its own framework's). */
+export const SERVICE_FAIT_POINT_CODES: readonly string[] = serviceFait.points.map((p) => p.code);
 export const ILLUSTRATIVE_GRID_CODE = illustrativeGrid.code;
 
 /** Codes of the built-in frameworks: reserved, so a code always names one framework for a funder. */

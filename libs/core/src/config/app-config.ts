@@ -206,6 +206,14 @@ export class AppConfig {
   @IsInt()
   @Min(1_000)
   JOB_LOCK_MS = 30_000;
+
+  /**
+   * Where the worker delivers sealed reports to recipients that have no endpoint of their own:
+   * the built-in inbox. Default: this API at http://127.0.0.1:PORT/api/v1/inbox/deliveries.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'INBOX_URL must be an http(s) URL' })
+  INBOX_URL?: string;
 }
 
 /** Names of every variable the config class reads (checked against docker/compose.yml). */
@@ -218,6 +226,7 @@ export const CONFIG_VARIABLES = Object.keys(new AppConfig()).concat([
   'JWT_SECRET',
   'SIGNING_KEYS',
   'PUBLIC_LIST_SOURCE',
+  'INBOX_URL',
 ]).filter((v, i, all) => all.indexOf(v) === i);
 
 export class ConfigError extends Error {}

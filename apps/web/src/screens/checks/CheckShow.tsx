@@ -40,6 +40,11 @@ export default function CheckShow() {
           <Button variant="outlined" onClick={() => exp('json')}>
             Export JSON
           </Button>
+          {check.data?.state === 'COMPLETED' && permissions?.some((r) => r === 'officer' || r === 'manager') ? (
+            <Button variant="outlined" component={Link} to={`/signalements/create?siret=${check.data.providerSiret}&checkId=${check.data.id}&revision=${check.data.revision}`}>
+              Signaler
+            </Button>
+          ) : null}
         </>
       }
     >
