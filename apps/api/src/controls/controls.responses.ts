@@ -14,6 +14,7 @@ import type {
   CorrectiveActionView,
   EvidencePurpose,
   EvidenceView,
+  FindingRevisionView,
   FindingView,
   FrameworkKind,
   FrameworkPointView,
@@ -23,6 +24,7 @@ import type {
   MappedGradesView,
   MappingView,
   Outcome,
+  ReceiptChangeView,
 } from '@bo/controls';
 import { FREE_OBJECT, PageOf } from '../openapi/responses';
 
@@ -236,6 +238,63 @@ export class CheckContactDto {
   email: string | null;
 }
 
+/** One change of the recorded receipt date (its first recording has no reason, a correction has one). */
+export class ReceiptChangeDto implements ReceiptChangeView {
+  @ApiProperty({ description: 'Version of the check' })
+  revision: number;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  previousReceivedOn: string | null;
+
+  @ApiProperty({ format: 'date' })
+  receivedOn: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  previousDueAt: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  dueAt: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the date was corrected (null: first recording)' })
+  reason: string | null;
+
+  @ApiProperty({ format: 'uuid' })
+  changedBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  changedAt: string;
+}
+
+/** A finding revised after the provider's response: the reason, the response it follows, before and after. */
+export class FindingRevisionViewDto implements FindingRevisionView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ description: 'Version of the check' })
+  revision: number;
+
+  @ApiProperty()
+  pointCode: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The provider response the revision follows' })
+  responseId: string;
+
+  @ApiProperty()
+  reason: string;
+
+  @ApiProperty({ type: FindingViewDto })
+  before: FindingViewDto;
+
+  @ApiProperty({ type: FindingViewDto })
+  after: FindingViewDto;
+
+  @ApiProperty({ format: 'uuid' })
+  revisedBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  revisedAt: string;
+}
+
 export class CheckProcedureDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   notifiedAt: string | null;
@@ -249,8 +308,8 @@ export class CheckProcedureDto {
   @ApiProperty({ type: String, nullable: true, description: 'Path of the notification letter (PDF)' })
   notificationLetter: string | null;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Corrections of the receipt date, with their reasons, oldest first' })
-  receiptChanges?: object[];
+  @ApiPropertyOptional({ type: () => [ReceiptChangeDto], description: 'Receipt date recorded then corrected, with the reasons, oldest first' })
+  receiptChanges?: ReceiptChangeDto[];
 }
 
 /** The fields of a check shared by the list and the detail. */
@@ -332,16 +391,16 @@ export class CheckDto extends CheckSummaryDto {
   @ApiProperty({ type: [FindingViewDto] })
   findings: FindingViewDto[];
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: "Finding revisions after the provider's response, with reason and the response they follow" })
-  findingRevisions?: object[];
+  @ApiPropertyOptional({ type: [FindingRevisionViewDto], description: "Finding revisions after the provider's response, with reason and the response they follow" })
+  findingRevisions?: FindingRevisionViewDto[];
 }
 
 export class CheckListItemDto extends CheckSummaryDto {
   @ApiProperty()
   scopeCounts: ScopeCountsDto;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: "Finding revisions after the provider's response" })
-  findingRevisions?: object[];
+  @ApiPropertyOptional({ type: [FindingRevisionViewDto], description: "Finding revisions after the provider's response" })
+  findingRevisions?: FindingRevisionViewDto[];
 }
 
 export class CheckPageDto extends PageOf(CheckListItemDto) {}

@@ -735,7 +735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's checks (an auditor: those assigned to it) */
+        /** The organisation's checks (an auditor: those assigned to it), newest first; filters on state, provider, response due date and assignee */
         get: operations["ChecksController_list"];
         put?: never;
         /** Draft a quality check of a provider; the scope is derived and stored */
@@ -2395,6 +2395,24 @@ export interface components {
             name: string | null;
             email: string | null;
         };
+        ReceiptChangeDto: {
+            /** @description Version of the check */
+            revision: number;
+            /** Format: date */
+            previousReceivedOn: string | null;
+            /** Format: date */
+            receivedOn: string;
+            /** Format: date-time */
+            previousDueAt: string | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** @description Why the date was corrected (null: first recording) */
+            reason: string | null;
+            /** Format: uuid */
+            changedBy: string;
+            /** Format: date-time */
+            changedAt: string;
+        };
         CheckProcedureDto: {
             /** Format: date-time */
             notifiedAt: string | null;
@@ -2404,10 +2422,8 @@ export interface components {
             responseDueAt: string | null;
             /** @description Path of the notification letter (PDF) */
             notificationLetter: string | null;
-            /** @description Corrections of the receipt date, with their reasons, oldest first */
-            receiptChanges?: {
-                [key: string]: unknown;
-            }[];
+            /** @description Receipt date recorded then corrected, with the reasons, oldest first */
+            receiptChanges?: components["schemas"]["ReceiptChangeDto"][];
         };
         PointApplicabilityDto: {
             applicable: boolean;
@@ -2466,6 +2482,25 @@ export interface components {
             /** Format: date-time */
             recordedAt: string;
         };
+        FindingRevisionViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description Version of the check */
+            revision: number;
+            pointCode: string;
+            /**
+             * Format: uuid
+             * @description The provider response the revision follows
+             */
+            responseId: string;
+            reason: string;
+            before: components["schemas"]["FindingViewDto"];
+            after: components["schemas"]["FindingViewDto"];
+            /** Format: uuid */
+            revisedBy: string;
+            /** Format: date-time */
+            revisedAt: string;
+        };
         CheckDto: {
             /** Format: uuid */
             id: string;
@@ -2506,9 +2541,7 @@ export interface components {
             scope: components["schemas"]["StoredScopeDto"];
             findings: components["schemas"]["FindingViewDto"][];
             /** @description Finding revisions after the provider's response, with reason and the response they follow */
-            findingRevisions?: {
-                [key: string]: unknown;
-            }[];
+            findingRevisions?: components["schemas"]["FindingRevisionViewDto"][];
         };
         CheckListItemDto: {
             /** Format: uuid */
@@ -2549,9 +2582,7 @@ export interface components {
             procedure: components["schemas"]["CheckProcedureDto"];
             scopeCounts: components["schemas"]["ScopeCountsDto"];
             /** @description Finding revisions after the provider's response */
-            findingRevisions?: {
-                [key: string]: unknown;
-            }[];
+            findingRevisions?: components["schemas"]["FindingRevisionViewDto"][];
         };
         CheckPageDto: {
             items: components["schemas"]["CheckListItemDto"][];
@@ -5619,6 +5650,14 @@ export interface operations {
                 cursor?: string;
                 state?: "DRAFT" | "NOTIFIED" | "RESPONDED" | "RESPONSE_OVERDUE" | "COMPLETED";
                 providerSiret?: string;
+                /** @description The provider's response is due on or after this date (YYYY-MM-DD, Europe/Paris) */
+                responseDueAfter?: string;
+                /** @description The provider's response is due on or before this date (YYYY-MM-DD, Europe/Paris) */
+                responseDueBefore?: string;
+                /** @description true: awaiting the response past its due date (notified, not responded); false: the others */
+                overdue?: "true" | "false";
+                /** @description The check's owner: a user id, `me` (the caller) or `none` (no owner) */
+                assignee?: string;
             };
             header?: never;
             path?: never;
@@ -5940,9 +5979,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["FindingRevisionViewDto"][];
                 };
             };
             /** @description No or invalid credentials (problem+json) */
@@ -5996,9 +6033,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FindingRevisionViewDto"];
                 };
             };
             /** @description No or invalid credentials (problem+json) */

@@ -91,6 +91,18 @@ export interface FindingRevisionRow {
   revised_at: Date;
 }
 
+/** Filters of the check list (GET /checks). */
+export interface CheckListFilters {
+  state?: CheckState;
+  providerSiret?: string;
+  /** YYYY-MM-DD, inclusive, Europe/Paris. */
+  responseDueAfter?: string;
+  responseDueBefore?: string;
+  overdue?: 'true' | 'false';
+  /** A user id, `me` or `none`. */
+  assignee?: string;
+}
+
 export interface ReceiptChangeView {
   revision: number;
   previousReceivedOn: string | null;
