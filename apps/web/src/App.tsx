@@ -28,6 +28,8 @@ const SsoSettings = lazy(() => import('./screens/admin/SsoSettings'));
 const AnomalyList = lazy(() => import('./screens/pricing/AnomalyList'));
 const AnomalyShow = lazy(() => import('./screens/pricing/AnomalyShow'));
 const PriceCoverage = lazy(() => import('./screens/pricing/PriceCoverage'));
+const ImportList = lazy(() => import('./screens/imports/ImportList'));
+const ImportShow = lazy(() => import('./screens/imports/ImportShow'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -56,6 +58,8 @@ export function App() {
         <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
         <CustomRoutes>
           <Route path="/actions/import" element={<ActionImport />} />
+          <Route path="/imports" element={<ImportList />} />
+          <Route path="/imports/:id" element={<ImportShow />} />
           <Route path="/anomalies/couverture" element={<PriceCoverage />} />
           <Route path="/administration/sso" element={<SsoSettings />} />
         </CustomRoutes>

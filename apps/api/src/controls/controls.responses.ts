@@ -9,6 +9,7 @@ import {
 import type {
   ActionCategory,
   CheckMethod,
+  CheckSample,
   CheckState,
   CheckVersionView,
   CorrectiveActionView,
@@ -238,6 +239,36 @@ export class CheckContactDto {
   email: string | null;
 }
 
+/** The recorded seeded draw of the provider's funded actions (POST /checks/{id}/sample). */
+export class CheckSampleDto implements CheckSample {
+  @ApiProperty({ description: 'Name and version of the drawing algorithm' })
+  algorithm: string;
+
+  @ApiProperty({ description: 'Unsigned 32-bit seed: the same seed draws the same sample' })
+  seed: number;
+
+  @ApiProperty({ description: 'Size asked for' })
+  requested: number;
+
+  @ApiProperty({ description: "Size of the population drawn from (the provider's funded actions)" })
+  population: number;
+
+  @ApiProperty({ type: String, enum: ['category'], nullable: true })
+  stratifyBy: 'category' | null;
+
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, nullable: true, description: 'Per stratum (a stratified draw): its key, population and drawn count' })
+  strata: { key: string; population: number; drawn: number }[] | null;
+
+  @ApiProperty({ type: [String], description: 'The drawn funded actions, in draw order' })
+  actionIds: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  drawnAt: string;
+
+  @ApiProperty({ format: 'uuid' })
+  drawnBy: string;
+}
+
 /** One change of the recorded receipt date (its first recording has no reason, a correction has one). */
 export class ReceiptChangeDto implements ReceiptChangeView {
   @ApiProperty({ description: 'Version of the check' })
@@ -344,8 +375,8 @@ export class CheckSummaryDto {
   @ApiProperty({ type: [CheckActionDto] })
   actions: CheckActionDto[];
 
-  @ApiProperty({ ...FREE_OBJECT, nullable: true, description: 'The recorded draw: seed, algorithm, strata, drawn ids' })
-  sample: unknown;
+  @ApiProperty({ type: () => CheckSampleDto, nullable: true, description: 'The recorded draw: seed, algorithm, strata, drawn ids' })
+  sample: CheckSampleDto | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   assigneeId: string | null;

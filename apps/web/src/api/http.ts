@@ -7,14 +7,14 @@
 // refresh spent an already-spent token and logged the user out. Here the first 401 starts the
 // refresh and every other call awaits the same promise, then retries with the new access token.
 
+import type { components } from './schema';
+
 const ACCESS = 'bo.accessToken';
 const REFRESH = 'bo.refreshToken';
 export const API = '/api/v1';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+/** One entry of a problem's `errors[]` (the generated `FieldErrorDto`). */
+export type FieldError = components['schemas']['FieldErrorDto'];
 
 export class ApiError extends Error {
   constructor(

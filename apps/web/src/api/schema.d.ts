@@ -1729,15 +1729,35 @@ export interface components {
              */
             ownNote: false;
         };
+        OwnNoteDto: {
+            /** Format: uuid */
+            id: string;
+            nda: string;
+            category: components["schemas"]["CertificationCategory"];
+            certified: boolean;
+            /** Format: date */
+            observedOn: string;
+            /** Format: date */
+            validUntil: string | null;
+            certifier: string | null;
+            reference: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @enum {string} */
+            source: "OWN_NOTE";
+            /**
+             * @description Always true: the caller's own note (constat de votre organisme), never shared
+             * @enum {boolean}
+             */
+            ownNote: true;
+        };
         CertificationAtDateDto: {
             status: components["schemas"]["CertificationStatus"];
             flags: components["schemas"]["CertificationFlag"][];
             /** @description The observation the answer rests on */
             observation: components["schemas"]["ObservationDto"] | null;
             /** @description The caller's own note on that date (constat de votre organisation), never shared */
-            ownNote?: {
-                [key: string]: unknown;
-            } | null;
+            ownNote?: components["schemas"]["OwnNoteDto"] | null;
         };
         AddressDto: {
             street: string | null;
@@ -1803,9 +1823,7 @@ export interface components {
             status: "CERTIFIED" | "NOT_CERTIFIED";
             flags: string[];
             /** @description The caller's own note (constat de votre organisation), never shared */
-            note: {
-                [key: string]: unknown;
-            };
+            note: components["schemas"]["OwnNoteDto"];
         };
         FundingCertificationDto: {
             status: components["schemas"]["CertificationStatus"];
@@ -2391,6 +2409,28 @@ export interface components {
             /** @enum {string} */
             source: "LINKED" | "SAMPLE";
         };
+        CheckSampleDto: {
+            /** @description Name and version of the drawing algorithm */
+            algorithm: string;
+            /** @description Unsigned 32-bit seed: the same seed draws the same sample */
+            seed: number;
+            /** @description Size asked for */
+            requested: number;
+            /** @description Size of the population drawn from (the provider's funded actions) */
+            population: number;
+            /** @enum {string|null} */
+            stratifyBy: "category" | null;
+            /** @description Per stratum (a stratified draw): its key, population and drawn count */
+            strata: {
+                [key: string]: unknown;
+            }[] | null;
+            /** @description The drawn funded actions, in draw order */
+            actionIds: string[];
+            /** Format: date-time */
+            drawnAt: string;
+            /** Format: uuid */
+            drawnBy: string;
+        };
         CheckContactDto: {
             name: string | null;
             email: string | null;
@@ -2515,9 +2555,7 @@ export interface components {
             scopeContext: components["schemas"]["ScopeContextViewDto"];
             actions: components["schemas"]["CheckActionDto"][];
             /** @description The recorded draw: seed, algorithm, strata, drawn ids */
-            sample: {
-                [key: string]: unknown;
-            } | null;
+            sample: components["schemas"]["CheckSampleDto"] | null;
             /** Format: uuid */
             assigneeId: string | null;
             contact: components["schemas"]["CheckContactDto"];
@@ -2557,9 +2595,7 @@ export interface components {
             scopeContext: components["schemas"]["ScopeContextViewDto"];
             actions: components["schemas"]["CheckActionDto"][];
             /** @description The recorded draw: seed, algorithm, strata, drawn ids */
-            sample: {
-                [key: string]: unknown;
-            } | null;
+            sample: components["schemas"]["CheckSampleDto"] | null;
             /** Format: uuid */
             assigneeId: string | null;
             contact: components["schemas"]["CheckContactDto"];

@@ -78,6 +78,11 @@ export const IMPORT_STATUS: Record<string, string> = {
   FAILED: 'Échoué',
 };
 
+export const IMPORT_KIND: Record<string, string> = {
+  ACTIONS: 'Actions financées',
+  PUBLIC_LIST: 'Liste publique des organismes',
+};
+
 export const REGION: Record<string, string> = {
   '01': 'Guadeloupe',
   '02': 'Martinique',

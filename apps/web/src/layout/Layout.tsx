@@ -7,6 +7,7 @@ import DashboardIcon from '@mui/icons-material/Dashboard';
 import PriceCheckIcon from '@mui/icons-material/PriceCheck';
 import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import EuroIcon from '@mui/icons-material/Euro';
+import HistoryIcon from '@mui/icons-material/History';
 import KeyIcon from '@mui/icons-material/VpnKey';
 import LoginIcon from '@mui/icons-material/Login';
 import PeopleIcon from '@mui/icons-material/People';
@@ -41,6 +42,7 @@ export function AppMenu() {
       <Item to="/organismes" label="Organismes" icon={<BusinessIcon />} />
       {funder ? <Item to="/actions" end label="Actions financées" icon={<EuroIcon />} /> : null}
       {funder ? <Item to="/actions/import" label="Import d’actions" icon={<UploadIcon />} /> : null}
+      {funder ? <Item to="/imports" label="Imports" icon={<HistoryIcon />} /> : null}
       {funder ? <Item to="/anomalies" end label="Anomalies de prix" icon={<PriceCheckIcon />} /> : null}
       {funder ? <Item to="/anomalies/couverture" label="Couverture des tests" icon={<QueryStatsIcon />} /> : null}
       {funder || roles.includes('auditor') ? <Item to="/controles" label="Contrôles" icon={<AssignmentIcon />} /> : null}

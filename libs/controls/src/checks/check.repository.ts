@@ -5,7 +5,7 @@ import { Actor, checkFilterParam, seesAssignedChecksOnly, visibleChecksSql } fro
 import { PointRow, FrameworksService } from '../frameworks/frameworks.service';
 import { SERVICE_FAIT_CODE } from '../frameworks/builtin';
 import { comparePointCodes } from '../rules';
-import type { CheckListFilters, CheckRow, CheckView, FindingRevisionRow, FindingRevisionView, FindingRow, FindingView, ReceiptChangeView } from './checks.types';
+import type { CheckListFilters, CheckRow, CheckSample, CheckView, FindingRevisionRow, FindingRevisionView, FindingRow, FindingView, ReceiptChangeView } from './checks.types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -74,7 +74,7 @@ export class CheckRepository {
       scopeContext: row.scope_context,
       scope: row.scope,
       actions,
-      sample: row.sample ?? null,
+      sample: (row.sample as CheckSample | null) ?? null,
       assigneeId: row.assignee_id,
       contact: { name: row.contact_name, email: row.contact_email },
       findings,

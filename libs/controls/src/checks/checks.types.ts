@@ -91,6 +91,19 @@ export interface FindingRevisionRow {
   revised_at: Date;
 }
 
+/** The recorded seeded draw (POST /checks/{id}/sample), stored as `checks.sample`. */
+export interface CheckSample {
+  algorithm: string;
+  seed: number;
+  requested: number;
+  population: number;
+  stratifyBy: 'category' | null;
+  strata: { key: string; population: number; drawn: number }[] | null;
+  actionIds: string[];
+  drawnAt: string;
+  drawnBy: string;
+}
+
 /** Filters of the check list (GET /checks). */
 export interface CheckListFilters {
   state?: CheckState;
@@ -137,7 +150,7 @@ export interface CheckView {
   scopeContext: ScopeContextInput;
   scope: StoredScope;
   actions: { id: string; source: 'LINKED' | 'SAMPLE' }[];
-  sample: unknown;
+  sample: CheckSample | null;
   assigneeId: string | null;
   contact: { name: string | null; email: string | null };
   findings: FindingView[];

@@ -6,13 +6,16 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { post } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { Action, Check, Page } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date, euros, siret as siretFmt } from '../../i18n/format';
 import { CATEGORY, METHOD, label } from '../../i18n/labels';
 import { CoverageChip } from '../../ui/fields';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
+
+type Action = Dto<'ActionDto'>;
+type Check = Dto<'CheckDto'>;
 
 export default function CheckCreate() {
   const [params] = useSearchParams();
@@ -27,7 +30,7 @@ export default function CheckCreate() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const clean = siret.replace(/\D/g, '');
-  const actions = useApi<Page<Action>>(clean.length === 14 ? `/actions?providerSiret=${clean}&limit=200` : null);
+  const actions = useApi<Dto<'ActionPageDto'>>(clean.length === 14 ? `/actions?providerSiret=${clean}&limit=200` : null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -7,7 +7,7 @@ import { download } from '../../api/http';
 import { currentUser } from '../../api/authProvider';
 import { useApi } from '../../api/useApi';
 import { useQuery } from '@tanstack/react-query';
-import type { Check, Evidence, Framework } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, date, dateTime, nda, siret } from '../../i18n/format';
 import { CATEGORY, METHOD, OUTCOME, label } from '../../i18n/labels';
 import { StateChip } from '../../ui/fields';
@@ -16,6 +16,10 @@ import { Facts, Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
 import { Grid } from './Grid';
 import { EvidenceList, ProcedurePanels } from './Procedure';
+
+type Check = Dto<'CheckDto'>;
+type Evidence = Dto<'EvidenceDto'>;
+type Framework = Dto<'FrameworkDto'>;
 
 export default function CheckShow() {
   const { id = '' } = useParams();
@@ -62,7 +66,7 @@ export default function CheckShow() {
                   ['Catégories', c.scope.categories?.map((x) => label(CATEGORY, x)).join(', ') || '—'],
                   ['Indicateurs applicables', `${count(c.scope.counts.applicable)} sur ${count(c.scope.counts.total)}`],
                   ['Actions liées', count(c.actions.length)],
-                  ['Échantillon', c.sample ? `${count(c.sample.size)} action(s), graine ${c.sample.seed}` : '—'],
+                  ...(c.sample ? [['Échantillon', `${count(c.sample.actionIds.length)} action(s) tirée(s) sur ${count(c.sample.population)}, graine ${c.sample.seed}`] as [string, string]] : []),
                   ['Contact', c.contact ? [c.contact.name, c.contact.email].filter(Boolean).join(' — ') : '—'],
                   ['Créé le', date(c.createdAt)],
                   ['Clôturé le', dateTime(c.completedAt)],
