@@ -1,6 +1,7 @@
 // New check: provider, method, the provider's funded actions to link, the provider's contact, and
-// an optional seeded sample of its actions. The scope (each indicator's applicability and why) is
-// derived by the API and shown on the check's page.
+// the scope context (categories and per-category flags), and an optional seeded sample of its
+// actions. The API derives the scope from them (each indicator's applicability and why), shown
+// on the check's page, where it stays editable while the check is a draft.
 import { Alert, Box, Button, Checkbox, FormControlLabel, FormGroup, MenuItem, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
@@ -13,8 +14,8 @@ import { CoverageChip } from '../../ui/fields';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
+import { ScopeEditor, type ScopeContext } from './ScopeEditor';
 
-type Action = Dto<'ActionDto'>;
 type Check = Dto<'CheckDto'>;
 
 export default function CheckCreate() {
@@ -27,6 +28,7 @@ export default function CheckCreate() {
   const [contactEmail, setContactEmail] = useState('');
   const [sampleSize, setSampleSize] = useState('');
   const [seed, setSeed] = useState('');
+  const [scopeContext, setScopeContext] = useState<ScopeContext>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const clean = siret.replace(/\D/g, '');
@@ -43,6 +45,7 @@ export default function CheckCreate() {
           providerSiret: clean,
           method,
           actionIds: picked,
+          scopeContext: scopeContext.categories?.length || Object.keys(scopeContext.flags ?? {}).length ? scopeContext : undefined,
           contact: contactName || contactEmail ? { name: contactName || undefined, email: contactEmail || undefined } : undefined,
         },
         { 'idempotency-key': crypto.randomUUID() },
@@ -100,6 +103,9 @@ export default function CheckCreate() {
             </Async>
           )}
         </Section>
+        <Section title="Périmètre">
+          <ScopeEditor value={scopeContext} onChange={setScopeContext} />
+        </Section>
         <Section title="Échantillon (facultatif)">
           <Typography sx={{ mb: 1 }}>
             Tirage aléatoire d’actions de l’organisme. La graine est enregistrée : le même tirage se rejoue à l’identique. Sans graine, elle est tirée au hasard.
@@ -111,7 +117,7 @@ export default function CheckCreate() {
         </Section>
         {error ? <Failure error={error} /> : null}
         <Alert severity="info" sx={{ mb: 2 }}>
-          Le périmètre (applicabilité de chaque indicateur et motif) est calculé à la création à partir des actions liées ; il s’affiche sur la page du contrôle.
+          L’applicabilité de chaque indicateur et son motif sont calculés à la création à partir des actions liées, des catégories et des caractéristiques choisies ; ils s’affichent sur la page du contrôle, où le périmètre reste modifiable tant que le contrôle est un brouillon.
         </Alert>
         <Button type="submit" variant="contained" disabled={busy || clean.length !== 14}>
           Créer le contrôle

@@ -1,9 +1,12 @@
 // One check: summary and exports, scope and grid by criterion, evidence, then the procedure.
-import { Alert, Button, Stack } from '@mui/material';
+import { Alert, Box, Button, Stack } from '@mui/material';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
-import { download } from '../../api/http';
+import { download, patch } from '../../api/http';
+import { etag } from '../../api/dataProvider';
+import { useRun } from '../../ui/useRun';
+import { ScopeEditor, ScopeSummary, type ScopeContext } from './ScopeEditor';
 import { currentUser } from '../../api/authProvider';
 import { useApi } from '../../api/useApi';
 import { useQuery } from '@tanstack/react-query';
@@ -20,6 +23,31 @@ import { EvidenceList, ProcedurePanels } from './Procedure';
 type Check = Dto<'CheckDto'>;
 type Evidence = Dto<'EvidenceDto'>;
 type Framework = Dto<'FrameworkDto'>;
+
+/** A draft's scope context, changed with If-Match: the API derives the scope again. */
+function ScopeEdit({ check }: { check: Check }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState<ScopeContext>(check.scopeContext as ScopeContext);
+  const { run, busy, error } = useRun(`/checks/${check.id}`);
+  if (!open)
+    return (
+      <Button size="small" sx={{ mt: 1 }} onClick={() => setOpen(true)}>
+        Modifier le périmètre
+      </Button>
+    );
+  return (
+    <Box sx={{ mt: 2 }}>
+      <ScopeEditor value={value} onChange={setValue} />
+      {error ? <Failure error={error} /> : null}
+      <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
+        <Button variant="contained" disabled={busy} onClick={() => void run(() => patch(`/checks/${check.id}`, { scopeContext: value }, { 'if-match': etag(check.id, check.version) })).then((r) => r !== undefined && setOpen(false))}>
+          Enregistrer le périmètre
+        </Button>
+        <Button onClick={() => setOpen(false)}>Annuler</Button>
+      </Stack>
+    </Box>
+  );
+}
 
 export default function CheckShow() {
   const { id = '' } = useParams();
@@ -72,6 +100,10 @@ export default function CheckShow() {
                   ['Clôturé le', dateTime(c.completedAt)],
                 ]}
               />
+            </Section>
+            <Section title="Périmètre" testId="scope-section">
+              <ScopeSummary scope={c.scope} />
+              {c.state === 'DRAFT' && (permissions ?? []).some((r) => r === 'officer' || r === 'manager') ? <ScopeEdit check={c} /> : null}
             </Section>
             <Section title="Grille d’évaluation" testId="scope">
               <Async query={framework}>{(f) => <Grid check={c} framework={f} evidence={evidence.data ?? []} />}</Async>

@@ -15,13 +15,9 @@ import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
 
-type Action = Dto<'ActionDto'>;
-type Check = Dto<'CheckDto'>;
 type Establishment = Dto<'EstablishmentDto'>;
 type FundingCheck = Dto<'FundingCheckDto'>;
 type Observation = Dto<'ObservationDto'>;
-type PricePositionRow = Dto<'PricePositionDto'>;
-type ProviderRow = Dto<'ProviderSummaryDto'>;
 
 function Timeline({ items }: { items: Observation[] }) {
   if (items.length === 0) return <Typography color="text.secondary">Aucune observation de certification enregistrée.</Typography>;
