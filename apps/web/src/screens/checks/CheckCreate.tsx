@@ -5,7 +5,9 @@
 import { Alert, Box, Button, Checkbox, FormControlLabel, FormGroup, MenuItem, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
 import { post } from '../../api/http';
+import { currentUser } from '../../api/authProvider';
 import { useApi } from '../../api/useApi';
 import type { Dto } from '../../api/dto';
 import { date, euros, siret as siretFmt } from '../../i18n/format';
@@ -28,6 +30,8 @@ export default function CheckCreate() {
   const [contactEmail, setContactEmail] = useState('');
   const [sampleSize, setSampleSize] = useState('');
   const [seed, setSeed] = useState('');
+  const [mine, setMine] = useState(true);
+  const me = useQuery({ queryKey: ['me'], queryFn: currentUser });
   const [scopeContext, setScopeContext] = useState<ScopeContext>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -45,6 +49,7 @@ export default function CheckCreate() {
           providerSiret: clean,
           method,
           actionIds: picked,
+          assigneeId: mine && me.data ? me.data.id : undefined,
           scopeContext: scopeContext.categories?.length || Object.keys(scopeContext.flags ?? {}).length ? scopeContext : undefined,
           contact: contactName || contactEmail ? { name: contactName || undefined, email: contactEmail || undefined } : undefined,
         },
@@ -75,6 +80,7 @@ export default function CheckCreate() {
             <TextField label="Contact de l’organisme (nom)" value={contactName} onChange={(e) => setContactName(e.target.value)} helperText="Requis pour notifier" />
             <TextField label="Contact de l’organisme (e-mail)" type="email" value={contactEmail} onChange={(e) => setContactEmail(e.target.value)} />
           </Box>
+          <FormControlLabel sx={{ mt: 1 }} control={<Checkbox checked={mine} onChange={(e) => setMine(e.target.checked)} />} label="J’en suis responsable (il apparaît dans « Mes contrôles »)" />
         </Section>
         <Section title="Actions financées liées">
           {clean.length !== 14 ? (

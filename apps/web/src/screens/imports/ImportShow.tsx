@@ -1,4 +1,5 @@
 // One import: its status (followed while it runs), counts, bad lines and error file.
+import { Typography } from '@mui/material';
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
@@ -19,11 +20,20 @@ export default function ImportShow() {
     // Followed until it ends.
     refetchInterval: (q) => (q.state.data && DONE.includes(q.state.data.status) ? false : 1000),
   });
-  const title = query.data ? `${label(IMPORT_KIND, query.data.kind)} du ${dateTime(query.data.createdAt)}` : 'Import';
+  const title = query.data?.fileName ? `Import « ${query.data.fileName} »` : 'Import';
   return (
     <Screen title={title} crumbs={[{ label: 'Imports', to: '/imports' }, { label: title }]}>
       {error ? <Failure error={error} /> : null}
-      <Async query={query}>{(view) => <ImportReport view={view} onError={setError} />}</Async>
+      <Async query={query}>
+        {(view) => (
+          <>
+            <Typography sx={{ mb: 2 }}>
+              {label(IMPORT_KIND, view.kind)}, déposé le {dateTime(view.createdAt)}.
+            </Typography>
+            <ImportReport view={view} onError={setError} />
+          </>
+        )}
+      </Async>
     </Screen>
   );
 }
