@@ -253,6 +253,28 @@ describe('web UI (browser)', () => {
     expect(await imported.textContent()).toContain('01/04/2025');
   });
 
+  it('officer: checks many providers at once (pasted lines), sees each answer or error, downloads the CSV', async () => {
+    await page.getByRole('menuitem', { name: 'Vérification en masse' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Vérification en masse' }).waitFor();
+    await page.getByTestId('bulk-text').fill(`siret;categorie;date\n${grouped(siret)};Actions de formation;01/03/2025\n123;TRAINING\n`);
+    await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    const results = page.getByTestId('bulk-results');
+    await results.waitFor();
+    const rows = results.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).textContent()).toContain(grouped(siret));
+    expect(await rows.nth(0).getByTestId('coverage').textContent()).toBe('Certifié');
+    expect(await rows.nth(0).textContent()).toContain('01/03/2025');
+    expect(await rows.nth(0).textContent()).toContain('Note interne de votre organisme');
+    // The bad line gets its French message, the good one its answer.
+    expect(await rows.nth(1).getByTestId('bulk-error').textContent()).toMatch(/SIRET/);
+    expect(await rows.nth(1).getByTestId('bulk-error').textContent()).not.toMatch(/must|digits/);
+    const [csv] = await Promise.all([page.waitForEvent('download'), results.getByRole('button', { name: 'Télécharger en CSV' }).click()]);
+    const text = readFileSync(await csv.path(), 'utf8');
+    expect(text.split(/\r?\n/).filter(Boolean)).toHaveLength(3);
+    expect(text).toContain(siret);
+  });
+
   it('officer: creates a check, records findings with evidence, notifies, records the receipt and the response', async () => {
     await page.goto(`${base}/controles/create?siret=${siret}`);
     await page.getByRole('heading', { level: 1, name: 'Nouveau contrôle' }).waitFor();
@@ -498,6 +520,7 @@ describe('web UI (browser)', () => {
       { role: 'officer', path: '/actions', h1: 'Actions financées', shot: 'actions-liste' },
       { role: 'officer', path: `/actions/${actionId}/show`, h1: 'Action WEB-ACTION-1', shot: 'action-detail' },
       { role: 'officer', path: '/actions/import', h1: 'Import d’actions financées', shot: 'actions-import' },
+      { role: 'officer', path: '/verification-financement', h1: 'Vérification en masse', shot: 'verification-en-masse' },
       { role: 'officer', path: '/imports', h1: 'Imports', shot: 'imports-liste' },
       { role: 'officer', path: `/imports/${importId}`, h1: 'Import « actions.csv »', shot: 'import-detail' },
       { role: 'officer', path: '/controles', h1: 'Contrôles', shot: 'controles-liste' },

@@ -30,6 +30,7 @@ const AnomalyShow = lazy(() => import('./screens/pricing/AnomalyShow'));
 const PriceCoverage = lazy(() => import('./screens/pricing/PriceCoverage'));
 const ImportList = lazy(() => import('./screens/imports/ImportList'));
 const ImportShow = lazy(() => import('./screens/imports/ImportShow'));
+const BulkFundingCheck = lazy(() => import('./screens/providers/BulkFundingCheck'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -60,6 +61,7 @@ export function App() {
           <Route path="/actions/import" element={<ActionImport />} />
           <Route path="/imports" element={<ImportList />} />
           <Route path="/imports/:id" element={<ImportShow />} />
+          <Route path="/verification-financement" element={<BulkFundingCheck />} />
           <Route path="/anomalies/couverture" element={<PriceCoverage />} />
           <Route path="/administration/sso" element={<SsoSettings />} />
         </CustomRoutes>

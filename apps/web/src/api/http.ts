@@ -180,8 +180,11 @@ export async function upload<T>(path: string, form: FormData, onProgress: (fract
 }
 
 /** Downloads a file through the authenticated client and hands it to the browser. */
-export async function download(path: string, fallbackName: string): Promise<void> {
-  const res = await send(path, { headers: { accept: '*/*' } });
+export async function download(path: string, fallbackName: string, init: { method?: string; body?: unknown; accept?: string } = {}): Promise<void> {
+  const res = await send(
+    path,
+    init.body === undefined ? { method: init.method, headers: { accept: init.accept ?? '*/*' } } : { ...bodyInit(init.method ?? 'POST', init.body), headers: { 'content-type': 'application/json', accept: init.accept ?? '*/*' } },
+  );
   if (!res.ok) throw await problemOf(res);
   const blob = await res.blob();
   const disposition = res.headers.get('content-disposition') ?? '';

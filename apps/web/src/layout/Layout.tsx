@@ -7,6 +7,7 @@ import DashboardIcon from '@mui/icons-material/Dashboard';
 import PriceCheckIcon from '@mui/icons-material/PriceCheck';
 import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import EuroIcon from '@mui/icons-material/Euro';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
 import HistoryIcon from '@mui/icons-material/History';
 import KeyIcon from '@mui/icons-material/VpnKey';
 import LoginIcon from '@mui/icons-material/Login';
@@ -40,6 +41,7 @@ export function AppMenu() {
     <Menu>
       <Item to="/" end label="Tableau de bord" icon={<DashboardIcon />} />
       <Item to="/organismes" label="Organismes" icon={<BusinessIcon />} />
+      {funder ? <Item to="/verification-financement" label="Vérification en masse" icon={<FactCheckIcon />} /> : null}
       {funder ? <Item to="/actions" end label="Actions financées" icon={<EuroIcon />} /> : null}
       {funder ? <Item to="/actions/import" label="Import d’actions" icon={<UploadIcon />} /> : null}
       {funder ? <Item to="/imports" label="Imports" icon={<HistoryIcon />} /> : null}
