@@ -86,6 +86,13 @@ describe('funded actions', () => {
       );
       expect(audit).toHaveLength(1);
       expect(audit[0].details.counts.inserted).toBe(300 - badLines.length);
+      // Prices changed: one price recompute waits for the end of the 15-minute debounce window.
+      const recomputes = await t.db.superQuery<{ available_at: Date }>(
+        `SELECT available_at FROM job_outbox WHERE job_name = 'pricing.recompute' AND state = 'PENDING' AND available_at > now()`,
+      );
+      expect(recomputes).toHaveLength(1);
+      expect(recomputes[0].available_at.getTime() % (15 * 60_000)).toBe(0);
+      expect(recomputes[0].available_at.getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     });
 
     it('changes nothing when the same file is imported again', async () => {
@@ -95,6 +102,9 @@ describe('funded actions', () => {
       expect(result.counts).toMatchObject({ inserted: 0, updated: 0, unchanged: result.counts.accepted });
       const after = await t.db.superQuery(`SELECT id, version, updated_at FROM funded_actions ORDER BY id`);
       expect(after).toEqual(before);
+      // Nothing changed: no further recompute asked for (at most the first import's, coalesced).
+      const [{ n }] = await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM job_outbox WHERE job_name = 'pricing.recompute' AND available_at > now()`);
+      expect(n).toBeLessThanOrEqual(1);
     });
 
     it('refuses a file whose header misses a column, whole and at once', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Role } from '@bo/access';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
+import { parisToday } from '../support/dates';
 
 /**
  * The authorization matrix: every route of the API, who may call it, and how "another
@@ -138,7 +139,7 @@ async function respondedCheck(c: Ctx, user: TestUser = c.a.officer): Promise<{ i
 /** A notified check whose receipt date is recorded (today). */
 async function receivedCheck(c: Ctx, user: TestUser = c.a.officer): Promise<string> {
   const id = await notifiedCheck(c, user);
-  await c.t.http.post(`/api/v1/checks/${id}/notification-receipt`).set('authorization', await bearerOf(c, user)).send({ receivedOn: new Date().toISOString().slice(0, 10) });
+  await c.t.http.post(`/api/v1/checks/${id}/notification-receipt`).set('authorization', await bearerOf(c, user)).send({ receivedOn: parisToday() });
   return id;
 }
 
@@ -424,7 +425,7 @@ export const ROUTES: RouteCase[] = [
     path: '/api/v1/checks/{id}/notification-receipt',
     allowed: ['officer', 'manager'],
     expected: 200,
-    own: async (c) => ({ params: { id: await notifiedCheck(c) }, body: { receivedOn: new Date().toISOString().slice(0, 10) } }),
+    own: async (c) => ({ params: { id: await notifiedCheck(c) }, body: { receivedOn: parisToday() } }),
     foreign: async (c) => ({ id: await notifiedCheck(c, c.b.officer) }),
   },
   {
@@ -456,7 +457,7 @@ export const ROUTES: RouteCase[] = [
     path: '/api/v1/checks/{id}/notification-receipt/corrections',
     allowed: ['officer', 'manager'],
     expected: 200,
-    own: async (c) => ({ params: { id: await receivedCheck(c) }, body: { receivedOn: new Date().toISOString().slice(0, 10), reason: 'Date relue sur l’accusé de réception' } }),
+    own: async (c) => ({ params: { id: await receivedCheck(c) }, body: { receivedOn: parisToday(), reason: 'Date relue sur l’accusé de réception' } }),
     foreign: async (c) => ({ id: await receivedCheck(c, c.b.officer) }),
   },
   {

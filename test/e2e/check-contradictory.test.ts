@@ -1,11 +1,11 @@
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { TestProvider, createProvider } from '../support/registry-fixtures';
+import { localDay, parisToday } from '../support/dates';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const DAY = 24 * 3600 * 1000;
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Issue 9: the officer's scope choice, the receipt date rules, findings revised after the
@@ -87,18 +87,18 @@ describe('scope sources, receipt rules, finding revisions', () => {
     await gradeAll(check, { '1': 'MINOR_NC' });
     expect((await t.http.post(`/api/v1/checks/${check.id}/notify`).set(as(officer)).send({})).status).toBe(200);
 
-    const monthBefore = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: isoDay(Date.now() - 30 * DAY) });
+    const monthBefore = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: localDay(-30) });
     expect(monthBefore.status).toBe(400);
     expect(monthBefore.body.errors[0].field).toBe('receivedOn');
-    const future = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: isoDay(Date.now() + 3 * DAY) });
+    const future = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: localDay(3) });
     expect(future.status).toBe(400);
 
-    const first = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: isoDay(Date.now()) });
+    const first = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: parisToday() });
     expect(first.status).toBe(200);
-    const second = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: isoDay(Date.now()) });
+    const second = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt`).set(as(officer)).send({ receivedOn: parisToday() });
     expect(second.status).toBe(409);
     expect(second.body.code).toBe('CHECK.RECEIPT_ALREADY_RECORDED');
-    const noReason = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt/corrections`).set(as(officer)).send({ receivedOn: isoDay(Date.now()) });
+    const noReason = await t.http.post(`/api/v1/checks/${check.id}/notification-receipt/corrections`).set(as(officer)).send({ receivedOn: parisToday() });
     expect(noReason.status).toBe(400);
 
     // Whatever the stored dates say, completion computes the window from the receipt.
@@ -111,10 +111,10 @@ describe('scope sources, receipt rules, finding revisions', () => {
     const corrected = await t.http
       .post(`/api/v1/checks/${check.id}/notification-receipt/corrections`)
       .set(as(officer))
-      .send({ receivedOn: isoDay(Date.now() + 1 * DAY), reason: "L'accusé de réception porte le lendemain" });
+      .send({ receivedOn: localDay(1), reason: "L'accusé de réception porte le lendemain" });
     expect(corrected.status).toBe(200);
     expect(corrected.body.procedure.receiptChanges).toHaveLength(2);
-    expect(corrected.body.procedure.receiptChanges[1]).toMatchObject({ receivedOn: isoDay(Date.now() + DAY), reason: "L'accusé de réception porte le lendemain" });
+    expect(corrected.body.procedure.receiptChanges[1]).toMatchObject({ receivedOn: localDay(1), reason: "L'accusé de réception porte le lendemain" });
     const audit = await t.db.superQuery<{ action: string }>(`SELECT action FROM audit_events WHERE entity_id = $1 AND action = 'check.receipt_corrected'`, [check.id]);
     expect(audit).toHaveLength(1);
 
@@ -129,7 +129,7 @@ describe('scope sources, receipt rules, finding revisions', () => {
   it("revises a finding after the provider's response, with the reason and the response, and keeps the history", async () => {
     const check = await newCheck();
     const evidenceId = await gradeAll(check, { '1': 'MAJOR_NC' });
-    expect((await t.http.post(`/api/v1/checks/${check.id}/notify`).set(as(officer)).send({ receivedOn: isoDay(Date.now()) })).status).toBe(200);
+    expect((await t.http.post(`/api/v1/checks/${check.id}/notify`).set(as(officer)).send({ receivedOn: parisToday() })).status).toBe(200);
     const revision = { grade: 'COMPLIANT', comment: 'Le programme transmis répond au critère', evidenceRefs: [evidenceId], reason: 'Pièce fournie dans la réponse' };
     const tooSoon = await t.http.post(`/api/v1/checks/${check.id}/findings/1/revisions`).set(as(officer)).send({ ...revision, responseId: '00000000-0000-4000-8000-000000000000' });
     expect(tooSoon.status).toBe(409);

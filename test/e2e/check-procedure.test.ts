@@ -5,6 +5,7 @@ import { JobOutbox } from '@bo/queue';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
+import { parisToday } from '../support/dates';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const DAY = 24 * 3600 * 1000;
@@ -21,7 +22,7 @@ function findFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = parisToday;
 
 describe('contradictory procedure, evidence, corrective actions, amendments', () => {
   let t: TestApp;
@@ -313,7 +314,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect(own.body.controls.blockedPayments).toEqual({ actions: 1, amountFunded: 1000 });
     expect(own.body.controls.openMajorNonConformities.map((m: { pointCode: string }) => m.pointCode)).toContain('SF-07');
     const other = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check`).query({ category: 'TRAINING' }).set(as(officerB));
-    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 } });
+    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 } });
 
     // A later joint control grades the service-fait points compliant: the block is lifted.
     const joint = await t.http

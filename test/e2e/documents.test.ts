@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser, login } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
+import { localDay } from '../support/dates';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 interface Rendered {
   pages: number;
@@ -87,7 +87,7 @@ describe('documents rendered to PNG', () => {
       const body = nc[code] ? { grade: nc[code], comment: `Pièce absente pour l’indicateur ${code}`, evidenceRefs: [evidence.body.id] } : { grade: 'COMPLIANT' };
       expect((await t.http.put(`/api/v1/checks/${check.id}/findings/${code}`).set(bearer(tokens[officer.id])).send(body)).status).toBe(200);
     }
-    const today = isoDay(Date.now());
+    const today = localDay(0, '01'); // the provider is in Guadeloupe (above)
     const notified = await t.http.post(`/api/v1/checks/${check.id}/notify`).set(bearer(tokens[officer.id])).send({ receivedOn: today });
     expect(notified.status).toBe(200);
 

@@ -98,6 +98,22 @@ describe('price adequacy: references, anomalies, review', () => {
     expect((await get(`/anomalies/${anomaly.id}`, otherToken)).status).toBe(404);
   });
 
+  it("counts the caller's own active anomalies in the funding check, single and bulk, never another funder's", async () => {
+    const single = await get(`/providers/${providers[3]}/funding-check?category=TRAINING`);
+    expect(single.status).toBe(200);
+    expect(single.body.controls.priceAnomalies).toEqual({ open: 1, confirmed: 0 });
+    // CDC funds the same provider but has no anomaly there; Atlas's does not leak into its answer.
+    const theirs = await get(`/providers/${providers[3]}/funding-check?category=TRAINING`, otherToken);
+    expect(theirs.body.controls.priceAnomalies).toEqual({ open: 0, confirmed: 0 });
+    const csv = await t.http
+      .post('/api/v1/funding-checks')
+      .set({ authorization: `Bearer ${managerToken}`, accept: 'text/csv' })
+      .send({ items: [{ siret: providers[3], category: 'TRAINING' }] });
+    const [header, line] = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n').map((l) => l.split(';'));
+    expect(line[header.indexOf('open_price_anomalies')]).toBe('1');
+    expect(line[header.indexOf('confirmed_price_anomalies')]).toBe('0');
+  });
+
   it("places the caller's own actions with a provider in their narrowest usable group, and only its own", async () => {
     const mine = await get(`/providers/${providers[3]}/price-position`);
     expect(mine.status).toBe(200);

@@ -4,6 +4,7 @@ import { CheckProcedureService, ChecksService, EvidenceService, FindingsService 
 import { TestApp, createTestApp } from '../support/test-app';
 import { ControlsServices, actorOf, createCertifiedProvider, createCheck, gradeCheck } from '../support/controls-factories';
 import { createUser } from '../support/fixtures';
+import { parisToday } from '../support/dates';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -67,7 +68,7 @@ describe('controls services', () => {
     const provider = await createCertifiedProvider(t.db, ['SKILLS_ASSESSMENT']);
     const check = await createCheck(s, officer, provider);
     await gradeCheck(s, officer, check, { '1': 'MAJOR_NC', '2': 'MINOR_NC' });
-    await s.procedure.notify(officer, check.id, { receivedOn: new Date().toISOString().slice(0, 10) });
+    await s.procedure.notify(officer, check.id, { receivedOn: parisToday() });
     await s.procedure.recordResponse(officer, check.id, { text: 'Le programme est en ligne.' });
     const [response] = await s.procedure.responses(officer, check.id);
     const revision = await s.findings.revise(officer, check.id, '1', { grade: 'MINOR_NC', comment: 'Programme en ligne, daté', evidenceRefs: ['REPONSE-1'], reason: 'Pièce transmise en réponse', responseId: response.id });

@@ -68,6 +68,7 @@ describe('security: the external auditor sees only what it is assigned', () => {
     expect(text).not.toContain(unassigned);
     expect(text).not.toContain('confidentiel');
     expect(asAuditor.body.controls.blockedPayments).toBeNull();
+    expect(asAuditor.body.controls.priceAnomalies).toBeNull();
     expect((await t.http.get(`/api/v1/checks/${unassigned}`).set(await as(auditor))).status).toBe(404);
   });
 

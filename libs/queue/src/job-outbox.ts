@@ -17,6 +17,17 @@ const RECONCILE_EVERY_TICKS = 30;
 export interface OutboxOptions {
   /** Not before this time (a deadline); now when absent. */
   runAt?: Date;
+  /**
+   * Debounce for a coalescing job: runs at the next multiple of this many milliseconds (epoch
+   * based), so every request within the same window joins one row and one run (a price recompute
+   * after a burst of imports). Ignored when `runAt` is given.
+   */
+  debounceMs?: number;
+}
+
+/** The end of the debounce window holding `now`: the next multiple of `windowMs`. */
+export function debouncedRunAt(now: number, windowMs: number): Date {
+  return new Date(Math.floor(now / windowMs) * windowMs + windowMs);
 }
 
 /**
@@ -49,6 +60,7 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
    * reaches Redis, so the caller can store it with its state.
    */
   async add<N extends JobName>(tx: Tx, name: N, payload: JobPayloads[N], options: OutboxOptions = {}): Promise<string> {
+    if (!options.runAt && options.debounceMs) options = { runAt: debouncedRunAt(Date.now(), options.debounceMs) };
     const definition = JOB_DEFINITIONS[name];
     const coalesce = 'coalesce' in definition && definition.coalesce;
     const id = await this.store.insert(tx, {

@@ -70,6 +70,10 @@ const CR = 0x0d;
 /**
  * Splits the file into records (after the header, which it drops) and re-emits them for COPY.
  * `fields` is the header's column count.
+ *
+ * Kept instead of csv-parse because measured faster: on a generated 200,000-row file (26 MB) in
+ * plain Node on the 2-core machine under load (2026-12-04), this pass-through took 1.7 to 2.2 s;
+ * csv-parse (`info` for line numbers) re-serialised for COPY took 28 to 34 s.
  */
 export class ActionCsvRecords extends Transform {
   /** Records emitted (good shape or not), header excluded. */

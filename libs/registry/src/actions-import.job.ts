@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Db, Tx } from '@bo/database';
 import { AuditService } from '@bo/audit';
-import { HandlesJob, JOB_DEFINITIONS, JobContext, JobHandler, JobPayloads } from '@bo/queue';
-import { dependencyFailure } from '@bo/core';
+import { HandlesJob, JOB_DEFINITIONS, JobContext, JobHandler, JobOutbox, JobPayloads } from '@bo/queue';
+import { AppConfig, dependencyFailure } from '@bo/core';
 import { BlobStore } from '@bo/storage';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACTION_CSV_TO_SQL, ActionCsvRecords, checkActionCsvHeader } from './action-csv-records';
-import { CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, PREFER_HASH_JOINS_SQL, coverageSql } from './actions.sql';
+import { CREATE_IMPORT_SPANS_SQL, CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, IMPORT_SETTINGS_SQL, PREFER_HASH_JOINS_SQL } from './actions.sql';
 
 export interface ActionsImportCounts {
   rows: number;
@@ -36,9 +36,9 @@ async function firstLine(stream: Readable): Promise<string> {
 }
 
 /**
- * `actions.import`: streams the stored file into the staging table with COPY, validates and
- * upserts in SQL (one statement), evaluates the coverage of the changed actions (one statement),
- * records one bulk audit event. Everything runs in one transaction under the funder's RLS
+ * `actions.import`: streams the stored file into the staging table with COPY, then validates,
+ * records line errors, evaluates coverage and upserts in ONE statement (each action written once,
+ * with its coverage), and records one bulk audit event. Everything runs in one transaction under the funder's RLS
  * context, so a failed import leaves nothing behind but its FAILED status. Memory stays flat:
  * the file is never held whole in Node.
  */
@@ -51,6 +51,8 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     private readonly db: Db,
     private readonly blobs: BlobStore,
     private readonly audit: AuditService,
+    private readonly outbox: JobOutbox,
+    private readonly config: AppConfig,
   ) {}
 
   async handle(payload: JobPayloads['actions.import'], context: JobContext): Promise<unknown> {
@@ -100,15 +102,21 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     );
     await pipeline(source!, records, copy);
     await tx.query(`ANALYZE action_import_rows`); // the planner needs the row count of the fresh table
+    await tx.query(CREATE_IMPORT_SPANS_SQL);
+    await tx.query(`ANALYZE import_spans`);
     await tx.query(PREFER_HASH_JOINS_SQL);
+    await tx.query(IMPORT_SETTINGS_SQL);
     await context.progress(40);
 
-    const [r] = await tx.query<{ rows: number; accepted: number; rejected: number; inserted: number; updated: number; affected_digest: string }>(
-      IMPORT_ACTIONS_SQL,
-      [importId, organisationId],
-    );
-    await context.progress(75);
-    const [coverage] = await tx.query<{ n: number }>(`WITH u AS (${coverageSql('a.import_id = $1')}) SELECT count(*)::int AS n FROM u`, [importId]);
+    const [r] = await tx.query<{
+      rows: number;
+      accepted: number;
+      rejected: number;
+      inserted: number;
+      updated: number;
+      coverage_changed: number;
+      affected_digest: string;
+    }>(IMPORT_ACTIONS_SQL, [importId, organisationId]);
 
     const counts: ActionsImportCounts = {
       rows: r.rows,
@@ -117,9 +125,14 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       inserted: r.inserted,
       updated: r.updated,
       unchanged: r.accepted - r.inserted - r.updated,
-      coverageChanged: coverage.n,
+      coverageChanged: r.coverage_changed,
     };
     await tx.query(`UPDATE imports SET status = 'SUCCEEDED', finished_at = clock_timestamp(), counts = $2::jsonb WHERE id = $1`, [importId, JSON.stringify(counts)]);
+    // Prices changed: the cross-funder recompute runs at the end of the debounce window, once for
+    // every import of that window (coalesced in the outbox), with the import's commit.
+    if (counts.inserted + counts.updated > 0) {
+      await this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000 });
+    }
     // One event for the whole import (same shape as AuditService.recordBulk; the id digest is
     // computed in SQL so a million ids never travel to Node).
     await this.audit.record(tx, { ...payload.actor, organisationId }, {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, FieldError, Page, decodeCursor, toPage } from '@bo/core';
+import { AppConfig, AppError, FieldError, Page, decodeCursor, toPage } from '@bo/core';
+import { JobOutbox } from '@bo/queue';
 import { Db, Tx } from '@bo/database';
 import { Actor, tenantOf } from '@bo/access';
 import { AuditService } from '@bo/audit';
@@ -188,7 +189,14 @@ export class ActionsService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
+    private readonly outbox: JobOutbox,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Prices changed: the cross-funder recompute at the end of the debounce window (coalesced). */
+  private priceRecompute(tx: Tx): Promise<string> {
+    return this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000 });
+  }
 
 
   async list(actor: Actor, filter: ActionFilter): Promise<Page<ActionView>> {
@@ -272,6 +280,7 @@ export class ActionsService {
       await evaluateCoverage(tx, [id]);
       const after = toActionView(await this.load(tx, id));
       if (!before || after.version !== before.version) {
+        await this.priceRecompute(tx);
         await this.audit.record(tx, actor, {
           action: before ? 'action.updated' : 'action.created',
           entityType: 'funded_action',
@@ -299,6 +308,7 @@ export class ActionsService {
       );
       await evaluateCoverage(tx, [id]);
       const after = toActionView(await this.load(tx, id));
+      await this.priceRecompute(tx);
       await this.audit.record(tx, actor, { action: 'action.updated', entityType: 'funded_action', entityId: id, before, after });
       return after;
     });

@@ -15,7 +15,11 @@ CREATE TEMP TABLE action_import_rows (
   trainees text, price_excl_vat text, amount_funded text, branch_idcc text
 ) ON COMMIT DROP`;
 
-/** Normalised text of the staging rows (values trimmed; empty = NULL). */
+/**
+ * Normalised text of the staging rows (values trimmed; empty = NULL). A subquery that the planner
+ * keeps apart (OFFSET 0), so each value is normalised once per row and the checks that follow read
+ * plain columns (and inline `siret_is_valid` / `iso_date_or_null`, which read their argument often).
+ */
 const NORMALISED = `
   SELECT line, shape_error,
          nullif(btrim(external_ref), '') AS external_ref,
@@ -34,7 +38,8 @@ const NORMALISED = `
          nullif(btrim(price_excl_vat), '') AS price,
          nullif(btrim(amount_funded), '') AS amount,
          nullif(btrim(branch_idcc), '') AS idcc
-    FROM action_import_rows`;
+    FROM action_import_rows
+  OFFSET 0`;
 
 const REGIONS = `'01','02','03','04','06','11','24','27','28','32','44','52','53','75','76','84','93','94'`;
 
@@ -59,16 +64,20 @@ const required = (expr: string, field: string) => `CASE WHEN ${expr} IS NULL THE
  * not change (same digest) is left alone, so importing the same file twice changes nothing.
  * Answers the counts and the digest of the inserted or updated ids (sorted, as the audit does).
  */
+/**
+ * The coverage intervals of the import's (SIRET, NDA, category) keys, as a temporary table made
+ * BEFORE the import statement and with the default planner settings: \`certification_state\` is
+ * inlined, and its registry look-ups must stay index nested loops (with nested loops off they
+ * became hash joins over the whole providers table, once per interval). Keys are taken from every
+ * staged row, good or bad: a bad row's key only costs an unused interval.
+ */
+export const CREATE_IMPORT_SPANS_SQL = `
+CREATE TEMP TABLE import_spans ON COMMIT DROP AS
+WITH ${coverageSpansSql(`SELECT DISTINCT n.siret, n.nda, n.category FROM (${NORMALISED}) n WHERE n.siret IS NOT NULL AND n.category IS NOT NULL`)}
+SELECT * FROM spans`;
+
 export const IMPORT_ACTIONS_SQL = `
-WITH n AS (${NORMALISED}),
-p AS (
-  SELECT n.*,
-         iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d,
-         CASE WHEN external_ref IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY external_ref ORDER BY line) END AS occurrence,
-         CASE WHEN external_ref IS NULL THEN NULL ELSE first_value(line) OVER (PARTITION BY external_ref ORDER BY line) END AS first_line
-    FROM n
-),
-v AS (
+WITH v AS MATERIALIZED (
   SELECT p.*, CASE WHEN shape_error IS NOT NULL THEN ARRAY['' || E'\\t' || shape_error] ELSE array_remove(ARRAY[
       ${required('external_ref', 'externalRef')},
       CASE WHEN length(external_ref) > 100 THEN 'externalRef' || E'\\t' || 'externalRef is longer than 100 characters' END,
@@ -103,7 +112,13 @@ v AS (
       ${decimalCheck('amount', 'amountFunded', 12)},
       CASE WHEN idcc !~ '^[0-9]{1,4}$' THEN 'branchIdcc' || E'\\t' || 'branchIdcc must be an IDCC of up to 4 digits, got "' || idcc || '"' END
     ], NULL) END AS errors
-  FROM p
+  FROM (
+    SELECT n.*,
+           iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d,
+           CASE WHEN external_ref IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY external_ref ORDER BY line) END AS occurrence,
+           CASE WHEN external_ref IS NULL THEN NULL ELSE first_value(line) OVER (PARTITION BY external_ref ORDER BY line) END AS first_line
+      FROM (${NORMALISED}) n
+  ) p
 ),
 bad AS (
   INSERT INTO import_errors (import_id, organisation_id, line, field, reason)
@@ -114,41 +129,98 @@ bad AS (
   RETURNING line
 ),
 good AS (
-  SELECT v.*, md5(concat_ws('|', external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d,
-                            hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'))) AS digest
+  SELECT v.*, coalesce(fdd_d, sd_d) AS on_date,
+         md5(concat_ws('|', external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d,
+                       hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'))) AS digest
     FROM v WHERE cardinality(v.errors) = 0
 ),
 up AS (
   INSERT INTO funded_actions AS f (organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode,
                                    modality, region, funding_decision_date, start_date, end_date, hours_per_trainee, trainees,
-                                   price_excl_vat, amount_funded, branch_idcc, source_digest, import_id)
-  SELECT $2::uuid, external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d,
-         hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'), digest, $1::uuid
-    FROM good
+                                   price_excl_vat, amount_funded, branch_idcc, source_digest, import_id,
+                                   coverage, coverage_flags, coverage_nda, coverage_evaluated_at, coverage_own_note, coverage_own_note_id)
+  SELECT $2::uuid, g.external_ref, g.siret, g.nda, g.category, g.cert, g.formacode, g.modality, g.region, g.fdd_d, g.sd_d, g.ed_d,
+         g.hours::numeric, g.trainees::int, g.price::numeric, g.amount::numeric, lpad(g.idcc, 4, '0'), g.digest, $1::uuid,
+         ${coverageOf('g.fdd_d')}, now(), own.status, own.note_id
+    FROM good g ${spanJoin('g.siret', 'g.nda', 'g.category', 'g.on_date', 'import_spans')}
+    ${ownNoteJoin('$2::uuid', 'g.siret', 'g.nda', 'g.category', 'g.on_date')}
   ON CONFLICT (organisation_id, external_ref) DO UPDATE SET
     provider_siret = EXCLUDED.provider_siret, provider_nda = EXCLUDED.provider_nda, category = EXCLUDED.category,
     certification_code = EXCLUDED.certification_code, formacode = EXCLUDED.formacode, modality = EXCLUDED.modality,
     region = EXCLUDED.region, funding_decision_date = EXCLUDED.funding_decision_date, start_date = EXCLUDED.start_date,
     end_date = EXCLUDED.end_date, hours_per_trainee = EXCLUDED.hours_per_trainee, trainees = EXCLUDED.trainees,
     price_excl_vat = EXCLUDED.price_excl_vat, amount_funded = EXCLUDED.amount_funded, branch_idcc = EXCLUDED.branch_idcc,
-    source_digest = EXCLUDED.source_digest, import_id = EXCLUDED.import_id, version = f.version + 1, updated_at = now()
+    source_digest = EXCLUDED.source_digest, import_id = EXCLUDED.import_id, version = f.version + 1, updated_at = now(),
+    coverage = EXCLUDED.coverage, coverage_flags = EXCLUDED.coverage_flags, coverage_nda = EXCLUDED.coverage_nda,
+    coverage_evaluated_at = EXCLUDED.coverage_evaluated_at,
+    coverage_own_note = EXCLUDED.coverage_own_note, coverage_own_note_id = EXCLUDED.coverage_own_note_id
   WHERE f.source_digest IS DISTINCT FROM EXCLUDED.source_digest
-  RETURNING f.id, f.version = 1 AS inserted
+  RETURNING new.id, old.id IS NULL AS inserted,
+            old.id IS NULL OR old.coverage_evaluated_at IS NULL
+              OR (old.coverage, old.coverage_flags, old.coverage_nda, old.coverage_own_note, old.coverage_own_note_id)
+                 IS DISTINCT FROM (new.coverage, new.coverage_flags, new.coverage_nda, new.coverage_own_note, new.coverage_own_note_id) AS coverage_changed
 )
-SELECT (SELECT count(*) FROM n)::int AS rows,
+SELECT (SELECT count(*) FROM v)::int AS rows,
        (SELECT count(DISTINCT line) FROM bad)::int AS rejected,
-       (SELECT count(*) FROM good)::int AS accepted,
+       (SELECT count(*) FROM v WHERE cardinality(v.errors) = 0)::int AS accepted,
        (SELECT count(*) FILTER (WHERE inserted) FROM up)::int AS inserted,
        (SELECT count(*) FILTER (WHERE NOT inserted) FROM up)::int AS updated,
-       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id::text COLLATE "C"), ''), 'UTF8')), 'hex') FROM up) AS affected_digest`;
+       (SELECT count(*) FILTER (WHERE coverage_changed) FROM up)::int AS coverage_changed,
+       -- ORDER BY the uuid is the order of its text (fixed-width lowercase hex), as the audit sorts ids.
+       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM up) AS affected_digest`;
 
 /**
- * Certification coverage of the funded actions matching `filter` (a condition on `a`, the
- * funded_actions row; parameters as the caller numbers them). One UPDATE; only changed rows are
- * written. The date is the funding decision date (R.6316-8), else the start date (flag
- * START_DATE_USED); the rule itself is the SQL function `certification_state` (migration 0004),
- * the same one the funding check answers with, so the two never disagree.
+ * Certification coverage, set-based, with ONE rule: \`certification_state\` (migration 0004), the
+ * function the funding check answers with. Its answer for a SIRET, an NDA and a category only
+ * changes on the dates \`certification_breakpoints\` lists (migration 0015), so it is called once per
+ * interval between two breakpoints (a few per provider and category) and every action is joined to
+ * the interval holding its date: the funding decision date (R.6316-8), else the start date (flag
+ * START_DATE_USED). \`keys\` is a query answering (siret, nda, category) rows.
+ * Defines two CTEs: \`breakpoints\` and \`spans\` (siret, nda_key, category, from_d, until_d, status,
+ * state_nda, flags, exemption_flags).
  */
+export function coverageSpansSql(keys: string): string {
+  return `breakpoints AS (
+  SELECT k.siret, k.nda, k.category, b.d AS from_d,
+         lead(b.d, 1, 'infinity') OVER (PARTITION BY k.siret, k.nda, k.category ORDER BY b.d) AS until_d
+    FROM (${keys}) k CROSS JOIN LATERAL certification_breakpoints(k.siret, k.nda, k.category) b(d)
+),
+spans AS (
+  SELECT bp.siret, coalesce(bp.nda, '') AS nda_key, bp.category, bp.from_d, bp.until_d, cs.status, cs.nda::char(11) AS state_nda,
+         cs.flags, CASE WHEN ex.kind IS NOT NULL THEN ARRAY['EXEMPTION_' || ex.kind] ELSE ARRAY[]::text[] END AS exemption_flags
+    FROM breakpoints bp
+   CROSS JOIN LATERAL certification_state(bp.siret, bp.nda, bp.category, bp.from_d) cs
+    LEFT JOIN exemptions ex ON ex.id = cs.exemption_id
+)`;
+}
+
+/** Joins the span holding each action's date (LEFT: a missing span leaves coverage NULL, which its NOT NULL refuses loudly). */
+function spanJoin(siret: string, nda: string, category: string, onDate: string, spans = 'spans'): string {
+  return `LEFT JOIN ${spans} s ON s.siret = ${siret} AND s.nda_key = coalesce(${nda}, '') AND s.category = ${category}
+                   AND ${onDate} >= s.from_d AND ${onDate} < s.until_d`;
+}
+
+/**
+ * The funder's own certification note on an action's date (migration 0009), a layer beside the
+ * shared state (\`own.status\`, \`own.note_id\`). Notes are few: \`certification_own_note\` runs only
+ * for actions of an organisation holding a note in that category (a gate PostgreSQL evaluates
+ * before the call), so an import or recompute without notes pays an index probe per key, not a
+ * function call per action.
+ */
+function ownNoteJoin(organisation: string, siret: string, nda: string, category: string, onDate: string): string {
+  return `LEFT JOIN LATERAL (
+      SELECT o.status, o.note_id FROM certification_own_note(${organisation}, ${siret}, ${nda}, ${category}, ${onDate}) o
+       WHERE EXISTS (SELECT 1 FROM certification_notes n WHERE n.organisation_id = ${organisation} AND n.category = ${category})
+    ) own ON true`;
+}
+
+/** coverage, coverage_flags, coverage_nda of an action joined to its span \`s\`. */
+function coverageOf(fundingDecisionDate: string): string {
+  return `s.status AS coverage,
+          s.flags || CASE WHEN ${fundingDecisionDate} IS NULL THEN ARRAY['START_DATE_USED'] ELSE ARRAY[]::text[] END || s.exemption_flags AS coverage_flags,
+          s.state_nda AS coverage_nda`;
+}
+
 /**
  * Run before a big coverage or import statement in the same transaction: rows written earlier in
  * that transaction are not in the planner's statistics yet (it may think funded_actions is nearly
@@ -157,32 +229,38 @@ SELECT (SELECT count(*) FROM n)::int AS rows,
  */
 export const PREFER_HASH_JOINS_SQL = `SELECT set_config('enable_nestloop', 'off', true)`;
 
+/**
+ * The import statement's memory, for this transaction only: its sort (duplicate externalRefs) and
+ * hashes fit in memory up to a few hundred thousand rows instead of spilling to temporary files.
+ * PostgreSQL's memory, not the worker's: the worker never holds rows.
+ */
+export const IMPORT_SETTINGS_SQL = `SELECT set_config('work_mem', '64MB', true)`;
+
+/**
+ * Certification coverage of the funded actions matching `filter` (a condition on `a`, the
+ * funded_actions row; parameters as the caller numbers them), for the registry's recompute. One
+ * UPDATE, set-based like the import (`coverageSpansSql`); only changed rows are written.
+ */
 export function coverageSql(filter: string): string {
   return `
 WITH target AS (
-  SELECT a.id, a.organisation_id, a.provider_siret, a.provider_nda, a.category, a.funding_decision_date,
+  SELECT a.id, a.organisation_id, a.provider_siret::text AS siret, a.provider_nda::text AS nda, a.category, a.funding_decision_date,
          coalesce(a.funding_decision_date, a.start_date) AS on_date
     FROM funded_actions a WHERE ${filter}
 ),
+${coverageSpansSql('SELECT DISTINCT siret, nda, category FROM target')},
 result AS (
-  SELECT t.id, cs.status AS coverage, cs.nda::char(11) AS nda,
-         cs.flags
-           || CASE WHEN t.funding_decision_date IS NULL THEN ARRAY['START_DATE_USED'] ELSE ARRAY[]::text[] END
-           || CASE WHEN ex.kind IS NOT NULL THEN ARRAY['EXEMPTION_' || ex.kind] ELSE ARRAY[]::text[] END AS flags,
-         own.status AS own_note, own.note_id AS own_note_id
-    FROM target t
-    CROSS JOIN LATERAL certification_state(t.provider_siret, t.provider_nda, t.category, t.on_date) cs
-    LEFT JOIN exemptions ex ON ex.id = cs.exemption_id
-    -- The funder's own note (migration 0009): a separate layer beside the shared state.
-    LEFT JOIN LATERAL certification_own_note(t.organisation_id, t.provider_siret, t.provider_nda, t.category, t.on_date) own ON true
+  SELECT t.id, ${coverageOf('t.funding_decision_date')}, own.status AS own_note, own.note_id AS own_note_id
+    FROM target t ${spanJoin('t.siret', 't.nda', 't.category', 't.on_date')}
+    ${ownNoteJoin('t.organisation_id', 't.siret', 't.nda', 't.category', 't.on_date')}
 )
 UPDATE funded_actions f
-   SET coverage = r.coverage, coverage_flags = r.flags, coverage_nda = r.nda, coverage_evaluated_at = now(),
+   SET coverage = r.coverage, coverage_flags = r.coverage_flags, coverage_nda = r.coverage_nda, coverage_evaluated_at = now(),
        coverage_own_note = r.own_note, coverage_own_note_id = r.own_note_id
   FROM result r
  WHERE f.id = r.id
    AND (f.coverage_evaluated_at IS NULL
         OR (f.coverage, f.coverage_flags, f.coverage_nda, f.coverage_own_note, f.coverage_own_note_id)
-           IS DISTINCT FROM (r.coverage, r.flags, r.nda, r.own_note, r.own_note_id))
+           IS DISTINCT FROM (r.coverage, r.coverage_flags, r.coverage_nda, r.own_note, r.own_note_id))
 RETURNING f.id`;
 }

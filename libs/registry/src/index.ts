@@ -13,3 +13,4 @@ export * from './imports.service';
 export * from './providers.module';
 export * from './registry-facts.service';
 export * from './funding-facts.sql';
+export { coverageSql } from './actions.sql';

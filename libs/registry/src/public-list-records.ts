@@ -1,10 +1,11 @@
 /**
- * Reading the DGEFP public list (layout: docs/registry.md): a streaming `;`-separated CSV reader
+ * Reading the DGEFP public list (layout: docs/registry.md): a streaming `;`-separated CSV reader (csv-parse)
  * that keeps the line number of each record, the header check, and the per-row validation that
  * turns a record into a normalised staging row or a list of line errors. Pure: no database here.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import { validateFrenchDate, validateNda, validateNsf, validateRegion, validateSiren, validateSiret } from './identifiers';
 import { ACTION_CATEGORIES, PUBLIC_LIST_COLUMNS, type ActionCategory, type PublicListColumn } from './registry.constants';
 
@@ -45,85 +46,28 @@ export interface CsvRecord {
 }
 
 /**
- * Splits a `;`-separated stream into records: quotes (`""` escapes, separators and line breaks
- * inside quotes), `\n` or `\r\n`, a leading BOM stripped. Holds one record at a time.
+ * Splits a `;`-separated stream into records with csv-parse: quotes (`""` escapes, separators and
+ * line breaks inside quotes), `\n`, `\r\n` or `\r` (mixed), a leading BOM stripped, blank lines
+ * skipped, rows of any length (the header decides what is missing). Holds one record at a time.
  */
 export async function* readCsvRecords(source: Readable, separator = ';'): AsyncGenerator<CsvRecord> {
-  source.setEncoding('utf8');
-  const sep = separator.charCodeAt(0);
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  /** Just closed a quote: a following quote is an escaped one. */
-  let afterQuote = false;
-  let line = 1;
-  let recordLine = 1;
-  let first = true;
-  let pendingCr = false;
-  let any = false;
-  for await (const chunk of source as AsyncIterable<string>) {
-    let text = chunk;
-    if (first) {
-      first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (quoted) {
-        if (c === 34) {
-          cell += text.slice(start, i);
-          start = i + 1;
-          quoted = false;
-          afterQuote = true;
-        } else if (c === 10) {
-          line++;
-        }
-        continue;
-      }
-      if (c === 34) {
-        cell += text.slice(start, i);
-        start = i + 1;
-        if (afterQuote) cell += '"';
-        quoted = true;
-        afterQuote = false;
-        any = true;
-        continue;
-      }
-      afterQuote = false;
-      if (c === sep) {
-        cell += text.slice(start, i);
-        cells.push(cell);
-        cell = '';
-        start = i + 1;
-        any = true;
-      } else if (c === 10 || c === 13) {
-        cell += text.slice(start, i);
-        start = i + 1;
-        if (c === 10 && pendingCr) {
-          pendingCr = false;
-          continue;
-        }
-        pendingCr = c === 13;
-        if (any || cell !== '') {
-          cells.push(cell);
-          yield { line: recordLine, cells };
-        }
-        cells = [];
-        cell = '';
-        any = false;
-        line++;
-        recordLine = line;
-        continue;
-      }
-      pendingCr = false;
-      if (c !== 10 && c !== 13) any = true;
-    }
-    cell += text.slice(start);
-  }
-  if (any || cell !== '') {
-    cells.push(cell);
-    yield { line: recordLine, cells };
+  const parser = source.pipe(
+    parse({
+      delimiter: separator,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }),
+  );
+  source.once('error', (error) => parser.destroy(error));
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    // csv-parse counts the line a record ends on; a quoted line break moves its start back.
+    let breaks = 0;
+    for (const cell of record) for (let k = cell.indexOf('\n'); k >= 0; k = cell.indexOf('\n', k + 1)) breaks++;
+    yield { line: info.lines - breaks, cells: record };
   }
 }
 

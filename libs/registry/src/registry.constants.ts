@@ -83,3 +83,8 @@ export const PUBLIC_LIST_COLUMNS = [
 ] as const;
 export type PublicListColumn = (typeof PUBLIC_LIST_COLUMNS)[number];
 export const PUBLIC_LIST_SEPARATOR = ';';
+
+/** The public list's Qualiopi flag columns, one per action category (L.6313-1). */
+export const QUALIOPI_FLAGS = ['actionsDeFormation', 'bilansDeCompetences', 'VAE', 'actionsDeFormationParApprentissage'] as const;
+export type QualiopiFlag = (typeof QUALIOPI_FLAGS)[number];
+

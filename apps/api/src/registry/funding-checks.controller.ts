@@ -32,6 +32,8 @@ const CSV_COLUMNS: { header: string; value: (item: FundingCheckItem, asked: Reco
   { header: 'overdue_major_nc', value: (i) => i.answer?.controls.openMajorNonConformities.filter((m) => m.overdue).length },
   { header: 'blocked_actions', value: (i) => i.answer?.controls.blockedPayments?.actions },
   { header: 'blocked_amount_funded', value: (i) => i.answer?.controls.blockedPayments?.amountFunded },
+  { header: 'open_price_anomalies', value: (i) => i.answer?.controls.priceAnomalies?.open },
+  { header: 'confirmed_price_anomalies', value: (i) => i.answer?.controls.priceAnomalies?.confirmed },
   { header: 'error_code', value: (i) => i.error?.code },
   { header: 'error_detail', value: (i) => i.error?.errors.map((e) => `${e.field}: ${e.message}`).join('; ') },
 ];

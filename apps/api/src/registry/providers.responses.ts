@@ -315,12 +315,23 @@ export class BlockedPaymentsDto {
   amountFunded: number;
 }
 
+export class PriceAnomalyCountsDto {
+  @ApiProperty({ description: 'Open or under review' })
+  open: number;
+
+  @ApiProperty({ description: 'Confirmed by the funder (can back a report)' })
+  confirmed: number;
+}
+
 export class FundingControlsDto {
   @ApiProperty({ type: [OpenMajorNonConformityDto] })
   openMajorNonConformities: OpenMajorNonConformityDto[];
 
   @ApiProperty({ type: BlockedPaymentsDto, nullable: true, description: 'null for an auditor (it sees only its assigned checks)' })
   blockedPayments: BlockedPaymentsDto | null;
+
+  @ApiProperty({ type: PriceAnomalyCountsDto, nullable: true, description: "The caller's active price anomalies on the organisation's actions; null for an auditor" })
+  priceAnomalies: PriceAnomalyCountsDto | null;
 }
 
 export class FundingCheckDto {

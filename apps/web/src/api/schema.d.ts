@@ -1873,10 +1873,18 @@ export interface components {
             /** @description Euros */
             amountFunded: number;
         };
+        PriceAnomalyCountsDto: {
+            /** @description Open or under review */
+            open: number;
+            /** @description Confirmed by the funder (can back a report) */
+            confirmed: number;
+        };
         FundingControlsDto: {
             openMajorNonConformities: components["schemas"]["OpenMajorNonConformityDto"][];
             /** @description null for an auditor (it sees only its assigned checks) */
             blockedPayments: components["schemas"]["BlockedPaymentsDto"] | null;
+            /** @description The caller's active price anomalies on the organisation's actions; null for an auditor */
+            priceAnomalies: components["schemas"]["PriceAnomalyCountsDto"] | null;
         };
         FundingCheckDto: {
             siret: string;

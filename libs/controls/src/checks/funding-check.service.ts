@@ -67,6 +67,11 @@ export interface FundingCheckAnswer {
     }[];
     /** Null for a caller who does not read funded actions (an auditor; libs/access). */
     blockedPayments: { actions: number; amountFunded: number } | null;
+    /**
+     * The caller's active price anomalies on the organisation's actions (libs/pricing): open or
+     * under review, and confirmed. Null for a caller who does not read funded actions.
+     */
+    priceAnomalies: { open: number; confirmed: number } | null;
   };
 }
 
@@ -105,7 +110,8 @@ export const FUNDING_CHECK_SQL = `
            'certification', ${FUNDING_CERTIFICATION_JSON}::jsonb || jsonb_build_object('ownNote', ${OWN_NOTE_JSON}),
            'exemptions', fc_exemptions.list,
            'activity', ${FUNDING_ACTIVITY_JSON},
-           'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END)
+           'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END,
+             'priceAnomalies', CASE WHEN $8::boolean THEN json_build_object('open', anomalies.open, 'confirmed', anomalies.confirmed) END)
          )::text AS answer
     FROM q
     ${FUNDING_FACTS_JOINS}
@@ -124,6 +130,12 @@ export const FUNDING_CHECK_SQL = `
        WHERE c.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
          AND ${visibleChecksSql('c', '$6')}
     ) majors
+    CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE pa.status IN ('OPEN', 'UNDER_REVIEW'))::int AS open,
+             count(*) FILTER (WHERE pa.status = 'CONFIRMED')::int AS confirmed
+        FROM price_anomalies pa
+       WHERE pa.active AND pa.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
+    ) anomalies
    ORDER BY q.idx`;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };

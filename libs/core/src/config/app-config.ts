@@ -183,6 +183,15 @@ export class AppConfig {
   @Min(100)
   DATABASE_CONNECT_TIMEOUT_MS = 5_000;
 
+  /**
+   * After funded actions change (an import, a hand entry), the price recompute runs at the end of a
+   * window of this many minutes (docs/pricing.md): one run for a burst of imports.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PRICE_RECOMPUTE_DEBOUNCE_MINUTES = 15;
+
   /** How often the job outbox relay looks for rows it could not hand to Redis at once. */
   @Transform(toInt)
   @IsInt()

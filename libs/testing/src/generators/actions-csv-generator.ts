@@ -16,26 +16,20 @@ import {
   planBadRows,
   seedToUint32,
 } from './public-list-generator';
-
 import { ACTION_CATEGORIES, ACTION_CSV_COLUMNS, ACTION_CSV_SEPARATOR, ACTION_MODALITIES, type ActionCsvColumn } from '@bo/registry';
 
-// Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
-// which slows the generator loops several times. Plain Node is unaffected.
-const { ceil, floor, min, round } = Math;
-
-
-export const ACTIONS_BAD_ROW_KINDS = [
-  'INVALID_SIRET',
-  'NEGATIVE_HOURS',
-  'UNKNOWN_CATEGORY',
-  'DUPLICATE_EXTERNAL_REF',
-  'WRONG_DATE_FORMAT',
-  'MISSING_REQUIRED_VALUE',
-] as const;
-export type ActionsBadRowKind = (typeof ACTIONS_BAD_ROW_KINDS)[number];
+export {
+  ACTION_CATEGORIES,
+  ACTION_CSV_COLUMNS,
+  ACTION_CSV_SEPARATOR,
+  ACTION_MODALITIES,
+  type ActionCategory,
+  type ActionCsvColumn,
+  type ActionModality,
+} from '@bo/registry';
 
 /**
- * Columns a row cannot do without (DESIGN.md section 2). Optional: providerNda (only to
+ * Columns a generated row cannot do without (DESIGN.md section 2), for the MISSING_REQUIRED_VALUE defect. Optional: providerNda (only to
  * disambiguate), fundingDecisionDate (certification falls back to the start date), branchIdcc,
  * and one of certificationCode / formacode (an action has one and/or the other).
  */
@@ -52,6 +46,23 @@ export const ACTION_REQUIRED_COLUMNS: readonly ActionCsvColumn[] = [
   'priceExclVat',
   'amountFunded',
 ];
+
+
+// Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
+// which slows the generator loops several times. Plain Node is unaffected.
+const { ceil, floor, min, round } = Math;
+
+
+export const ACTIONS_BAD_ROW_KINDS = [
+  'INVALID_SIRET',
+  'NEGATIVE_HOURS',
+  'UNKNOWN_CATEGORY',
+  'DUPLICATE_EXTERNAL_REF',
+  'WRONG_DATE_FORMAT',
+  'MISSING_REQUIRED_VALUE',
+] as const;
+export type ActionsBadRowKind = (typeof ACTIONS_BAD_ROW_KINDS)[number];
+
 
 export interface ActionProvider {
   siret: string;

@@ -10,10 +10,10 @@
  *   with their line number (line 1 is the header).
  */
 import { Readable } from 'node:stream';
-import { LA_POSTE_SIREN, luhnCheckDigit } from '@bo/registry';
-import type { RegionCode } from '@bo/registry';
+import { LA_POSTE_SIREN, PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR, QUALIOPI_FLAGS, type QualiopiFlag, type RegionCode, luhnCheckDigit } from '@bo/registry';
 
-import { PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR } from '@bo/registry';
+export { PUBLIC_LIST_COLUMNS, PUBLIC_LIST_SEPARATOR, QUALIOPI_FLAGS, type PublicListColumn, type QualiopiFlag } from '@bo/registry';
+
 
 // Module-level aliases of Math: under Jest every global lookup crosses the VM context boundary,
 // which made the generator loops several times slower. Plain Node is unaffected.
@@ -337,8 +337,6 @@ function flag(value: boolean | null): string {
 // =============================================================================================
 // The generator
 
-export const QUALIOPI_FLAGS = ['actionsDeFormation', 'bilansDeCompetences', 'VAE', 'actionsDeFormationParApprentissage'] as const;
-export type QualiopiFlag = (typeof QUALIOPI_FLAGS)[number];
 
 export const PUBLIC_LIST_BAD_ROW_KINDS = ['BAD_SIRET', 'BAD_NDA', 'DUPLICATE_NDA', 'BAD_REGION', 'BAD_DATE'] as const;
 export type PublicListBadRowKind = (typeof PUBLIC_LIST_BAD_ROW_KINDS)[number];

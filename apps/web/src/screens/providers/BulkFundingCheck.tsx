@@ -157,6 +157,10 @@ export default function BulkFundingCheck() {
                 label: 'Paiements bloqués',
                 render: (r) => (!r.answer ? '—' : !r.answer.controls.blockedPayments ? 'Non communiqué' : r.answer.controls.blockedPayments.actions ? `${r.answer.controls.blockedPayments.actions} (${euros(r.answer.controls.blockedPayments.amountFunded)})` : 'Aucun'),
               },
+              {
+                label: 'Anomalies de prix',
+                render: (r) => (!r.answer?.controls.priceAnomalies ? '—' : `${r.answer.controls.priceAnomalies.open} à examiner, ${r.answer.controls.priceAnomalies.confirmed} confirmée(s)`),
+              },
               { label: 'Registre', render: (r) => (!r.answer ? '—' : r.answer.activity.inRegistry ? (r.answer.activity.listed ? 'Inscrit' : 'Radié') : 'Absent') },
             ]}
           />

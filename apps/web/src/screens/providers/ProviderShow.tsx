@@ -100,7 +100,25 @@ function FundingCheckPanel({ siret }: { siret: string }) {
                   ['Observation retenue (partagée)', fc.certification.observation ? `${date(fc.certification.observation.observedOn)} (${fc.certification.observation.certifier ?? fc.certification.observation.source})` : 'Aucune'],
                   ...(fc.certification.ownNote ? [['Note interne de votre organisme', <OwnNote note={fc.certification.ownNote.note} />] as [string, ReactNode]] : []),
                   ['Exemptions', <span data-testid="exemptions">{fc.exemptions.length ? fc.exemptions.map((x) => label(EXEMPTION, x.kind)).join(', ') : 'Aucune'}</span>],
-                  ['Paiements bloqués', <span data-testid="blocked-payments">{!fc.controls.blockedPayments ? 'Non communiqué' : fc.controls.blockedPayments.actions ? `${fc.controls.blockedPayments.actions} action(s), ${euros(fc.controls.blockedPayments.amountFunded)}` : 'Aucun'}</span>],
+                  ...(fc.controls.blockedPayments
+                    ? ([['Paiements bloqués', <span data-testid="blocked-payments">{fc.controls.blockedPayments.actions ? `${fc.controls.blockedPayments.actions} action(s), ${euros(fc.controls.blockedPayments.amountFunded)}` : 'Aucun'}</span>]] as [string, ReactNode][])
+                    : []),
+                  ...(fc.controls.priceAnomalies
+                    ? ([
+                        [
+                          'Anomalies de prix',
+                          <span data-testid="price-anomalies">
+                            {fc.controls.priceAnomalies.open || fc.controls.priceAnomalies.confirmed ? (
+                              <Link to={`/anomalies?filter=${encodeURIComponent(JSON.stringify({ providerSiret: fc.siret }))}`}>
+                                {`${fc.controls.priceAnomalies.open} à examiner, ${fc.controls.priceAnomalies.confirmed} confirmée(s)`}
+                              </Link>
+                            ) : (
+                              'Aucune'
+                            )}
+                          </span>,
+                        ],
+                      ] as [string, ReactNode][])
+                    : []),
                   [
                     'Non-conformités majeures ouvertes',
                     <span data-testid="major-nc">
