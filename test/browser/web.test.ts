@@ -398,7 +398,7 @@ describe('web UI (browser)', () => {
     await complete.waitFor();
     expect(await complete.textContent()).toContain('Principe des quatre yeux');
     await complete.getByRole('button', { name: 'Clôturer le contrôle' }).click();
-    await page.getByTestId('state').filter({ hasText: 'Clôturé' }).first().waitFor();
+    await page.getByTestId('state').filter({ hasText: 'Terminé' }).first().waitFor();
     expect(await page.getByTestId('outcome').textContent()).toBe('Non conforme');
     const corrective = page.getByTestId('corrective-actions');
     const item = corrective.locator('li').first();

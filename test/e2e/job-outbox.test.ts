@@ -2,7 +2,7 @@ import { Job } from 'bullmq';
 import { Db, OutboxStore } from '@bo/database';
 import { JobDispatcher, JobOutbox, parsePublicJobId } from '@bo/queue';
 import { TestApp, createTestApp } from '../support/test-app';
-import { orgId } from '../support/fixtures';
+import { createUser, login, orgId } from '../support/fixtures';
 
 /**
  * The job outbox against real PostgreSQL and Redis (no worker here, so jobs stay queued): a job
@@ -44,6 +44,19 @@ describe('job outbox', () => {
     // Relaying the same row again adds nothing: BullMQ keeps one job per id.
     await t.app.get(JobDispatcher).enqueue(queue, 'reference.reload', { organisationId: null, requestedBy: null }, id);
     expect(await t.app.get(JobDispatcher).queue(queue).getJobCounts('waiting')).toMatchObject({ waiting: 1 });
+  });
+
+  it("answers a job's status from its outbox row until the queue has it (the id a request returns is readable at once)", async () => {
+    const admin = await createUser(t.db, 'PLATFORM', ['platform_admin']);
+    const token = await login(t.http, admin);
+    const later = await outbox().addNow('reference.reload', { organisationId: null, requestedBy: null, force: false }, { runAt: new Date(Date.now() + 3_600_000) });
+    const waiting = await t.http.get(`/api/v1/jobs/${later}`).set('authorization', `Bearer ${token}`);
+    expect(waiting.status).toBe(200);
+    expect(waiting.body).toMatchObject({ id: later, name: 'reference.reload', state: 'delayed', organisationId: null });
+    expect(await t.app.get(JobDispatcher).status(later)).toBeUndefined();
+    // A funder's user still gets 404 for a platform job, pending or not.
+    const officer = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
+    expect((await t.http.get(`/api/v1/jobs/${later}`).set('authorization', `Bearer ${await login(t.http, officer)}`)).status).toBe(404);
   });
 
   it('leaves no job when the transaction rolls back', async () => {

@@ -64,12 +64,23 @@ describe('coverage agrees with certification_state', () => {
       [sirens[3], sirens[4]],
     );
 
+    // The funder's own notes (a layer beside the shared state, migration 0009): one lifting a
+    // shared NOT_CERTIFIED, one with an end of validity.
+    const [org] = await db.superQuery<{ id: string }>(`SELECT id FROM organisations WHERE kind = 'FUNDER' ORDER BY code LIMIT 1`);
+    await db.superQuery(
+      `INSERT INTO certification_notes (organisation_id, nda, category, certified, observed_on, valid_until) VALUES
+         ($1, '11000000001', 'TRAINING', false, '2025-04-01', NULL),
+         ($1, '44000000001', 'SKILLS_ASSESSMENT', true, '2025-05-01', '2025-10-31')`,
+      [org.id],
+    );
+
     // Every breakpoint, the day before it and the day after it, plus far dates.
     const breakpoints = new Set<string>(['2020-01-01', '2030-12-31']);
     const [{ dates }] = await db.superQuery<{ dates: string[] }>(
       `SELECT array_agg(DISTINCT to_char(d + k, 'YYYY-MM-DD')) AS dates
          FROM (SELECT observed_on AS d FROM certification_observations UNION SELECT valid_until + 1 FROM certification_observations
-               UNION SELECT valid_from FROM exemptions UNION SELECT valid_until + 1 FROM exemptions) b, unnest(ARRAY[-1, 0, 1]) k
+               UNION SELECT valid_from FROM exemptions UNION SELECT valid_until + 1 FROM exemptions
+               UNION SELECT observed_on FROM certification_notes UNION SELECT valid_until + 1 FROM certification_notes) b, unnest(ARRAY[-1, 0, 1]) k
         WHERE d IS NOT NULL`,
     );
     dates.forEach((d) => breakpoints.add(d));
@@ -82,7 +93,6 @@ describe('coverage agrees with certification_state', () => {
       { siret: siretOf(sirens[1], 1), nda: '11000000002' }, // NDA named at another organisation's SIRET
     ];
     const categories = ['TRAINING', 'SKILLS_ASSESSMENT', 'VAE', 'APPRENTICESHIP'];
-    const [org] = await db.superQuery<{ id: string }>(`SELECT id FROM organisations WHERE kind = 'FUNDER' ORDER BY code LIMIT 1`);
     const rows: unknown[][] = [];
     let n = 0;
     for (const site of sites) {
@@ -118,6 +128,19 @@ describe('coverage agrees with certification_state', () => {
                     || CASE WHEN ex.kind IS NOT NULL THEN ARRAY['EXEMPTION_' || ex.kind] ELSE ARRAY[]::text[] END)`,
     );
     expect(disagreements).toEqual([]);
+    // The own note written on each action is the one certification_own_note answers on its date.
+    const noteDisagreements = await db.superQuery<Record<string, unknown>>(
+      `SELECT a.external_ref, a.coverage_own_note, a.coverage_own_note_id, own.status, own.note_id
+         FROM funded_actions a
+         LEFT JOIN LATERAL certification_own_note(a.organisation_id, a.provider_siret, a.provider_nda, a.category, coalesce(a.funding_decision_date, a.start_date)) own ON true
+        WHERE a.external_ref LIKE 'AG-%'
+          AND (a.coverage_own_note IS DISTINCT FROM own.status OR a.coverage_own_note_id IS DISTINCT FROM own.note_id)`,
+    );
+    expect(noteDisagreements).toEqual([]);
+    const [notes] = await db.superQuery<{ states: string[] }>(
+      `SELECT array_agg(DISTINCT coverage_own_note ORDER BY coverage_own_note) AS states FROM funded_actions WHERE external_ref LIKE 'AG-%' AND coverage_own_note IS NOT NULL`,
+    );
+    expect(notes.states).toEqual(['CERTIFIED', 'NOT_CERTIFIED']);
     // The data reaches every state and flag, so the comparison means something.
     const [seen] = await db.superQuery<{ states: string[]; flags: string[] }>(
       `SELECT array_agg(DISTINCT coverage ORDER BY coverage) AS states,

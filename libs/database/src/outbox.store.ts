@@ -129,6 +129,18 @@ export class OutboxStore {
     await queryRows(this.ds, `UPDATE job_outbox SET state = 'PENDING', dispatched_at = NULL WHERE id = $1 AND state IN ('DISPATCHED', 'RUNNING')`, [id]);
   }
 
+  /** One row, for a job's status before the queue knows it (asked for, not yet relayed). */
+  async find(id: string): Promise<{ jobName: string; queue: string; organisationId: string | null; state: OutboxState; createdAt: Date; runs: number; availableAt: Date } | undefined> {
+    const [row] = await queryRows<{ job_name: string; queue: string; organisation_id: string | null; state: OutboxState; created_at: Date; runs: number; available_at: Date }>(
+      this.ds,
+      `SELECT job_name, queue, organisation_id, state, created_at, runs, available_at FROM job_outbox WHERE id = $1`,
+      [id],
+    );
+    return row
+      ? { jobName: row.job_name, queue: row.queue, organisationId: row.organisation_id, state: row.state, createdAt: row.created_at, runs: row.runs, availableAt: row.available_at }
+      : undefined;
+  }
+
   /** Pending rows that are due now: zero when every asked-for job reached the queue. */
   async pendingCount(): Promise<number> {
     const [row] = await queryRows<{ n: number }>(this.ds, `SELECT count(*)::int AS n FROM job_outbox WHERE state = 'PENDING' AND available_at <= now()`);

@@ -74,6 +74,27 @@ export const LABELS_FR = {
     LINKED: 'Rattachée',
     SAMPLE: 'Échantillon',
   },
+  anomalyKind: {
+    PRICE_HIGH: 'Prix élevé',
+    PRICE_EXTREME: 'Prix très élevé',
+    PRICE_LOW: 'Prix bas',
+    CROSS_FUNDER_DISPARITY: 'Écart de prix entre financeurs',
+    DURATION_SHORT: 'Durée réduite à prix constant',
+    ABOVE_NPEC: 'Au-dessus du niveau de prise en charge',
+  },
+  anomalyStatus: {
+    OPEN: 'Ouverte',
+    UNDER_REVIEW: 'En examen',
+    JUSTIFIED: 'Justifiée',
+    CONFIRMED: 'Confirmée',
+  },
+  /** The four grounds of article R.6316-6 of the Code du travail. */
+  justificationGround: {
+    TRAINING_NEED: 'Besoin de formation',
+    PEDAGOGICAL_ENGINEERING: 'Ingénierie pédagogique',
+    INNOVATION: 'Innovation des moyens mobilisés',
+    OPERATING_CONDITIONS: 'Conditions comparables d’exploitation',
+  },
   region: {
     '01': 'Guadeloupe',
     '02': 'Martinique',

@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@bo/core';
 import { OutboxStore, Tx, isOutboxId } from '@bo/database';
 import { Job } from 'bullmq';
-import { JOB_DEFINITIONS, JobName, JobPayloads, QueueName, publicJobId } from './job-registry';
-import { JobDispatcher } from './job-dispatcher';
+import { JOB_DEFINITIONS, JobName, JobPayloads, QueueName, parsePublicJobId, publicJobId } from './job-registry';
+import { JobDispatcher, JobStatus } from './job-dispatcher';
 
 /** Longest wait for Redis to take one job: BullMQ waits for a reconnection, the relay does not. */
 const ENQUEUE_TIMEOUT_MS = 3_000;
@@ -72,6 +72,34 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
     });
     if (!options.runAt || options.runAt.getTime() <= Date.now()) tx.afterCommit(() => this.kick());
     return publicJobId(definition.queue, id);
+  }
+
+  /**
+   * A job's status: the queue's when it has the job, else the outbox row's (asked for, committed,
+   * not yet relayed: `waiting`, or `delayed` when due later), so that the id a request answers is
+   * readable at once, even while Redis is down.
+   */
+  async status(publicId: string): Promise<JobStatus | undefined> {
+    const parsed = parsePublicJobId(publicId);
+    if (!parsed || !isOutboxId(parsed.id)) return this.dispatcher.status(publicId);
+    const row = await this.store.find(parsed.id);
+    if (row && row.state === 'PENDING') return this.pendingStatus(publicId, row);
+    const live = await this.dispatcher.status(publicId);
+    if (live || !row || row.queue !== parsed.queue) return live;
+    return this.pendingStatus(publicId, row);
+  }
+
+  private pendingStatus(publicId: string, row: NonNullable<Awaited<ReturnType<OutboxStore['find']>>>): JobStatus {
+    return {
+      id: publicId,
+      name: row.jobName,
+      queue: row.queue as QueueName,
+      state: row.state === 'COMPLETED' ? 'completed' : row.state === 'FAILED' ? 'failed' : row.availableAt.getTime() > Date.now() ? 'delayed' : 'waiting',
+      progress: 0,
+      attempts: row.runs,
+      organisationId: row.organisationId,
+      createdAt: row.createdAt.toISOString(),
+    };
   }
 
   /** Asks for a job that goes with no other state (a reload, a scheduler's run): its own transaction. */

@@ -3,6 +3,8 @@
  * certification coverage of many actions at once. No row loops in Node: each is one statement.
  */
 
+import { ACTION_CATEGORIES, ACTION_MODALITIES, REGION_CODES } from './registry.constants';
+
 /**
  * The import's staging table: one row per CSV record, every value as text, the line it starts
  * on. TEMP (private to the session, dropped at commit) because COPY FROM refuses RLS tables.
@@ -41,7 +43,9 @@ const NORMALISED = `
     FROM action_import_rows
   OFFSET 0`;
 
-const REGIONS = `'01','02','03','04','06','11','24','27','28','32','44','52','53','75','76','84','93','94'`;
+/** A constant list as SQL literals (the values are fixed identifiers of registry.constants, never input). */
+const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(',');
+const REGIONS = sqlList(REGION_CODES);
 
 /** A non-negative decimal with at most `int` integer digits and 2 decimals; its reason when not. */
 function decimalCheck(expr: string, field: string, int: number): string {
@@ -89,14 +93,14 @@ WITH v AS MATERIALIZED (
              ELSE 'providerSiret ' || siret || ' fails its check digit (Luhn)' END END,
       CASE WHEN nda IS NOT NULL AND nda !~ '^[0-9]{11}$' THEN 'providerNda' || E'\\t' || 'providerNda must have exactly 11 digits, got "' || nda || '"' END,
       ${required('category', 'category')},
-      CASE WHEN category NOT IN ('TRAINING','SKILLS_ASSESSMENT','VAE','APPRENTICESHIP') THEN 'category' || E'\\t' ||
-        'category "' || category || '" is not one of TRAINING, SKILLS_ASSESSMENT, VAE, APPRENTICESHIP' END,
+      CASE WHEN category NOT IN (${sqlList(ACTION_CATEGORIES)}) THEN 'category' || E'\\t' ||
+        'category "' || category || '" is not one of ${ACTION_CATEGORIES.join(', ')}' END,
       CASE WHEN cert IS NULL AND formacode IS NULL THEN 'certificationCode' || E'\\t' || 'certificationCode and formacode are both empty: give at least one' END,
       CASE WHEN cert !~ '^(RNCP[0-9]{2,5}(BC[0-9]{2})?|RS[0-9]{1,5})$' THEN 'certificationCode' || E'\\t' ||
         'certificationCode must be RNCP + 2 to 5 digits (optionally BC + 2 digits) or RS + 1 to 5 digits, got "' || cert || '"' END,
       CASE WHEN formacode !~ '^[0-9]{5}$' THEN 'formacode' || E'\\t' || 'formacode must have exactly 5 digits, got "' || formacode || '"' END,
       ${required('modality', 'modality')},
-      CASE WHEN modality NOT IN ('ON_SITE','REMOTE','BLENDED') THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ON_SITE, REMOTE, BLENDED' END,
+      CASE WHEN modality NOT IN (${sqlList(ACTION_MODALITIES)}) THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ${ACTION_MODALITIES.join(', ')}' END,
       ${required('region', 'region')},
       CASE WHEN region NOT IN (${REGIONS}) THEN 'region' || E'\\t' || 'region "' || region || '" is not a 2-digit INSEE region code' END,
       ${dateCheck('fdd', 'fdd_d', 'fundingDecisionDate')},
@@ -144,6 +148,9 @@ up AS (
          ${coverageOf('g.fdd_d')}, now(), own.status, own.note_id
     FROM good g ${spanJoin('g.siret', 'g.nda', 'g.category', 'g.on_date', 'import_spans')}
     ${ownNoteJoin('$2::uuid', 'g.siret', 'g.nda', 'g.category', 'g.on_date')}
+   -- A row whose digest is already stored changes nothing: it skips the coverage joins and the
+   -- insert attempt (the ON CONFLICT condition below would skip it anyway, after the work).
+   WHERE NOT EXISTS (SELECT 1 FROM funded_actions cur WHERE cur.organisation_id = $2::uuid AND cur.external_ref = g.external_ref AND cur.source_digest = g.digest)
   ON CONFLICT (organisation_id, external_ref) DO UPDATE SET
     provider_siret = EXCLUDED.provider_siret, provider_nda = EXCLUDED.provider_nda, category = EXCLUDED.category,
     certification_code = EXCLUDED.certification_code, formacode = EXCLUDED.formacode, modality = EXCLUDED.modality,

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppError } from '@bo/core';
-import { JobDispatcher, JobStatus } from '@bo/queue';
+import { JobOutbox, JobStatus } from '@bo/queue';
 import { Actor, CurrentActor, jobVisible } from '@bo/access';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
 import { JobStatusDto } from '../openapi/responses';
@@ -9,7 +9,7 @@ import { JobStatusDto } from '../openapi/responses';
 @ApiTags('jobs')
 @Controller('jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobDispatcher) {}
+  constructor(private readonly jobs: JobOutbox) {}
 
   /** A job's state and progress. Visible to its organisation (not to an auditor), platform jobs to platform admins (libs/access). */
   @Get(':id')

@@ -1,44 +1,21 @@
-// French labels of the API's codes (categories, states, grades...). One table for the UI; the
-// `checks` work adds a shared table for documents and the UI: switch these to it when it lands.
+// French labels of the API's codes (categories, states, grades...). The codes the documents print
+// too come from the ONE shared table, libs/documents/src/labels.fr.ts (plain TypeScript, imported
+// as it is); the tables below it are the UI's own (roles, scopes, screens' wording).
+import { LABELS_FR } from '../../../../libs/documents/src/labels.fr';
 
-export const COVERAGE: Record<string, string> = {
-  CERTIFIED: 'Certifié',
-  NOT_CERTIFIED: 'Non certifié',
-  EXEMPT: 'Exempté',
-  UNKNOWN: 'Inconnu',
-};
+export const COVERAGE: Record<string, string> = LABELS_FR.coverage;
 
-export const CATEGORY: Record<string, string> = {
-  TRAINING: 'Actions de formation',
-  SKILLS_ASSESSMENT: 'Bilans de compétences',
-  VAE: 'Validation des acquis de l’expérience',
-  APPRENTICESHIP: 'Apprentissage',
-};
+export const CATEGORY: Record<string, string> = LABELS_FR.category;
 
-export const MODALITY: Record<string, string> = { ON_SITE: 'Présentiel', REMOTE: 'À distance', BLENDED: 'Mixte' };
+export const MODALITY: Record<string, string> = LABELS_FR.modality;
 
-export const STATE: Record<string, string> = {
-  DRAFT: 'Brouillon',
-  NOTIFIED: 'Notifié',
-  RESPONDED: 'Réponse reçue',
-  RESPONSE_OVERDUE: 'Réponse en retard',
-  COMPLETED: 'Clôturé',
-};
+export const STATE: Record<string, string> = LABELS_FR.checkState;
 
-export const OUTCOME: Record<string, string> = {
-  COMPLIANT: 'Conforme',
-  COMPLIANT_WITH_RESERVATIONS: 'Conforme avec réserves',
-  NON_COMPLIANT: 'Non conforme',
-};
+export const OUTCOME: Record<string, string> = LABELS_FR.outcome;
 
-export const GRADE: Record<string, string> = {
-  COMPLIANT: 'Conforme',
-  MINOR_NC: 'Non-conformité mineure',
-  MAJOR_NC: 'Non-conformité majeure',
-  NOT_APPLICABLE: 'Non applicable',
-};
+export const GRADE: Record<string, string> = LABELS_FR.grade;
 
-export const METHOD: Record<string, string> = { DOCUMENTARY: 'Sur pièces', ON_SITE: 'Sur place', REMOTE: 'À distance' };
+export const METHOD: Record<string, string> = LABELS_FR.method;
 
 export const EXEMPTION: Record<string, string> = {
   HIGHER_EDUCATION: 'Établissement d’enseignement supérieur',
@@ -83,26 +60,7 @@ export const IMPORT_KIND: Record<string, string> = {
   PUBLIC_LIST: 'Liste publique des organismes',
 };
 
-export const REGION: Record<string, string> = {
-  '01': 'Guadeloupe',
-  '02': 'Martinique',
-  '03': 'Guyane',
-  '04': 'La Réunion',
-  '06': 'Mayotte',
-  '11': 'Île-de-France',
-  '24': 'Centre-Val de Loire',
-  '27': 'Bourgogne-Franche-Comté',
-  '28': 'Normandie',
-  '32': 'Hauts-de-France',
-  '44': 'Grand Est',
-  '52': 'Pays de la Loire',
-  '53': 'Bretagne',
-  '75': 'Nouvelle-Aquitaine',
-  '76': 'Occitanie',
-  '84': 'Auvergne-Rhône-Alpes',
-  '93': 'Provence-Alpes-Côte d’Azur',
-  '94': 'Corse',
-};
+export const REGION: Record<string, string> = LABELS_FR.region;
 
 export const CRITERION: Record<string, string> = {
   '1': 'Critère 1 — Conditions d’information du public',
@@ -130,30 +88,12 @@ export function choices(map: Record<string, string>): { id: string; name: string
   return Object.entries(map).map(([id, name]) => ({ id, name }));
 }
 
-// Price adequacy: the same labels as libs/pricing/src/pricing.labels.ts (the exports' table).
-export const ANOMALY_KIND: Record<string, string> = {
-  PRICE_HIGH: 'Prix élevé',
-  PRICE_EXTREME: 'Prix très élevé',
-  PRICE_LOW: 'Prix bas',
-  CROSS_FUNDER_DISPARITY: 'Écart de prix entre financeurs',
-  DURATION_SHORT: 'Durée réduite à prix constant',
-  ABOVE_NPEC: 'Au-dessus du niveau de prise en charge',
-};
+// Price adequacy: the shared table (libs/documents), which the exports print too.
+export const ANOMALY_KIND: Record<string, string> = LABELS_FR.anomalyKind;
 
-export const ANOMALY_STATUS: Record<string, string> = {
-  OPEN: 'Ouverte',
-  UNDER_REVIEW: 'En examen',
-  JUSTIFIED: 'Justifiée',
-  CONFIRMED: 'Confirmée',
-};
+export const ANOMALY_STATUS: Record<string, string> = LABELS_FR.anomalyStatus;
 
-/** The four grounds of article R.6316-6 of the Code du travail. */
-export const JUSTIFICATION_GROUND: Record<string, string> = {
-  TRAINING_NEED: 'Besoin de formation',
-  PEDAGOGICAL_ENGINEERING: 'Ingénierie pédagogique',
-  INNOVATION: 'Innovation des moyens mobilisés',
-  OPERATING_CONDITIONS: 'Conditions comparables d’exploitation',
-};
+export const JUSTIFICATION_GROUND: Record<string, string> = LABELS_FR.justificationGround;
 
 export const PRICE_POSITION: Record<string, string> = {
   BELOW_LOW_FENCE: 'Sous le seuil bas',
