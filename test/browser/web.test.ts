@@ -17,6 +17,9 @@ const SHOTS = process.env.BO_SCREENSHOTS === '1' ? join(__dirname, '..', '..', '
 const PASSWORD = 'correct horse battery staple';
 jest.setTimeout(300_000);
 
+/** Today in Europe/Paris as YYYY-MM-DD (what a date input holds). */
+const todayIso = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
+
 /** `81234567600124` as the UI shows it: `812 345 676 00124`. */
 const grouped = (siret: string) => `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)} ${siret.slice(9)}`;
 
@@ -42,6 +45,7 @@ describe('web UI (browser)', () => {
   let siret: string;
   let actionId: string;
   let checkId: string;
+  let importId: string;
   const cspViolations: string[] = [];
   let anomalyId: string;
 
@@ -100,6 +104,12 @@ describe('web UI (browser)', () => {
     expect(action.status).toBe(201);
     expect(action.body.coverage).toBe('CERTIFIED');
     actionId = action.body.id;
+    // The manager's own note on the provider (source OWN_NOTE): shown to Atlas only, labelled as such.
+    const note = await t.http
+      .put(`/api/v1/providers/${siret}/certifications/TRAINING`)
+      .set('authorization', `Bearer ${await login(t.http, manager)}`)
+      .send({ certified: true, observedOn: '2024-02-01', certifier: 'Certificateur interne' });
+    expect(note.status).toBe(200);
     await seedPriceGroup();
 
     browser = await chromium.launch({
@@ -189,6 +199,10 @@ describe('web UI (browser)', () => {
     expect(await panel.getByTestId('exemptions').textContent()).toBe('Aucune');
     expect(await panel.getByTestId('blocked-payments').textContent()).toBe('Aucun');
     expect(await panel.getByTestId('major-nc').textContent()).toBe('Aucune');
+    // The organisation's own note, beside the shared state and labelled as not shared.
+    expect(await panel.getByTestId('own-note').textContent()).toContain('Note interne de votre organisme');
+    expect(await panel.getByTestId('own-note').textContent()).toContain('non partagée');
+    expect(await page.getByTestId('own-note').count()).toBeGreaterThanOrEqual(2);
     // The caller's funded actions with this provider, with French money.
     expect(await page.locator('section', { hasText: 'Mes actions financées' }).getByText('WEB-ACTION-1').count()).toBe(1);
     expect(await page.locator('section', { hasText: 'Mes actions financées' }).textContent()).toMatch(/2\s000,00\s€/);
@@ -214,12 +228,52 @@ describe('web UI (browser)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le fichier d’erreurs' }).click()]);
     const file = readFileSync(await download.path(), 'utf8');
     expect(file).toContain('providerSiret');
+    // The imports list: the import with its status and counts; its page shows the bad line.
+    await page.getByRole('menuitem', { name: 'Imports', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Imports' }).waitFor();
+    const row = page.getByTestId('imports').locator('tbody tr', { hasText: 'actions.csv' }).first();
+    await row.waitFor();
+    expect(await row.getByTestId('import-row-status').textContent()).toBe('Terminé');
+    expect(await row.textContent()).toContain('Actions financées');
+    await page.getByLabel('État').first().click();
+    await page.getByRole('option', { name: 'Échoué' }).click();
+    await page.getByText('Aucun import ne correspond à ces filtres.').waitFor();
+    // react-admin keeps a list's filters for the session: reset them.
+    await page.goto(`${base}/imports?filter=${encodeURIComponent('{}')}`);
+    await page.getByTestId('imports').locator('tbody tr', { hasText: 'actions.csv' }).first().click();
+    await page.waitForURL(/\/imports\/[0-9a-f-]{36}$/);
+    importId = /imports\/([0-9a-f-]{36})$/.exec(page.url())?.[1] as string;
+    await page.getByRole('heading', { level: 1, name: 'Import « actions.csv »' }).waitFor();
+    expect(await page.getByTestId('rejected').textContent()).toBe('1');
+    expect(await page.getByTestId('import-errors').locator('tbody tr').first().textContent()).toContain('14 chiffres attendus (reçu 3 chiffres)');
     // The good line is a funded action now, its amount in French.
     await page.goto(`${base}/actions?filter=${encodeURIComponent(JSON.stringify({ providerSiret: siret }))}`);
     const imported = page.locator('tr', { hasText: 'WEB-IMPORT-1' });
     await imported.waitFor();
     expect(await imported.textContent()).toMatch(/1\s234,50\s€/);
     expect(await imported.textContent()).toContain('01/04/2025');
+  });
+
+  it('officer: checks many providers at once (pasted lines), sees each answer or error, downloads the CSV', async () => {
+    await page.getByRole('menuitem', { name: 'Vérification en masse' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Vérification en masse' }).waitFor();
+    await page.getByTestId('bulk-text').fill(`siret;categorie;date\n${grouped(siret)};Actions de formation;01/03/2025\n123;TRAINING\n`);
+    await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    const results = page.getByTestId('bulk-results');
+    await results.waitFor();
+    const rows = results.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).textContent()).toContain(grouped(siret));
+    expect(await rows.nth(0).getByTestId('coverage').textContent()).toBe('Certifié');
+    expect(await rows.nth(0).textContent()).toContain('01/03/2025');
+    expect(await rows.nth(0).textContent()).toContain('Note interne de votre organisme');
+    // The bad line gets its French message, the good one its answer.
+    expect(await rows.nth(1).getByTestId('bulk-error').textContent()).toMatch(/SIRET/);
+    expect(await rows.nth(1).getByTestId('bulk-error').textContent()).not.toMatch(/must|digits/);
+    const [csv] = await Promise.all([page.waitForEvent('download'), results.getByRole('button', { name: 'Télécharger en CSV' }).click()]);
+    const text = readFileSync(await csv.path(), 'utf8');
+    expect(text.split(/\r?\n/).filter(Boolean)).toHaveLength(3);
+    expect(text).toContain(siret);
   });
 
   it('officer: creates a check, records findings with evidence, notifies, records the receipt and the response', async () => {
@@ -278,6 +332,17 @@ describe('web UI (browser)', () => {
 
     await page.getByTestId('receipt').getByRole('button', { name: 'Enregistrer la réception' }).click();
     await page.getByTestId('notified').filter({ hasText: 'Reçu par l’organisme le' }).waitFor();
+    // A receipt date is corrected with its reason; the history keeps both.
+    await page.getByRole('button', { name: 'Corriger la date de réception' }).click();
+    const correction = page.getByTestId('receipt-correction');
+    await correction.getByLabel('Date de réception corrigée').fill(todayIso());
+    // Without a reason the button stays disabled: nothing is sent.
+    expect(await correction.getByRole('button', { name: 'Enregistrer la correction' }).isDisabled()).toBe(true);
+    await correction.getByLabel('Motif de la correction').fill('Accusé de réception postal vérifié.');
+    await correction.getByRole('button', { name: 'Enregistrer la correction' }).click();
+    const receiptHistory = page.getByTestId('receipt-history');
+    await receiptHistory.getByText('Accusé de réception postal vérifié.').waitFor();
+    expect(await receiptHistory.textContent()).toContain('Première saisie');
 
     const response = page.getByTestId('provider-response');
     await response.getByLabel('Observations de l’organisme').fill('Nous publions désormais le catalogue en ligne.');
@@ -286,8 +351,43 @@ describe('web UI (browser)', () => {
     await response.getByRole('button', { name: 'Enregistrer la réponse' }).click();
     await response.getByText('Nous publions désormais le catalogue en ligne.').waitFor();
     await page.getByTestId('state').filter({ hasText: 'Réponse reçue' }).first().waitFor();
+    // After the response, the major non-conformity is revised with its reason and the response it follows.
+    await page.getByRole('button', { name: `Réviser le constat ${second}`, exact: true }).click();
+    const revision = page.getByTestId(`revision-form-${second}`);
+    await revision.getByLabel(`Commentaire révisé sur l’indicateur ${second}`).fill('Catalogue annoncé mais pas encore publié.');
+    await revision.getByLabel(`Motif de la révision de l’indicateur ${second}`).fill('La réponse ne lève pas la non-conformité.');
+    await revision.getByRole('button', { name: 'Enregistrer la révision' }).click();
+    const revisions = page.getByTestId(`point-${second}`).getByTestId('finding-revisions');
+    await revisions.waitFor();
+    expect(await revisions.textContent()).toContain('Non-conformité majeure → Non-conformité majeure. Motif : La réponse ne lève pas la non-conformité.');
+    expect(await page.getByTestId(`point-${second}`).textContent()).toContain('Catalogue annoncé mais pas encore publié.');
     // The officer recorded findings: completion is explained, not offered.
     expect(await page.getByTestId('complete').textContent()).toContain('Seul un responsable peut clôturer');
+  });
+
+  it('officer: filters the checks by overdue response, owner and due date', async () => {
+    await page.goto(`${base}/controles`);
+    await page.getByRole('heading', { level: 1, name: 'Contrôles' }).waitFor();
+    const rows = page.getByTestId('checks').locator('tbody tr');
+    await rows.first().waitFor();
+    await page.getByLabel('Réponse en retard').click();
+    await page.getByRole('option', { name: 'En retard', exact: true }).click();
+    await page.getByText('Aucun contrôle ne correspond à ces filtres.').waitFor();
+    await page.getByLabel('Réponse en retard').click();
+    await page.getByRole('option', { name: 'Pas en retard' }).click();
+    await page.getByLabel('Responsable').click();
+    await page.getByRole('option', { name: 'Moi' }).click();
+    await page.getByLabel('SIRET de l’organisme').fill(grouped(siret));
+    // The three filters reach the URL (react-admin debounces them), then the list answers them.
+    await page.waitForURL((u) => ['overdue', 'assignee', 'providerSiret'].every((k) => decodeURIComponent(u.search).includes(`"${k}"`)));
+    const row = page.getByTestId('checks').locator('tbody tr', { hasText: grouped(siret) });
+    await row.first().waitFor();
+    expect(await page.getByTestId('checks').locator('tbody tr').count()).toBe(1);
+    expect(await row.first().textContent()).toContain('Réponse reçue');
+    expect(await row.first().textContent()).toContain('Moi');
+    // A due date past every response window of the page: none left.
+    await page.goto(`${base}/controles?filter=${encodeURIComponent(JSON.stringify({ responseDueAfter: '2099-01-01' }))}`);
+    await page.getByText('Aucun contrôle ne correspond à ces filtres.').waitFor();
   });
 
   it('manager: completes the check (maker-checker) and closes the corrective action', async () => {
@@ -421,6 +521,9 @@ describe('web UI (browser)', () => {
       { role: 'officer', path: '/actions', h1: 'Actions financées', shot: 'actions-liste' },
       { role: 'officer', path: `/actions/${actionId}/show`, h1: 'Action WEB-ACTION-1', shot: 'action-detail' },
       { role: 'officer', path: '/actions/import', h1: 'Import d’actions financées', shot: 'actions-import' },
+      { role: 'officer', path: '/verification-financement', h1: 'Vérification en masse', shot: 'verification-en-masse' },
+      { role: 'officer', path: '/imports', h1: 'Imports', shot: 'imports-liste' },
+      { role: 'officer', path: `/imports/${importId}`, h1: 'Import « actions.csv »', shot: 'import-detail' },
       { role: 'officer', path: '/controles', h1: 'Contrôles', shot: 'controles-liste' },
       { role: 'officer', path: `/controles/create?siret=${siret}`, h1: 'Nouveau contrôle', shot: 'controle-creation' },
       { role: 'manager', path: `/controles/${checkId}/show`, h1: `Contrôle de ${grouped(siret)}`, shot: 'controle-detail' },

@@ -205,6 +205,47 @@ describe('frameworks and quality checks', () => {
       expect(wrongAssignee.body.code).toBe('CHECK.ASSIGNEE_INVALID');
     });
 
+    it('filters the list on response due date, overdue and owner, keyset paging kept', async () => {
+      const own = await createProvider(t.db);
+      const make = async (assigneeId: string | undefined, dueAt: string | null, state: string) => {
+        const c = await newCheck({ providerSiret: own.siret, scopeContext: { categories: ['TRAINING'] }, ...(assigneeId ? { assigneeId } : {}) });
+        await t.db.superQuery(`UPDATE checks SET state = $2, response_due_at = $3, notified_at = CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE now() END WHERE id = $1`, [c.id, state, dueAt]);
+        return c.id as string;
+      };
+      const late = await make(officer.id, '2026-01-10T22:59:59Z', 'NOTIFIED'); // 10/01 23:59 in Paris
+      const later = await make(undefined, '2099-06-15T10:00:00Z', 'NOTIFIED');
+      const answered = await make(auditor.id, '2026-01-11T10:00:00Z', 'RESPONDED');
+      const draft = await make(undefined, null, 'DRAFT');
+      const ids = async (query: string, user: TestUser = officer) => {
+        const res = await t.http.get(`/api/v1/checks?providerSiret=${own.siret}&${query}`).set(as(user));
+        expect(res.status).toBe(200);
+        return res.body.items.map((c: { id: string }) => c.id);
+      };
+      expect(await ids('')).toEqual([draft, answered, later, late]);
+      expect(await ids('responseDueBefore=2026-01-10')).toEqual([late]);
+      expect(await ids('responseDueAfter=2026-01-11')).toEqual([answered, later]);
+      expect(await ids('responseDueAfter=2026-01-01&responseDueBefore=2026-12-31')).toEqual([answered, late]);
+      expect(await ids('overdue=true')).toEqual([late]);
+      expect(await ids('overdue=false')).toEqual([draft, answered, later]);
+      expect(await ids('assignee=me')).toEqual([late]);
+      expect(await ids(`assignee=${auditor.id}`)).toEqual([answered]);
+      expect(await ids('assignee=none')).toEqual([draft, later]);
+      expect(await ids('assignee=none&responseDueAfter=2026-01-01')).toEqual([later]);
+      // An auditor still sees only its own checks, whatever the filter.
+      expect(await ids('assignee=none', auditor)).toEqual([]);
+      expect(await ids('responseDueAfter=2026-01-01', auditor)).toEqual([answered]);
+      // Keyset paging under a filter: one row per page, the cursor keeps the filter's order.
+      const first = await t.http.get(`/api/v1/checks?providerSiret=${own.siret}&overdue=false&limit=2`).set(as(officer));
+      expect(first.body.items.map((c: { id: string }) => c.id)).toEqual([draft, answered]);
+      const second = await t.http.get(`/api/v1/checks?providerSiret=${own.siret}&overdue=false&limit=2&cursor=${first.body.nextCursor}`).set(as(officer));
+      expect(second.body.items.map((c: { id: string }) => c.id)).toEqual([later]);
+      expect(second.body.nextCursor).toBeUndefined();
+      // Bad input: problem+json naming the field.
+      const bad = await t.http.get('/api/v1/checks?responseDueBefore=31/12/2026&assignee=someone').set(as(officer));
+      expect(bad.status).toBe(400);
+      expect([...new Set(bad.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual(['assignee', 'responseDueBefore']);
+    });
+
     it('audits check writes', async () => {
       const check = await newCheck({ scopeContext: { categories: ['TRAINING'] } });
       const [row] = await t.db.superQuery<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE entity_id = $1 AND action = 'check.created'`, [check.id]);

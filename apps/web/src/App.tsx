@@ -38,6 +38,9 @@ const ReportShow = lazy(() => import('./screens/reports/ReportShow'));
 const InboxList = lazy(() => import('./screens/reports/InboxList'));
 const InboxShow = lazy(() => import('./screens/reports/InboxShow'));
 const InboxStatistics = lazy(() => import('./screens/reports/InboxStatistics'));
+const ImportList = lazy(() => import('./screens/imports/ImportList'));
+const ImportShow = lazy(() => import('./screens/imports/ImportShow'));
+const BulkFundingCheck = lazy(() => import('./screens/providers/BulkFundingCheck'));
 const NotFound = lazy(() => import('./screens/NotFound'));
 
 export function App() {
@@ -68,6 +71,9 @@ export function App() {
         <Resource name="cles-api" list={ApiKeyList} create={ApiKeyCreate} />
         <CustomRoutes>
           <Route path="/actions/import" element={<ActionImport />} />
+          <Route path="/imports" element={<ImportList />} />
+          <Route path="/imports/:id" element={<ImportShow />} />
+          <Route path="/verification-financement" element={<BulkFundingCheck />} />
           <Route path="/anomalies/couverture" element={<PriceCoverage />} />
           <Route path="/administration/sso" element={<SsoSettings />} />
           <Route path="/organismes/:siret/dossier" element={<Dossier />} />

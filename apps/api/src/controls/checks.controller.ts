@@ -6,7 +6,7 @@ import { ChecksService, FindingsService } from '@bo/controls';
 import type { FastifyReply } from 'fastify';
 import { Allow } from '../auth/allow.decorator';
 import { CheckListQuery, CreateCheckDto, FindingDto, FindingRevisionDto, SampleDto, UpdateCheckDto } from './controls.dto';
-import { CheckDto, CheckPageDto, FindingViewDto, MappedGradesDto } from './controls.responses';
+import { CheckDto, CheckPageDto, FindingRevisionViewDto, FindingViewDto, MappedGradesDto } from './controls.responses';
 
 @ApiTags('checks')
 @Controller('checks')
@@ -29,10 +29,19 @@ export class ChecksController {
 
   @Get()
   @Allow(['officer', 'manager', 'auditor'], ['checks:read'])
-  @ApiOperation({ summary: "The organisation's checks (an auditor: those assigned to it)" })
+  @ApiOperation({ summary: "The organisation's checks (an auditor: those assigned to it), newest first; filters on state, provider, response due date and assignee" })
   @ApiOkResponse({ type: CheckPageDto })
   list(@CurrentActor() actor: Actor, @Query() query: CheckListQuery): Promise<CheckPageDto> {
-    return this.checks.list(actor, { limit: query.limit ?? DEFAULT_PAGE_SIZE, cursor: query.cursor, state: query.state, providerSiret: query.providerSiret });
+    return this.checks.list(actor, {
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      cursor: query.cursor,
+      state: query.state,
+      providerSiret: query.providerSiret,
+      responseDueAfter: query.responseDueAfter,
+      responseDueBefore: query.responseDueBefore,
+      overdue: query.overdue,
+      assignee: query.assignee,
+    });
   }
 
   @Get(':id')
@@ -83,16 +92,16 @@ export class ChecksController {
   @Post(':id/findings/:pointCode/revisions')
   @Allow(['officer', 'manager', 'auditor'])
   @ApiOperation({ summary: "Revise a finding after the provider's response and before completion, with the reason and the response it follows" })
-  @ApiCreatedResponse({ schema: { type: 'object', additionalProperties: true }, description: 'The revision recorded' })
-  reviseFinding(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string, @Body() body: FindingRevisionDto) {
+  @ApiCreatedResponse({ type: FindingRevisionViewDto, description: 'The revision recorded' })
+  reviseFinding(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string, @Body() body: FindingRevisionDto): Promise<FindingRevisionViewDto> {
     return this.findings.revise(actor, id, pointCode, body);
   }
 
   @Get(':id/findings/:pointCode/revisions')
   @Allow(['officer', 'manager', 'auditor'])
   @ApiOperation({ summary: 'The revisions of one finding, oldest first (every version of the check)' })
-  @ApiOkResponse({ schema: { type: 'array', items: { type: 'object', additionalProperties: true } }, description: 'The revisions, oldest first' })
-  findingRevisions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string) {
+  @ApiOkResponse({ type: [FindingRevisionViewDto], description: 'The revisions, oldest first' })
+  findingRevisions(@CurrentActor() actor: Actor, @Param('id', ParseUUIDPipe) id: string, @Param('pointCode') pointCode: string): Promise<FindingRevisionViewDto[]> {
     return this.findings.revisions(actor, id, pointCode);
   }
 

@@ -294,6 +294,28 @@ export class CheckListQuery extends PageQuery {
   @IsOptional()
   @Matches(/^[0-9]{14}$/)
   providerSiret?: string;
+
+  @ApiPropertyOptional({ description: "The provider's response is due on or after this date (YYYY-MM-DD, Europe/Paris)", example: '2026-11-01' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'responseDueAfter must be a date YYYY-MM-DD' })
+  responseDueAfter?: string;
+
+  @ApiPropertyOptional({ description: "The provider's response is due on or before this date (YYYY-MM-DD, Europe/Paris)", example: '2026-12-31' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'responseDueBefore must be a date YYYY-MM-DD' })
+  responseDueBefore?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: awaiting the response past its due date (notified, not responded); false: the others' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: 'true' | 'false';
+
+  @ApiPropertyOptional({ description: "The check's owner: a user id, `me` (the caller) or `none` (no owner)", example: 'me' })
+  @IsOptional()
+  @Matches(/^(me|none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, { message: 'assignee must be a user id, me or none' })
+  assignee?: string;
 }
 
 export class NotifyDto {

@@ -10,11 +10,13 @@ import {
 import type {
   ActionCategory,
   CheckMethod,
+  CheckSample,
   CheckState,
   CheckVersionView,
   CorrectiveActionView,
   EvidencePurpose,
   EvidenceView,
+  FindingRevisionView,
   FindingView,
   FrameworkKind,
   FrameworkPointView,
@@ -24,6 +26,7 @@ import type {
   MappedGradesView,
   MappingView,
   Outcome,
+  ReceiptChangeView,
 } from '@bo/controls';
 import { FREE_OBJECT, PageOf } from '../openapi/responses';
 
@@ -248,6 +251,93 @@ export class DuplicateDecisionViewDto {
   checkIds: string[];
 }
 
+/** The recorded seeded draw of the provider's funded actions (POST /checks/{id}/sample). */
+export class CheckSampleDto implements CheckSample {
+  @ApiProperty({ description: 'Name and version of the drawing algorithm' })
+  algorithm: string;
+
+  @ApiProperty({ description: 'Unsigned 32-bit seed: the same seed draws the same sample' })
+  seed: number;
+
+  @ApiProperty({ description: 'Size asked for' })
+  requested: number;
+
+  @ApiProperty({ description: "Size of the population drawn from (the provider's funded actions)" })
+  population: number;
+
+  @ApiProperty({ type: String, enum: ['category'], nullable: true })
+  stratifyBy: 'category' | null;
+
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, nullable: true, description: 'Per stratum (a stratified draw): its key, population and drawn count' })
+  strata: { key: string; population: number; drawn: number }[] | null;
+
+  @ApiProperty({ type: [String], description: 'The drawn funded actions, in draw order' })
+  actionIds: string[];
+
+  @ApiProperty({ format: 'date-time' })
+  drawnAt: string;
+
+  @ApiProperty({ format: 'uuid' })
+  drawnBy: string;
+}
+
+/** One change of the recorded receipt date (its first recording has no reason, a correction has one). */
+export class ReceiptChangeDto implements ReceiptChangeView {
+  @ApiProperty({ description: 'Version of the check' })
+  revision: number;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  previousReceivedOn: string | null;
+
+  @ApiProperty({ format: 'date' })
+  receivedOn: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  previousDueAt: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  dueAt: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the date was corrected (null: first recording)' })
+  reason: string | null;
+
+  @ApiProperty({ format: 'uuid' })
+  changedBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  changedAt: string;
+}
+
+/** A finding revised after the provider's response: the reason, the response it follows, before and after. */
+export class FindingRevisionViewDto implements FindingRevisionView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ description: 'Version of the check' })
+  revision: number;
+
+  @ApiProperty()
+  pointCode: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The provider response the revision follows' })
+  responseId: string;
+
+  @ApiProperty()
+  reason: string;
+
+  @ApiProperty({ type: FindingViewDto })
+  before: FindingViewDto;
+
+  @ApiProperty({ type: FindingViewDto })
+  after: FindingViewDto;
+
+  @ApiProperty({ format: 'uuid' })
+  revisedBy: string;
+
+  @ApiProperty({ format: 'date-time' })
+  revisedAt: string;
+}
+
 export class CheckProcedureDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   notifiedAt: string | null;
@@ -261,8 +351,8 @@ export class CheckProcedureDto {
   @ApiProperty({ type: String, nullable: true, description: 'Path of the notification letter (PDF)' })
   notificationLetter: string | null;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Corrections of the receipt date, with their reasons, oldest first' })
-  receiptChanges?: object[];
+  @ApiPropertyOptional({ type: () => [ReceiptChangeDto], description: 'Receipt date recorded then corrected, with the reasons, oldest first' })
+  receiptChanges?: ReceiptChangeDto[];
 }
 
 /** The fields of a check shared by the list and the detail. */
@@ -297,8 +387,8 @@ export class CheckSummaryDto {
   @ApiProperty({ type: [CheckActionDto] })
   actions: CheckActionDto[];
 
-  @ApiProperty({ ...FREE_OBJECT, nullable: true, description: 'The recorded draw: seed, algorithm, strata, drawn ids' })
-  sample: unknown;
+  @ApiProperty({ type: () => CheckSampleDto, nullable: true, description: 'The recorded draw: seed, algorithm, strata, drawn ids' })
+  sample: CheckSampleDto | null;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   assigneeId: string | null;
@@ -347,16 +437,16 @@ export class CheckDto extends CheckSummaryDto {
   @ApiProperty({ type: [FindingViewDto] })
   findings: FindingViewDto[];
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: "Finding revisions after the provider's response, with reason and the response they follow" })
-  findingRevisions?: object[];
+  @ApiPropertyOptional({ type: [FindingRevisionViewDto], description: "Finding revisions after the provider's response, with reason and the response they follow" })
+  findingRevisions?: FindingRevisionViewDto[];
 }
 
 export class CheckListItemDto extends CheckSummaryDto {
   @ApiProperty()
   scopeCounts: ScopeCountsDto;
 
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: "Finding revisions after the provider's response" })
-  findingRevisions?: object[];
+  @ApiPropertyOptional({ type: [FindingRevisionViewDto], description: "Finding revisions after the provider's response" })
+  findingRevisions?: FindingRevisionViewDto[];
 }
 
 export class CheckPageDto extends PageOf(CheckListItemDto) {}

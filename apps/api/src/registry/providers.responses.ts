@@ -82,6 +82,15 @@ export class ObservationDto implements Observation {
   ownNote: false;
 }
 
+/** A funder's own note on a provider (source OWN_NOTE): shown only to its organisation, never shared. */
+export class OwnNoteDto extends OmitType(ObservationDto, ['ownNote', 'source', 'importId', 'evidenceSha256'] as const) {
+  @ApiProperty({ enum: ['OWN_NOTE'] })
+  source: 'OWN_NOTE';
+
+  @ApiProperty({ enum: [true], description: "Always true: the caller's own note (constat de votre organisme), never shared" })
+  ownNote: true;
+}
+
 export class ExemptionDto implements Exemption {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -121,8 +130,8 @@ export class CertificationAtDateDto {
   @ApiProperty({ type: ObservationDto, nullable: true, description: 'The observation the answer rests on' })
   observation: ObservationDto | null;
 
-  @ApiPropertyOptional({ ...FREE_OBJECT, nullable: true, description: "The caller's own note on that date (constat de votre organisation), never shared" })
-  ownNote?: object | null;
+  @ApiPropertyOptional({ type: OwnNoteDto, nullable: true, description: "The caller's own note on that date (constat de votre organisation), never shared" })
+  ownNote?: OwnNoteDto | null;
 }
 
 export class CertificationStateDto {
@@ -227,7 +236,7 @@ export class RecordedObservationDto {
 export class OwnNoteStateDto {
   @ApiProperty({ enum: ['CERTIFIED', 'NOT_CERTIFIED'] }) status: 'CERTIFIED' | 'NOT_CERTIFIED';
   @ApiProperty({ type: [String] }) flags: string[];
-  @ApiProperty({ ...FREE_OBJECT, description: "The caller's own note (constat de votre organisation), never shared" }) note: object;
+  @ApiProperty({ type: OwnNoteDto, description: "The caller's own note (constat de votre organisation), never shared" }) note: OwnNoteDto;
 }
 
 export class FundingCertificationDto extends CertificationStateDto {

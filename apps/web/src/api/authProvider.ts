@@ -3,8 +3,10 @@
 // (http.ts) renews on a 401 with ONE refresh shared by all calls in flight.
 import type { AuthProvider } from 'react-admin';
 import { ApiError, get, problemOf, tokens, type Tokens } from './http';
-import type { Me } from './types';
-import { problemMessage } from '../i18n/problems.fr';
+import type { Dto } from './dto';
+import { errorMessageFr } from '../i18n/errors.fr';
+
+type Me = Dto<'MeDto'>;
 
 let me: Promise<Me> | null = null;
 export function currentUser(): Promise<Me> {
@@ -25,9 +27,9 @@ export const authProvider: AuthProvider = {
         body: JSON.stringify({ email: username, password }),
       });
     } catch (e) {
-      throw new Error(problemMessage(e), { cause: e });
+      throw new Error(errorMessageFr(e), { cause: e });
     }
-    if (!res.ok) throw new Error(problemMessage(await problemOf(res)));
+    if (!res.ok) throw new Error(errorMessageFr(await problemOf(res)));
     tokens.remember((await res.json()) as Tokens);
     me = null;
   },

@@ -8,7 +8,7 @@
 // shows « précédent / suivant » without a page count).
 import type { DataProvider, GetListParams, RaRecord } from 'react-admin';
 import { del, get, patch, post, put, query } from './http';
-import type { Page } from './types';
+
 
 interface ResourceMap {
   /** API path of the collection. */
@@ -35,7 +35,12 @@ export const RESOURCES: Record<string, ResourceMap> = {
     path: '/actions',
     sort: (field, order) => (['externalRef', 'startDate', 'amountFunded'].includes(field) ? { sort: `${order === 'DESC' ? '-' : ''}${field}` } : {}),
   },
-  controles: { path: '/checks' },
+  controles: {
+    path: '/checks',
+    // « Mes contrôles » is `assignee=me`; dates are sent as YYYY-MM-DD (the API's filter names).
+    filters: (f) => ({ ...f, providerSiret: typeof f.providerSiret === 'string' ? f.providerSiret.replace(/\s/g, '') || undefined : undefined }),
+  },
+  imports: { path: '/imports' },
   signalements: { path: '/reports' },
   'boite-de-reception': { path: '/inbox/cases' },
   utilisateurs: { path: '/users' },
@@ -46,6 +51,13 @@ export const RESOURCES: Record<string, ResourceMap> = {
     filters: (f) => ({ ...f, providerSiret: typeof f.providerSiret === 'string' ? f.providerSiret.replace(/\s/g, '') || undefined : undefined }),
   },
 };
+
+/** What every list route of the API answers (`XxxPageDto`): a page of items and the next cursor. */
+interface CursorPage {
+  items: Record<string, unknown>[];
+  nextCursor?: string | null;
+  total?: number;
+}
 
 const PAGE_CURSORS = new Map<string, (string | undefined)[]>();
 
@@ -78,7 +90,7 @@ async function getList(resource: string, params: GetListParams) {
   PAGE_CURSORS.set(key, cursors);
   // Walk from the last known page start up to the requested page.
   let at = Math.min(page, cursors.length);
-  let answer: Page<Record<string, unknown>> = await get(`${map.path}${query({ ...base, limit: perPage, cursor: cursors[at - 1] })}`);
+  let answer: CursorPage = await get(`${map.path}${query({ ...base, limit: perPage, cursor: cursors[at - 1] })}`);
   while (at < page && answer.nextCursor) {
     cursors[at] = answer.nextCursor;
     at += 1;

@@ -7,14 +7,14 @@
 // refresh spent an already-spent token and logged the user out. Here the first 401 starts the
 // refresh and every other call awaits the same promise, then retries with the new access token.
 
+import type { components } from './schema';
+
 const ACCESS = 'bo.accessToken';
 const REFRESH = 'bo.refreshToken';
 export const API = '/api/v1';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+/** One entry of a problem's `errors[]` (the generated `FieldErrorDto`). */
+export type FieldError = components['schemas']['FieldErrorDto'];
 
 export class ApiError extends Error {
   constructor(
@@ -180,8 +180,11 @@ export async function upload<T>(path: string, form: FormData, onProgress: (fract
 }
 
 /** Downloads a file through the authenticated client and hands it to the browser. */
-export async function download(path: string, fallbackName: string): Promise<void> {
-  const res = await send(path, { headers: { accept: '*/*' } });
+export async function download(path: string, fallbackName: string, init: { method?: string; body?: unknown; accept?: string } = {}): Promise<void> {
+  const res = await send(
+    path,
+    init.body === undefined ? { method: init.method, headers: { accept: init.accept ?? '*/*' } } : { ...bodyInit(init.method ?? 'POST', init.body), headers: { 'content-type': 'application/json', accept: init.accept ?? '*/*' } },
+  );
   if (!res.ok) throw await problemOf(res);
   const blob = await res.blob();
   const disposition = res.headers.get('content-disposition') ?? '';

@@ -735,7 +735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's checks (an auditor: those assigned to it) */
+        /** The organisation's checks (an auditor: those assigned to it), newest first; filters on state, provider, response due date and assignee */
         get: operations["ChecksController_list"];
         put?: never;
         /** Draft a quality check of a provider; the scope is derived and stored */
@@ -2348,15 +2348,35 @@ export interface components {
              */
             ownNote: false;
         };
+        OwnNoteDto: {
+            /** Format: uuid */
+            id: string;
+            nda: string;
+            category: components["schemas"]["CertificationCategory"];
+            certified: boolean;
+            /** Format: date */
+            observedOn: string;
+            /** Format: date */
+            validUntil: string | null;
+            certifier: string | null;
+            reference: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @enum {string} */
+            source: "OWN_NOTE";
+            /**
+             * @description Always true: the caller's own note (constat de votre organisme), never shared
+             * @enum {boolean}
+             */
+            ownNote: true;
+        };
         CertificationAtDateDto: {
             status: components["schemas"]["CertificationStatus"];
             flags: components["schemas"]["CertificationFlag"][];
             /** @description The observation the answer rests on */
             observation: components["schemas"]["ObservationDto"] | null;
             /** @description The caller's own note on that date (constat de votre organisation), never shared */
-            ownNote?: {
-                [key: string]: unknown;
-            } | null;
+            ownNote?: components["schemas"]["OwnNoteDto"] | null;
         };
         AddressDto: {
             street: string | null;
@@ -2422,9 +2442,7 @@ export interface components {
             status: "CERTIFIED" | "NOT_CERTIFIED";
             flags: string[];
             /** @description The caller's own note (constat de votre organisation), never shared */
-            note: {
-                [key: string]: unknown;
-            };
+            note: components["schemas"]["OwnNoteDto"];
         };
         FundingCertificationDto: {
             status: components["schemas"]["CertificationStatus"];
@@ -3042,6 +3060,28 @@ export interface components {
             /** @enum {string} */
             source: "LINKED" | "SAMPLE";
         };
+        CheckSampleDto: {
+            /** @description Name and version of the drawing algorithm */
+            algorithm: string;
+            /** @description Unsigned 32-bit seed: the same seed draws the same sample */
+            seed: number;
+            /** @description Size asked for */
+            requested: number;
+            /** @description Size of the population drawn from (the provider's funded actions) */
+            population: number;
+            /** @enum {string|null} */
+            stratifyBy: "category" | null;
+            /** @description Per stratum (a stratified draw): its key, population and drawn count */
+            strata: {
+                [key: string]: unknown;
+            }[] | null;
+            /** @description The drawn funded actions, in draw order */
+            actionIds: string[];
+            /** Format: date-time */
+            drawnAt: string;
+            /** Format: uuid */
+            drawnBy: string;
+        };
         CheckContactDto: {
             name: string | null;
             email: string | null;
@@ -3053,6 +3093,24 @@ export interface components {
             /** @description The visible checks the decision was about */
             checkIds: string[];
         };
+        ReceiptChangeDto: {
+            /** @description Version of the check */
+            revision: number;
+            /** Format: date */
+            previousReceivedOn: string | null;
+            /** Format: date */
+            receivedOn: string;
+            /** Format: date-time */
+            previousDueAt: string | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** @description Why the date was corrected (null: first recording) */
+            reason: string | null;
+            /** Format: uuid */
+            changedBy: string;
+            /** Format: date-time */
+            changedAt: string;
+        };
         CheckProcedureDto: {
             /** Format: date-time */
             notifiedAt: string | null;
@@ -3062,10 +3120,8 @@ export interface components {
             responseDueAt: string | null;
             /** @description Path of the notification letter (PDF) */
             notificationLetter: string | null;
-            /** @description Corrections of the receipt date, with their reasons, oldest first */
-            receiptChanges?: {
-                [key: string]: unknown;
-            }[];
+            /** @description Receipt date recorded then corrected, with the reasons, oldest first */
+            receiptChanges?: components["schemas"]["ReceiptChangeDto"][];
         };
         PointApplicabilityDto: {
             applicable: boolean;
@@ -3124,6 +3180,25 @@ export interface components {
             /** Format: date-time */
             recordedAt: string;
         };
+        FindingRevisionViewDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description Version of the check */
+            revision: number;
+            pointCode: string;
+            /**
+             * Format: uuid
+             * @description The provider response the revision follows
+             */
+            responseId: string;
+            reason: string;
+            before: components["schemas"]["FindingViewDto"];
+            after: components["schemas"]["FindingViewDto"];
+            /** Format: uuid */
+            revisedBy: string;
+            /** Format: date-time */
+            revisedAt: string;
+        };
         CheckDto: {
             /** Format: uuid */
             id: string;
@@ -3138,9 +3213,7 @@ export interface components {
             scopeContext: components["schemas"]["ScopeContextViewDto"];
             actions: components["schemas"]["CheckActionDto"][];
             /** @description The recorded draw: seed, algorithm, strata, drawn ids */
-            sample: {
-                [key: string]: unknown;
-            } | null;
+            sample: components["schemas"]["CheckSampleDto"] | null;
             /** Format: uuid */
             assigneeId: string | null;
             contact: components["schemas"]["CheckContactDto"];
@@ -3166,9 +3239,7 @@ export interface components {
             scope: components["schemas"]["StoredScopeDto"];
             findings: components["schemas"]["FindingViewDto"][];
             /** @description Finding revisions after the provider's response, with reason and the response they follow */
-            findingRevisions?: {
-                [key: string]: unknown;
-            }[];
+            findingRevisions?: components["schemas"]["FindingRevisionViewDto"][];
         };
         CheckListItemDto: {
             /** Format: uuid */
@@ -3184,9 +3255,7 @@ export interface components {
             scopeContext: components["schemas"]["ScopeContextViewDto"];
             actions: components["schemas"]["CheckActionDto"][];
             /** @description The recorded draw: seed, algorithm, strata, drawn ids */
-            sample: {
-                [key: string]: unknown;
-            } | null;
+            sample: components["schemas"]["CheckSampleDto"] | null;
             /** Format: uuid */
             assigneeId: string | null;
             contact: components["schemas"]["CheckContactDto"];
@@ -3211,9 +3280,7 @@ export interface components {
             procedure: components["schemas"]["CheckProcedureDto"];
             scopeCounts: components["schemas"]["ScopeCountsDto"];
             /** @description Finding revisions after the provider's response */
-            findingRevisions?: {
-                [key: string]: unknown;
-            }[];
+            findingRevisions?: components["schemas"]["FindingRevisionViewDto"][];
         };
         CheckPageDto: {
             items: components["schemas"]["CheckListItemDto"][];
@@ -7086,6 +7153,14 @@ export interface operations {
                 cursor?: string;
                 state?: "DRAFT" | "NOTIFIED" | "RESPONDED" | "RESPONSE_OVERDUE" | "COMPLETED";
                 providerSiret?: string;
+                /** @description The provider's response is due on or after this date (YYYY-MM-DD, Europe/Paris) */
+                responseDueAfter?: string;
+                /** @description The provider's response is due on or before this date (YYYY-MM-DD, Europe/Paris) */
+                responseDueBefore?: string;
+                /** @description true: awaiting the response past its due date (notified, not responded); false: the others */
+                overdue?: "true" | "false";
+                /** @description The check's owner: a user id, `me` (the caller) or `none` (no owner) */
+                assignee?: string;
             };
             header?: never;
             path?: never;
@@ -7407,9 +7482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["FindingRevisionViewDto"][];
                 };
             };
             /** @description No or invalid credentials (problem+json) */
@@ -7463,9 +7536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FindingRevisionViewDto"];
                 };
             };
             /** @description No or invalid credentials (problem+json) */

@@ -369,3 +369,28 @@ function fallbackByStatus(status: number): string {
   if (status >= 500) return ERROR_MESSAGES_FR['INTERNAL.ERROR'];
   return ERROR_MESSAGES_FR['REQUEST.VALIDATION'];
 }
+
+/** What the UI may catch: an `ApiError` of `api/http.ts` (status, code, field errors) or anything else. */
+interface CaughtProblem {
+  status: number;
+  code?: string;
+  errors?: ApiFieldError[];
+}
+
+function isProblem(error: unknown): error is CaughtProblem {
+  return error instanceof Error && typeof (error as Partial<CaughtProblem>).status === 'number';
+}
+
+const UNREACHABLE = 'Le serveur ne répond pas : vérifiez votre connexion puis réessayez.';
+
+/** The French message of anything a screen caught: the code's sentence, never the API's English. */
+export function errorMessageFr(error: unknown): string {
+  if (isProblem(error)) return error.status === 0 ? UNREACHABLE : translateProblem({ code: error.code as ErrorCode, status: error.status }).message;
+  if (error instanceof TypeError) return UNREACHABLE;
+  return 'Erreur inattendue.';
+}
+
+/** The French lines of a caught problem's field errors (« SIRET de l'organisme : … »). */
+export function fieldErrorsFr(error: unknown): string[] {
+  return isProblem(error) ? (error.errors ?? []).map(translateFieldError) : [];
+}

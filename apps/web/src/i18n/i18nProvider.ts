@@ -15,6 +15,7 @@ const app = {
     utilisateurs: { name: 'Utilisateur |||| Utilisateurs' },
     'cles-api': { name: 'Clé d’API |||| Clés d’API' },
     anomalies: { name: 'Anomalie de prix |||| Anomalies de prix' },
+    imports: { name: 'Import |||| Imports' },
   },
 };
 

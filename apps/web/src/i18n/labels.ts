@@ -55,6 +55,11 @@ export const IMPORT_STATUS: Record<string, string> = {
   FAILED: 'Échoué',
 };
 
+export const IMPORT_KIND: Record<string, string> = {
+  ACTIONS: 'Actions financées',
+  PUBLIC_LIST: 'Liste publique des organismes',
+};
+
 export const REGION: Record<string, string> = LABELS_FR.region;
 
 export const CRITERION: Record<string, string> = {

@@ -7,6 +7,8 @@ import DashboardIcon from '@mui/icons-material/Dashboard';
 import PriceCheckIcon from '@mui/icons-material/PriceCheck';
 import QueryStatsIcon from '@mui/icons-material/QueryStats';
 import EuroIcon from '@mui/icons-material/Euro';
+import FactCheckIcon from '@mui/icons-material/FactCheck';
+import HistoryIcon from '@mui/icons-material/History';
 import KeyIcon from '@mui/icons-material/VpnKey';
 import LoginIcon from '@mui/icons-material/Login';
 import PeopleIcon from '@mui/icons-material/People';
@@ -43,8 +45,10 @@ export function AppMenu() {
     <Menu>
       <Item to="/" end label="Tableau de bord" icon={<DashboardIcon />} />
       <Item to="/organismes" label="Organismes" icon={<BusinessIcon />} />
+      {funder ? <Item to="/verification-financement" label="Vérification en masse" icon={<FactCheckIcon />} /> : null}
       {funder ? <Item to="/actions" end label="Actions financées" icon={<EuroIcon />} /> : null}
       {funder ? <Item to="/actions/import" label="Import d’actions" icon={<UploadIcon />} /> : null}
+      {funder ? <Item to="/imports" label="Imports" icon={<HistoryIcon />} /> : null}
       {funder ? <Item to="/anomalies" end label="Anomalies de prix" icon={<PriceCheckIcon />} /> : null}
       {funder ? <Item to="/anomalies/couverture" label="Couverture des tests" icon={<QueryStatsIcon />} /> : null}
       {funder || roles.includes('auditor') ? <Item to="/controles" label="Contrôles" icon={<AssignmentIcon />} /> : null}

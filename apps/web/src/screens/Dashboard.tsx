@@ -8,12 +8,14 @@ import { usePermissions } from 'react-admin';
 import { useApi } from '../api/useApi';
 import { count, date, euros, siret } from '../i18n/format';
 import { COVERAGE, STATE, label } from '../i18n/labels';
-import type { ControlCoverage } from '../api/types';
+import type { Dto } from '../api/dto';
 import { StateChip } from '../ui/fields';
 import { Screen } from '../ui/Screen';
 import { Section } from '../ui/Section';
 import { SimpleTable } from '../ui/SimpleTable';
 import { Async, Empty } from '../ui/states';
+
+type ControlCoverage = Dto<'ControlCoverageDto'>;
 
 interface DashboardView {
   fundedByCoverage: { coverage: string; actions: number; amount: number }[];

@@ -2,9 +2,11 @@
 import { Box, Button, LinearProgress, Typography } from '@mui/material';
 import { useId, useState } from 'react';
 import { upload } from '../api/http';
-import type { Evidence } from '../api/types';
+import type { Dto } from '../api/dto';
 import { bytes } from '../i18n/format';
 import { Failure } from './states';
+
+type Evidence = Dto<'EvidenceDto'>;
 
 export function FileUpload({ checkId, purpose, onUploaded, label = 'Joindre une preuve' }: { checkId: string; purpose: string; onUploaded: (e: Evidence) => void; label?: string }) {
   const [progress, setProgress] = useState<number | null>(null);

@@ -3,7 +3,7 @@
 import { Alert, Box, Button, CircularProgress, Paper, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { useListContext } from 'react-admin';
-import { fieldMessages, problemMessage } from '../i18n/problems.fr';
+import { errorMessageFr, fieldErrorsFr } from '../i18n/errors.fr';
 
 export function Loading({ label = 'Chargement…' }: { label?: string }) {
   return (
@@ -23,7 +23,7 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 export function Failure({ error, retry }: { error: unknown; retry?: () => void }) {
-  const fields = fieldMessages(error);
+  const fields = fieldErrorsFr(error);
   return (
     <Alert
       severity="error"
@@ -37,7 +37,7 @@ export function Failure({ error, retry }: { error: unknown; retry?: () => void }
       }
       sx={{ my: 1 }}
     >
-      {problemMessage(error)}
+      {errorMessageFr(error)}
       {fields.length ? (
         <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
           {fields.map((f) => (

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@bo/core';
 import { Tx } from '@bo/database';
-import { Actor, ownChecksSql, seesAssignedChecksOnly } from '@bo/access';
+import { Actor, checkFilterParam, ownChecksSql, seesAssignedChecksOnly, visibleChecksSql } from '@bo/access';
 import { PointRow, FrameworksService } from '../frameworks/frameworks.service';
 import { SERVICE_FAIT_CODE } from '../frameworks/builtin';
 import { comparePointCodes } from '../rules';
-import type { CheckRow, CheckView, FindingRevisionRow, FindingRevisionView, FindingRow, FindingView, ReceiptChangeView } from './checks.types';
+import type { CheckListFilters, CheckRow, CheckSample, CheckView, FindingRevisionRow, FindingRevisionView, FindingRow, FindingView, ReceiptChangeView } from './checks.types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -79,7 +79,7 @@ export class CheckRepository {
       scopeContext: row.scope_context,
       scope: row.scope,
       actions,
-      sample: row.sample ?? null,
+      sample: (row.sample as CheckSample | null) ?? null,
       assigneeId: row.assignee_id,
       contact: { name: row.contact_name, email: row.contact_email },
       findings,
@@ -177,15 +177,40 @@ export class CheckRepository {
   }
 
   /** A page of the caller's visible checks, newest first (keyset on created_at, id). */
-  async listRows(tx: Tx, actor: Actor, query: { after?: readonly unknown[] | null; limit: number; state?: string; providerSiret?: string }): Promise<CheckRow[]> {
+  /**
+   * One page of checks, newest first (keyset on created_at, id). The response due date compares in
+   * Europe/Paris; `overdue` means notified, not responded, past the due date (whether or not the
+   * deadline scan has marked it yet); `assignee` is a user id, `me` or `none`.
+   */
+  async listRows(tx: Tx, actor: Actor, query: CheckListFilters & { after?: readonly unknown[] | null; limit: number; now: Date }): Promise<CheckRow[]> {
+    const assignee = query.assignee === 'me' ? actor.id : query.assignee === 'none' ? null : (query.assignee ?? null);
     return tx.query<CheckRow>(
       `SELECT ${CHECK_COLUMNS} FROM checks c JOIN frameworks f ON f.id = c.framework_id
         WHERE ${ownChecksSql('c')} AND ($1::timestamptz IS NULL OR (c.created_at, c.id) < ($1::timestamptz, $2::uuid))
-          AND ($3::uuid IS NULL OR c.assignee_id = $3)
+          AND ${visibleChecksSql('c', '$3')}
           AND ($4::text IS NULL OR c.state = $4)
           AND ($5::text IS NULL OR c.provider_siret = $5)
-        ORDER BY c.created_at DESC, c.id DESC LIMIT $6`,
-      [query.after?.[0] ?? null, query.after?.[1] ?? null, auditorOnly(actor) ? actor.id : null, query.state ?? null, query.providerSiret ?? null, query.limit + 1],
+          AND ($6::date IS NULL OR (c.response_due_at AT TIME ZONE 'Europe/Paris')::date >= $6::date)
+          AND ($7::date IS NULL OR (c.response_due_at AT TIME ZONE 'Europe/Paris')::date <= $7::date)
+          AND ($8::boolean IS NULL
+               OR $8 = (c.state IN ('NOTIFIED', 'RESPONSE_OVERDUE') AND c.response_due_at IS NOT NULL AND c.response_due_at < $9::timestamptz))
+          AND (NOT $10::boolean OR c.assignee_id IS NULL)
+          AND ($11::uuid IS NULL OR c.assignee_id = $11::uuid)
+        ORDER BY c.created_at DESC, c.id DESC LIMIT $12`,
+      [
+        query.after?.[0] ?? null,
+        query.after?.[1] ?? null,
+        checkFilterParam(actor),
+        query.state ?? null,
+        query.providerSiret ?? null,
+        query.responseDueAfter ?? null,
+        query.responseDueBefore ?? null,
+        query.overdue === undefined ? null : query.overdue === 'true',
+        query.now,
+        query.assignee === 'none',
+        assignee,
+        query.limit + 1,
+      ],
     );
   }
 }

@@ -28,6 +28,7 @@ import { addsOrWorsensNonConformity, applyPaymentBlocks, freezeVersion, openCorr
 import { ActionFacts, RegistryFactsService } from '@bo/registry';
 import { CheckRepository, isoDate } from './check.repository';
 import type {
+  CheckListFilters,
   CheckRow,
   CheckView,
   CreateCheckInput,
@@ -129,10 +130,11 @@ export class ChecksService {
     });
   }
 
-  async list(actor: Actor, query: { limit: number; cursor?: string; state?: CheckState; providerSiret?: string }): Promise<Page<Omit<CheckView, 'findings' | 'scope'> & { scopeCounts: StoredScope['counts'] }>> {
+  async list(actor: Actor, query: CheckListFilters & { limit: number; cursor?: string }): Promise<Page<Omit<CheckView, 'findings' | 'scope'> & { scopeCounts: StoredScope['counts'] }>> {
     const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
+    const now = await this.clock.now();
     return this.db.tx(tenantOf(actor), async (tx) => {
-      const rows = await this.repo.listRows(tx, actor, { after, limit: query.limit, state: query.state, providerSiret: query.providerSiret });
+      const rows = await this.repo.listRows(tx, actor, { ...query, after, now });
       return toPage(
         rows,
         query.limit,

@@ -100,6 +100,31 @@ export interface FindingRevisionRow {
   revised_at: Date;
 }
 
+/** The recorded seeded draw (POST /checks/{id}/sample), stored as `checks.sample`. */
+export interface CheckSample {
+  algorithm: string;
+  seed: number;
+  requested: number;
+  population: number;
+  stratifyBy: 'category' | null;
+  strata: { key: string; population: number; drawn: number }[] | null;
+  actionIds: string[];
+  drawnAt: string;
+  drawnBy: string;
+}
+
+/** Filters of the check list (GET /checks). */
+export interface CheckListFilters {
+  state?: CheckState;
+  providerSiret?: string;
+  /** YYYY-MM-DD, inclusive, Europe/Paris. */
+  responseDueAfter?: string;
+  responseDueBefore?: string;
+  overdue?: 'true' | 'false';
+  /** A user id, `me` or `none`. */
+  assignee?: string;
+}
+
 export interface ReceiptChangeView {
   revision: number;
   previousReceivedOn: string | null;
@@ -134,7 +159,7 @@ export interface CheckView {
   scopeContext: ScopeContextInput;
   scope: StoredScope;
   actions: { id: string; source: 'LINKED' | 'SAMPLE' }[];
-  sample: unknown;
+  sample: CheckSample | null;
   assigneeId: string | null;
   contact: { name: string | null; email: string | null };
   findings: FindingView[];

@@ -1,27 +1,15 @@
 // Import of funded actions (CSV): upload with a progress bar, then the import's status followed
 // until it ends, its counts, the bad lines as a table and the full error file to download.
-import { Alert, Box, Button, LinearProgress, Stack, Typography } from '@mui/material';
+import { Box, Button, LinearProgress, Typography } from '@mui/material';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { Link } from 'react-router-dom';
-import { download, get, upload } from '../../api/http';
-import type { ImportView } from '../../api/types';
-import { bytes, count, dateTime } from '../../i18n/format';
-import { IMPORT_STATUS, label } from '../../i18n/labels';
-import { importReason } from '../../i18n/importReasons.fr';
+import { get, upload } from '../../api/http';
+import { bytes } from '../../i18n/format';
 import { Screen } from '../../ui/Screen';
-import { Facts, Section } from '../../ui/Section';
-import { SimpleTable } from '../../ui/SimpleTable';
+import { Section } from '../../ui/Section';
 import { Failure } from '../../ui/states';
+import { DONE, ImportReport, type ImportView } from '../imports/ImportReport';
 
-const DONE = ['SUCCEEDED', 'FAILED'];
 
-function percentOf(view: ImportView): number | null {
-  if (view.status === 'SUCCEEDED') return 100;
-  const p = view.progress;
-  if (typeof p === 'number') return p;
-  if (p && typeof p === 'object' && typeof (p as { percent?: unknown }).percent === 'number') return (p as { percent: number }).percent;
-  return null;
-}
 
 export default function ActionImport() {
   const [file, setFile] = useState<File | null>(null);
@@ -60,7 +48,6 @@ export default function ActionImport() {
     }
   }
 
-  const percent = view ? percentOf(view) : null;
   return (
     <Screen title="Import d’actions financées" crumbs={[{ label: 'Actions financées', to: '/actions' }, { label: 'Import' }]}>
       <Section title="Fichier">
@@ -86,65 +73,7 @@ export default function ActionImport() {
         ) : null}
         {error ? <Failure error={error} /> : null}
       </Section>
-      {view ? (
-        <Section title="Suivi de l’import" testId="import-status">
-          <Stack spacing={1}>
-            <Typography id="import-progress" data-testid="import-state">
-              {label(IMPORT_STATUS, view.status)}
-              {percent !== null && !DONE.includes(view.status) ? ` — ${percent} %` : ''}
-            </Typography>
-            <LinearProgress
-              variant={percent === null && !DONE.includes(view.status) ? 'indeterminate' : 'determinate'}
-              value={percent ?? (DONE.includes(view.status) ? 100 : 0)}
-              aria-labelledby="import-progress"
-              color={view.status === 'FAILED' ? 'error' : 'primary'}
-            />
-            {view.status === 'FAILED' ? <Alert severity="error">L’import a échoué : aucune ligne n’a été enregistrée.</Alert> : null}
-            <Facts
-              items={[
-                ['Fichier', view.fileName ?? '—'],
-                ['Déposé le', dateTime(view.createdAt)],
-                ['Terminé le', dateTime(view.finishedAt)],
-                ['Lignes lues', count(view.counts?.rows)],
-                ['Lignes acceptées', <span data-testid="accepted">{count(view.counts?.accepted)}</span>],
-                ['Lignes refusées', <span data-testid="rejected">{count(view.counts?.rejected)}</span>],
-                ['Créées / mises à jour / inchangées', view.counts ? `${count(view.counts.inserted)} / ${count(view.counts.updated)} / ${count(view.counts.unchanged)}` : '—'],
-              ]}
-            />
-            {view.status === 'SUCCEEDED' ? (
-              <Box>
-                <Button component={Link} to="/actions">
-                  Voir les actions financées
-                </Button>
-              </Box>
-            ) : null}
-          </Stack>
-        </Section>
-      ) : null}
-      {view && view.rejectedLineCount > 0 ? (
-        <Section
-          title={`Lignes en erreur (${count(view.rejectedLineCount)})`}
-          actions={
-            <Button variant="outlined" size="small" onClick={() => void download(`/imports/${view.id}/errors`, `import-${view.id}-erreurs.csv`).catch(setError)}>
-              Télécharger le fichier d’erreurs
-            </Button>
-          }
-        >
-          {view.errors.length < view.fieldErrorCount ? <Typography sx={{ mb: 1 }}>Les {count(view.errors.length)} premières erreurs ; le fichier les contient toutes.</Typography> : null}
-          <SimpleTable
-            caption="Lignes en erreur"
-            testId="import-errors"
-            rows={view.errors}
-            rowKey={(r, i) => `${r.line}-${r.field}-${i}`}
-            empty="Aucune ligne en erreur."
-            columns={[
-              { label: 'Ligne', render: (r) => r.line },
-              { label: 'Colonne', render: (r) => r.field },
-              { label: 'Motif', render: (r) => importReason(r.reason) },
-            ]}
-          />
-        </Section>
-      ) : null}
+      {view ? <ImportReport view={view} onError={setError} /> : null}
     </Screen>
   );
 }

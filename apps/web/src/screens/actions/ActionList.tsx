@@ -4,12 +4,14 @@ import { Button } from '@mui/material';
 import UploadIcon from '@mui/icons-material/UploadFile';
 import { Link } from 'react-router-dom';
 import { Datagrid, DateInput, FunctionField, List, SelectInput, TextField, TextInput } from 'react-admin';
-import type { Action } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { CATEGORY, COVERAGE, REGION, choices, label } from '../../i18n/labels';
 import { Coverage, DateOnly, Money, Siret } from '../../ui/fields';
 import { EmptyList, Pager, ResultCount } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
 import { ListFailure } from '../../ui/states';
+
+type Action = Dto<'ActionDto'>;
 
 const filters = [
   <SelectInput key="coverage" source="coverage" label="Couverture" choices={choices(COVERAGE)} alwaysOn />,

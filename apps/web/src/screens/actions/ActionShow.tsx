@@ -2,13 +2,15 @@
 import { Alert } from '@mui/material';
 import { Link, useParams } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
-import type { Action } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date, dateTime, euros, nda, siret } from '../../i18n/format';
 import { CATEGORY, FLAG, MODALITY, REGION, label } from '../../i18n/labels';
 import { CoverageChip } from '../../ui/fields';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
 import { Async } from '../../ui/states';
+
+type Action = Dto<'ActionDto'>;
 
 export default function ActionShow() {
   const { id = '' } = useParams();

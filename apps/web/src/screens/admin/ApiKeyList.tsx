@@ -3,12 +3,14 @@ import AddIcon from '@mui/icons-material/Add';
 import { Button } from '@mui/material';
 import { Link } from 'react-router-dom';
 import { Datagrid, DeleteButton, FunctionField, List, TextField } from 'react-admin';
-import type { ApiKey } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date } from '../../i18n/format';
 import { SCOPE, label } from '../../i18n/labels';
 import { EmptyList } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
 import { ListFailure } from '../../ui/states';
+
+type ApiKey = Dto<'ApiKeyDto'>;
 
 export default function ApiKeyList() {
   return (

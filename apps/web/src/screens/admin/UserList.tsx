@@ -3,11 +3,13 @@ import AddIcon from '@mui/icons-material/Add';
 import { Button, Chip, Stack } from '@mui/material';
 import { Link } from 'react-router-dom';
 import { Datagrid, FunctionField, List, SearchInput, TextField } from 'react-admin';
-import type { User } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { ROLE, label } from '../../i18n/labels';
 import { EmptyList, Pager, ResultCount } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
 import { ListFailure } from '../../ui/states';
+
+type User = Dto<'UserDto'>;
 
 export default function UserList() {
   return (

@@ -1,18 +1,24 @@
 // New check: provider, method, the provider's funded actions to link, the provider's contact, and
-// an optional seeded sample of its actions. The scope (each indicator's applicability and why) is
-// derived by the API and shown on the check's page.
+// the scope context (categories and per-category flags), and an optional seeded sample of its
+// actions. The API derives the scope from them (each indicator's applicability and why), shown
+// on the check's page, where it stays editable while the check is a draft.
 import { Alert, Box, Button, Checkbox, FormControlLabel, FormGroup, MenuItem, TextField, Typography } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
 import { ApiError, post } from '../../api/http';
+import { currentUser } from '../../api/authProvider';
 import { useApi } from '../../api/useApi';
-import type { Action, Check, Page } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date, euros, siret as siretFmt } from '../../i18n/format';
 import { CATEGORY, DUPLICATE_DECISION, METHOD, OUTCOME, label } from '../../i18n/labels';
 import { CoverageChip } from '../../ui/fields';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
+import { ScopeEditor, type ScopeContext } from './ScopeEditor';
+
+type Check = Dto<'CheckDto'>;
 
 export default function CheckCreate() {
   const [params] = useSearchParams();
@@ -24,6 +30,9 @@ export default function CheckCreate() {
   const [contactEmail, setContactEmail] = useState('');
   const [sampleSize, setSampleSize] = useState('');
   const [seed, setSeed] = useState('');
+  const [mine, setMine] = useState(true);
+  const me = useQuery({ queryKey: ['me'], queryFn: currentUser });
+  const [scopeContext, setScopeContext] = useState<ScopeContext>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   // No duplicate controls (docs/sharing.md): other funders' recent checks answer 409; the officer decides, with a reason.
@@ -31,7 +40,7 @@ export default function CheckCreate() {
   const [decision, setDecision] = useState('COMPLEMENT');
   const [decisionReason, setDecisionReason] = useState('');
   const clean = siret.replace(/\D/g, '');
-  const actions = useApi<Page<Action>>(clean.length === 14 ? `/actions?providerSiret=${clean}&limit=200` : null);
+  const actions = useApi<Dto<'ActionPageDto'>>(clean.length === 14 ? `/actions?providerSiret=${clean}&limit=200` : null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -44,6 +53,8 @@ export default function CheckCreate() {
           providerSiret: clean,
           method,
           actionIds: picked,
+          assigneeId: mine && me.data ? me.data.id : undefined,
+          scopeContext: scopeContext.categories?.length || Object.keys(scopeContext.flags ?? {}).length ? scopeContext : undefined,
           contact: contactName || contactEmail ? { name: contactName || undefined, email: contactEmail || undefined } : undefined,
           ...(duplicates ? { duplicateDecision: { decision, reason: decisionReason } } : {}),
         },
@@ -75,6 +86,7 @@ export default function CheckCreate() {
             <TextField label="Contact de l’organisme (nom)" value={contactName} onChange={(e) => setContactName(e.target.value)} helperText="Requis pour notifier" />
             <TextField label="Contact de l’organisme (e-mail)" type="email" value={contactEmail} onChange={(e) => setContactEmail(e.target.value)} />
           </Box>
+          <FormControlLabel sx={{ mt: 1 }} control={<Checkbox checked={mine} onChange={(e) => setMine(e.target.checked)} />} label="J’en suis responsable (il apparaît dans « Mes contrôles »)" />
         </Section>
         <Section title="Actions financées liées">
           {clean.length !== 14 ? (
@@ -102,6 +114,9 @@ export default function CheckCreate() {
               }
             </Async>
           )}
+        </Section>
+        <Section title="Périmètre">
+          <ScopeEditor value={scopeContext} onChange={setScopeContext} />
         </Section>
         <Section title="Échantillon (facultatif)">
           <Typography sx={{ mb: 1 }}>
@@ -137,7 +152,7 @@ export default function CheckCreate() {
           </Section>
         ) : null}
         <Alert severity="info" sx={{ mb: 2 }}>
-          Le périmètre (applicabilité de chaque indicateur et motif) est calculé à la création à partir des actions liées ; il s’affiche sur la page du contrôle.
+          L’applicabilité de chaque indicateur et son motif sont calculés à la création à partir des actions liées, des catégories et des caractéristiques choisies ; ils s’affichent sur la page du contrôle, où le périmètre reste modifiable tant que le contrôle est un brouillon.
         </Alert>
         <Button type="submit" variant="contained" disabled={busy || clean.length !== 14}>
           Créer le contrôle

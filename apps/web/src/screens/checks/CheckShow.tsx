@@ -1,13 +1,16 @@
 // One check: summary and exports, scope and grid by criterion, evidence, then the procedure.
-import { Alert, Button, Stack } from '@mui/material';
+import { Alert, Box, Button, Stack } from '@mui/material';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
-import { download } from '../../api/http';
+import { download, patch } from '../../api/http';
+import { etag } from '../../api/dataProvider';
+import { useRun } from '../../ui/useRun';
+import { ScopeEditor, ScopeSummary, type ScopeContext } from './ScopeEditor';
 import { currentUser } from '../../api/authProvider';
 import { useApi } from '../../api/useApi';
 import { useQuery } from '@tanstack/react-query';
-import type { Check, Evidence, Framework } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, date, dateTime, nda, siret } from '../../i18n/format';
 import { CATEGORY, METHOD, OUTCOME, label } from '../../i18n/labels';
 import { StateChip } from '../../ui/fields';
@@ -17,6 +20,35 @@ import { Async, Failure } from '../../ui/states';
 import { Grid } from './Grid';
 import { EvidenceList, ProcedurePanels } from './Procedure';
 import { CheckSharingPanel } from '../sharing/CheckSharingPanel';
+
+type Check = Dto<'CheckDto'>;
+type Evidence = Dto<'EvidenceDto'>;
+type Framework = Dto<'FrameworkDto'>;
+
+/** A draft's scope context, changed with If-Match: the API derives the scope again. */
+function ScopeEdit({ check }: { check: Check }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState<ScopeContext>(check.scopeContext as ScopeContext);
+  const { run, busy, error } = useRun(`/checks/${check.id}`);
+  if (!open)
+    return (
+      <Button size="small" sx={{ mt: 1 }} onClick={() => setOpen(true)}>
+        Modifier le périmètre
+      </Button>
+    );
+  return (
+    <Box sx={{ mt: 2 }}>
+      <ScopeEditor value={value} onChange={setValue} />
+      {error ? <Failure error={error} /> : null}
+      <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
+        <Button variant="contained" disabled={busy} onClick={() => void run(() => patch(`/checks/${check.id}`, { scopeContext: value }, { 'if-match': etag(check.id, check.version) })).then((r) => r !== undefined && setOpen(false))}>
+          Enregistrer le périmètre
+        </Button>
+        <Button onClick={() => setOpen(false)}>Annuler</Button>
+      </Stack>
+    </Box>
+  );
+}
 
 export default function CheckShow() {
   const { id = '' } = useParams();
@@ -68,12 +100,16 @@ export default function CheckShow() {
                   ['Catégories', c.scope.categories?.map((x) => label(CATEGORY, x)).join(', ') || '—'],
                   ['Indicateurs applicables', `${count(c.scope.counts.applicable)} sur ${count(c.scope.counts.total)}`],
                   ['Actions liées', count(c.actions.length)],
-                  ['Échantillon', c.sample ? `${count(c.sample.size)} action(s), graine ${c.sample.seed}` : '—'],
+                  ...(c.sample ? [['Échantillon', `${count(c.sample.actionIds.length)} action(s) tirée(s) sur ${count(c.sample.population)}, graine ${c.sample.seed}`] as [string, string]] : []),
                   ['Contact', c.contact ? [c.contact.name, c.contact.email].filter(Boolean).join(' — ') : '—'],
                   ['Créé le', date(c.createdAt)],
                   ['Clôturé le', dateTime(c.completedAt)],
                 ]}
               />
+            </Section>
+            <Section title="Périmètre" testId="scope-section">
+              <ScopeSummary scope={c.scope} />
+              {c.state === 'DRAFT' && (permissions ?? []).some((r) => r === 'officer' || r === 'manager') ? <ScopeEdit check={c} /> : null}
             </Section>
             <Section title="Grille d’évaluation" testId="scope">
               <Async query={framework}>{(f) => <Grid check={c} framework={f} evidence={evidence.data ?? []} />}</Async>

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { ApiError, download, post } from '../../api/http';
 import { etag } from '../../api/dataProvider';
 import { useApi } from '../../api/useApi';
-import type { Check, CorrectiveAction, Evidence } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { bytes, date, dateTime, today } from '../../i18n/format';
 import { GRADE, OUTCOME, PURPOSE, label } from '../../i18n/labels';
 import { FileUpload } from '../../ui/FileUpload';
@@ -13,6 +13,10 @@ import { Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
+
+type Check = Dto<'CheckDto'>;
+type CorrectiveAction = Dto<'CorrectiveActionDto'>;
+type Evidence = Dto<'EvidenceDto'>;
 
 const key = () => ({ 'idempotency-key': crypto.randomUUID() });
 
@@ -37,7 +41,7 @@ export function EvidenceList({ check, evidence }: { check: Check; evidence: Evid
         rowKey={(e) => e.id}
         empty="Aucune preuve pour le moment."
         columns={[
-          { label: 'Fichier', render: (e) => e.fileName ?? e.reference ?? '—' },
+          { label: 'Fichier', render: (e) => e.fileName ?? e.recordReference ?? '—' },
           { label: 'Usage', render: (e) => label(PURPOSE, e.purpose) },
           { label: 'Taille', render: (e) => bytes(e.size), nowrap: true },
           {
@@ -49,7 +53,7 @@ export function EvidenceList({ check, evidence }: { check: Check; evidence: Evid
               </Stack>
             ),
           },
-          { label: 'Déposée le', render: (e) => dateTime((e as Evidence & { uploadedAt?: string }).uploadedAt ?? e.createdAt) },
+          { label: 'Déposée le', render: (e) => dateTime(e.uploadedAt) },
           {
             label: 'Télécharger',
             render: (e) =>
@@ -104,14 +108,68 @@ function Receipt({ check }: { check: Check }) {
   );
 }
 
-interface ResponseView {
-  id: string;
-  revision: number;
-  text: string;
-  evidenceIds: string[];
-  receivedAt: string;
-  late: boolean;
+/** A wrong receipt date is corrected with a reason: the response window is recomputed, the change kept. */
+function ReceiptCorrection({ check }: { check: Check }) {
+  const [receivedOn, setReceivedOn] = useState('');
+  const [reason, setReason] = useState('');
+  const [open, setOpen] = useState(false);
+  const { run, busy, error } = useRun(`/checks/${check.id}`);
+  if (!open)
+    return (
+      <Button size="small" sx={{ mt: 1, ml: { sm: 1 } }} onClick={() => setOpen(true)}>
+        Corriger la date de réception
+      </Button>
+    );
+  return (
+    <Box data-testid="receipt-correction" sx={{ display: 'grid', gap: 1.5, mt: 2, maxWidth: 560 }}>
+      <Typography>La date de réception détermine la fin du délai de réponse, qui sera recalculée. La correction et son motif restent dans l’historique du contrôle.</Typography>
+      <TextField type="date" size="small" label="Date de réception corrigée" value={receivedOn} onChange={(e) => setReceivedOn(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { max: today() } }} />
+      <TextField size="small" label="Motif de la correction" value={reason} onChange={(e) => setReason(e.target.value)} required helperText="Par exemple : l’accusé de réception postal porte une autre date." />
+      {error ? <Failure error={error} /> : null}
+      <Stack direction="row" spacing={1}>
+        <Button
+          variant="contained"
+          disabled={busy || !receivedOn || !reason.trim()}
+          onClick={() =>
+            void run(() => post(`/checks/${check.id}/notification-receipt/corrections`, { receivedOn, reason })).then((r) => {
+              if (r !== undefined) {
+                setOpen(false);
+                setReason('');
+              }
+            })
+          }
+        >
+          Enregistrer la correction
+        </Button>
+        <Button onClick={() => setOpen(false)}>Annuler</Button>
+      </Stack>
+    </Box>
+  );
 }
+
+function ReceiptHistory({ check }: { check: Check }) {
+  const changes = check.procedure.receiptChanges ?? [];
+  if (!changes.length) return null;
+  return (
+    <Box sx={{ mt: 2 }}>
+      <SimpleTable
+        caption="Historique de la date de réception"
+        testId="receipt-history"
+        rows={changes}
+        rowKey={(c) => c.changedAt}
+        empty="Aucune date de réception enregistrée."
+        columns={[
+          { label: 'Le', render: (c) => dateTime(c.changedAt), nowrap: true },
+          { label: 'Date de réception', render: (c) => (c.previousReceivedOn ? `${date(c.previousReceivedOn)} → ${date(c.receivedOn)}` : date(c.receivedOn)), nowrap: true },
+          { label: 'Fin du délai de réponse', render: (c) => (c.previousDueAt ? `${dateTime(c.previousDueAt)} → ${dateTime(c.dueAt)}` : dateTime(c.dueAt)) },
+          { label: 'Motif', render: (c) => c.reason ?? 'Première saisie' },
+        ]}
+      />
+    </Box>
+  );
+}
+
+type ResponseView = Dto<'ProviderResponseViewDto'>;
 
 function ProviderResponse({ check, evidence }: { check: Check; evidence: Evidence[] }) {
   const responses = useApi<ResponseView[]>(`/checks/${check.id}/provider-responses`);
@@ -193,7 +251,7 @@ function Complete({ check, isManager, myId }: { check: Check; isManager: boolean
   );
 }
 
-function CorrectiveRow({ check, action, isManager }: { check: Check; action: CorrectiveAction & { grade?: string; followUps: { id: string; note: string; recordedAt: string }[]; closureNote?: string | null }; isManager: boolean }) {
+function CorrectiveRow({ check, action, isManager }: { check: Check; action: CorrectiveAction; isManager: boolean }) {
   const [note, setNote] = useState('');
   const [closeNote, setCloseNote] = useState('');
   const { run, busy, error } = useRun(`/checks/${check.id}`);
@@ -243,7 +301,7 @@ function CorrectiveRow({ check, action, isManager }: { check: Check; action: Cor
 }
 
 function Corrective({ check, isManager }: { check: Check; isManager: boolean }) {
-  const query = useApi<(CorrectiveAction & { grade?: string; followUps: { id: string; note: string; recordedAt: string }[] })[]>(`/checks/${check.id}/corrective-actions`);
+  const query = useApi<CorrectiveAction[]>(`/checks/${check.id}/corrective-actions`);
   return (
     <Section title="Actions correctives" testId="corrective-actions">
       <Async query={query}>
@@ -263,13 +321,7 @@ function Corrective({ check, isManager }: { check: Check; isManager: boolean }) 
   );
 }
 
-interface VersionView {
-  revision: number;
-  outcome: string;
-  completedAt: string;
-  amendmentReason: string | null;
-  snapshotSha256: string;
-}
+type VersionView = Dto<'CheckVersionSummaryDto'>;
 
 function Versions({ check, isManager }: { check: Check; isManager: boolean }) {
   const query = useApi<VersionView[]>(`/checks/${check.id}/versions`);
@@ -338,7 +390,9 @@ export function ProcedurePanels({ check, evidence, roles, myId }: { check: Check
             <Button sx={{ mt: 1 }} variant="outlined" size="small" onClick={() => void download(`/checks/${check.id}/notification-letter`, 'lettre-de-notification.pdf').catch(setLetterError)}>
               Lettre de notification (PDF)
             </Button>
+            {check.procedure.providerReceivedOn && writer && ['NOTIFIED', 'RESPONDED', 'RESPONSE_OVERDUE'].includes(check.state) ? <ReceiptCorrection check={check} /> : null}
             {letterError ? <Failure error={letterError} /> : null}
+            <ReceiptHistory check={check} />
           </Box>
         ) : check.state === 'DRAFT' && writer ? (
           <Notify check={check} />

@@ -6,7 +6,7 @@ import { Button, Stack } from '@mui/material';
 import { Link } from 'react-router-dom';
 import { Datagrid, FunctionField, List, SelectInput, TextInput, TopToolbar, useListContext } from 'react-admin';
 import { download, query } from '../../api/http';
-import type { Anomaly } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { dateTime, euros } from '../../i18n/format';
 import { ANOMALY_KIND, ANOMALY_STATUS, CATEGORY, choices, label } from '../../i18n/labels';
 import { Siret } from '../../ui/fields';
@@ -15,6 +15,8 @@ import { Screen } from '../../ui/Screen';
 import { Failure, ListFailure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { StatusChip } from './parts';
+
+type Anomaly = Dto<'AnomalyDto'>;
 
 const filters = [
   <SelectInput key="status" source="status" label="Statut" choices={choices(ANOMALY_STATUS)} alwaysOn />,

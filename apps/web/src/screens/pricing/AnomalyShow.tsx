@@ -7,7 +7,8 @@ import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { post } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { AnomalyEvent, AnomalyWithHistory, DisparityEvidence, GroupEvidence, NpecEvidence, ReviewAnomaly, ShrinkEvidence } from '../../api/types';
+import type { Dto } from '../../api/dto';
+import type { DisparityEvidence, GroupEvidence, NpecEvidence, ShrinkEvidence } from './evidence';
 import { count, date, dateTime, euros, siret } from '../../i18n/format';
 import { ANOMALY_KIND, ANOMALY_STATUS, CATEGORY, CHANGE, JUSTIFICATION_GROUND, MODALITY, NPEC_BASIS, PRICE_LEVEL, PRICE_UNIT, REGION, label } from '../../i18n/labels';
 import { Screen } from '../../ui/Screen';
@@ -15,6 +16,10 @@ import { Facts, Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { FiguresTable, GroupChart, StatusChip, band, groupFigures, percent } from './parts';
+
+type AnomalyEvent = Dto<'AnomalyEventDto'>;
+type AnomalyWithHistory = Dto<'AnomalyWithHistoryDto'>;
+type ReviewAnomaly = Dto<'ReviewAnomalyDto'>;
 
 const GROUP_KINDS = ['PRICE_HIGH', 'PRICE_EXTREME', 'PRICE_LOW'];
 

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { usePermissions } from 'react-admin';
 import { get, post } from '../../api/http';
 import { useApi, useInvalidate } from '../../api/useApi';
-import type { JobStatus, PriceTestCoverage } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, dateTime } from '../../i18n/format';
 import { ANOMALY_KIND, label } from '../../i18n/labels';
 import { Screen } from '../../ui/Screen';
@@ -16,6 +16,9 @@ import { SimpleTable } from '../../ui/SimpleTable';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { percent } from './parts';
+
+type JobStatus = Dto<'JobStatusDto'>;
+type PriceTestCoverage = Dto<'PriceTestCoverageDto'>;
 
 const ENDED = ['completed', 'failed'];
 const JOB_STATE: Record<string, string> = {

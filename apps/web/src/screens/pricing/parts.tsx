@@ -3,10 +3,11 @@
 import { Box, Chip } from '@mui/material';
 import { ChartsReferenceLine } from '@mui/x-charts/ChartsReferenceLine';
 import { ScatterChart } from '@mui/x-charts/ScatterChart';
-import type { GroupEvidence } from '../../api/types';
+import type { GroupEvidence } from './evidence';
 import { euros } from '../../i18n/format';
 import { ANOMALY_STATUS, label } from '../../i18n/labels';
 import { SimpleTable } from '../../ui/SimpleTable';
+
 
 const STATUS_COLOR: Record<string, 'warning' | 'info' | 'success' | 'error' | 'default'> = {
   OPEN: 'warning',

@@ -6,7 +6,9 @@ import { Siret } from '../../ui/fields';
 import { EmptyList, Pager, ResultCount } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
 import { ListFailure } from '../../ui/states';
-import type { ProviderRow } from '../../api/types';
+import type { Dto } from '../../api/dto';
+
+type ProviderRow = Dto<'ProviderSummaryDto'>;
 
 const filters = [<SearchInput key="q" source="q" alwaysOn placeholder="Nom, SIRET, SIREN ou NDA" aria-label="Nom, SIRET, SIREN ou NDA" />];
 

@@ -6,7 +6,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { useApi } from '../../api/useApi';
-import type { Action, Check, Establishment, FundingCheck, Observation, Page, PricePositionRow, ProviderRow } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date, euros, nda as ndaFmt, siren, siret as siretFmt, today } from '../../i18n/format';
 import { CATEGORY, EXEMPTION, FLAG, PRICE_POSITION, PRICE_UNIT, REGION, label } from '../../i18n/labels';
 import { CoverageChip, StateChip } from '../../ui/fields';
@@ -15,6 +15,10 @@ import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
 import { LeadFunderPanel } from '../sharing/LeadFunderPanel';
+
+type Establishment = Dto<'EstablishmentDto'>;
+type FundingCheck = Dto<'FundingCheckDto'>;
+type Observation = Dto<'ObservationDto'>;
 
 function Timeline({ items }: { items: Observation[] }) {
   if (items.length === 0) return <Typography color="text.secondary">Aucune observation de certification enregistrée.</Typography>;
@@ -33,6 +37,23 @@ function Timeline({ items }: { items: Observation[] }) {
           </Typography>
         </Box>
       ))}
+    </Box>
+  );
+}
+
+/**
+ * A funder's own note (source OWN_NOTE): its own observation of the provider, shown beside the
+ * shared state and never mixed with it (the other funders do not see it).
+ */
+function OwnNote({ note }: { note: Dto<'OwnNoteDto'> }) {
+  return (
+    <Box component="span" data-testid="own-note" sx={{ display: 'inline-flex', flexWrap: 'wrap', gap: 0.5, alignItems: 'center' }}>
+      <Chip size="small" color="secondary" variant="outlined" label="Note interne de votre organisme" />
+      <span>
+        {note.certified ? 'certifié' : 'non certifié'} (constaté le {date(note.observedOn)}
+        {note.validUntil ? `, jusqu’au ${date(note.validUntil)}` : ''}
+        {note.certifier ? `, ${note.certifier}` : ''}) — non partagée avec les autres financeurs
+      </span>
     </Box>
   );
 }
@@ -77,7 +98,8 @@ function FundingCheckPanel({ siret }: { siret: string }) {
               ) : null}
               <Facts
                 items={[
-                  ['Observation retenue', fc.certification.observation ? `${date(fc.certification.observation.observedOn)} (${fc.certification.observation.certifier ?? fc.certification.observation.source})` : 'Aucune'],
+                  ['Observation retenue (partagée)', fc.certification.observation ? `${date(fc.certification.observation.observedOn)} (${fc.certification.observation.certifier ?? fc.certification.observation.source})` : 'Aucune'],
+                  ...(fc.certification.ownNote ? [['Note interne de votre organisme', <OwnNote note={fc.certification.ownNote.note} />] as [string, ReactNode]] : []),
                   ['Exemptions', <span data-testid="exemptions">{fc.exemptions.length ? fc.exemptions.map((x) => label(EXEMPTION, x.kind)).join(', ') : 'Aucune'}</span>],
                   ...(fc.controls.blockedPayments
                     ? ([['Paiements bloqués', <span data-testid="blocked-payments">{fc.controls.blockedPayments.actions ? `${fc.controls.blockedPayments.actions} action(s), ${euros(fc.controls.blockedPayments.amountFunded)}` : 'Aucun'}</span>]] as [string, ReactNode][])
@@ -140,10 +162,10 @@ export default function ProviderShow() {
   const { permissions } = usePermissions<string[]>();
   const funder = (permissions ?? []).some((r) => r === 'officer' || r === 'manager');
   const provider = useApi<Establishment>(`/providers/${siret}`);
-  const checks = useApi<Page<Check>>(funder ? `/checks?providerSiret=${siret}&limit=50` : null);
-  const actions = useApi<Page<Action>>(funder ? `/actions?providerSiret=${siret}&limit=50` : null);
-  const positions = useApi<Page<PricePositionRow>>(funder ? `/providers/${siret}/price-position?limit=50` : null);
-  const sirens = useApi<Page<ProviderRow>>(provider.data ? `/providers?q=${provider.data.siren}&limit=100` : null);
+  const checks = useApi<Dto<'CheckPageDto'>>(funder ? `/checks?providerSiret=${siret}&limit=50` : null);
+  const actions = useApi<Dto<'ActionPageDto'>>(funder ? `/actions?providerSiret=${siret}&limit=50` : null);
+  const positions = useApi<Dto<'PricePositionPageDto'>>(funder ? `/providers/${siret}/price-position?limit=50` : null);
+  const sirens = useApi<Dto<'ProviderPageDto'>>(provider.data ? `/providers?q=${provider.data.siren}&limit=100` : null);
   const name = provider.data?.ndas[0]?.name ?? siretFmt(siret);
   return (
     <Screen
@@ -190,9 +212,12 @@ export default function ProviderShow() {
                   {
                     label: 'Certification par catégorie',
                     render: (n) => (
-                      <Stack direction="row" sx={{ flexWrap: 'wrap', gap: 0.5 }}>
+                      <Stack sx={{ gap: 0.5 }}>
                         {Object.entries(n.certifications).map(([cat, c]) => (
-                          <Chip key={cat} size="small" variant="outlined" label={`${label(CATEGORY, cat)} : ${c.status === 'CERTIFIED' ? 'certifié' : c.status === 'NOT_CERTIFIED' ? 'non certifié' : c.status === 'EXEMPT' ? 'exempté' : 'inconnu'}`} />
+                          <Stack key={cat} direction="row" sx={{ flexWrap: 'wrap', gap: 0.5, alignItems: 'center' }}>
+                            <Chip size="small" variant="outlined" label={`${label(CATEGORY, cat)} : ${c.status === 'CERTIFIED' ? 'certifié' : c.status === 'NOT_CERTIFIED' ? 'non certifié' : c.status === 'EXEMPT' ? 'exempté' : 'inconnu'}`} />
+                            {c.ownNote ? <OwnNote note={c.ownNote} /> : null}
+                          </Stack>
                         ))}
                       </Stack>
                     ),

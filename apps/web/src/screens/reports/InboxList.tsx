@@ -6,11 +6,13 @@ import { Datagrid, FunctionField, List, SelectInput, TopToolbar, useListContext 
 import { download, query } from '../../api/http';
 import { Failure, ListFailure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
-import type { InboxCase } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { dateTime } from '../../i18n/format';
 import { EmptyList, Pager, ResultCount } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
 import { HANDLING_STATUS, text } from './parts';
+
+type InboxCase = Dto<'InboxCaseDto'>;
 
 /** « Exporter en CSV »: the whole list with the filters on screen. */
 function Exports() {

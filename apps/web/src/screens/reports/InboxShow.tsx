@@ -7,7 +7,7 @@ import { useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { download, post } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { InboxCaseDetail } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { dateTime } from '../../i18n/format';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
@@ -15,6 +15,8 @@ import { SimpleTable } from '../../ui/SimpleTable';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { CASE_OUTCOME, CLAIM_KIND, CaseEvents, GRADE, HANDLING_STATUS, SealFacts, text } from './parts';
+
+type InboxCaseDetail = Dto<'InboxCaseDetailDto'>;
 
 interface PackageView {
   report: { id: string; reference: string; title: string; narrative: string; claims: { kind: string; code: string }[]; provider: { siret: string; name: string | null } };

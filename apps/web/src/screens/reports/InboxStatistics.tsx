@@ -4,7 +4,7 @@
 import { Box } from '@mui/material';
 import { BarChart } from '@mui/x-charts/BarChart';
 import { useApi } from '../../api/useApi';
-import type { InboxStatistics as Stats } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count } from '../../i18n/format';
 import { REGION, label } from '../../i18n/labels';
 import { Screen } from '../../ui/Screen';
@@ -12,6 +12,8 @@ import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
 import { CASE_OUTCOME, HANDLING_STATUS, text } from './parts';
+
+type Stats = Dto<'InboxStatisticsDto'>;
 
 const hours = (h: number | null) => (h === null ? '—' : `${new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(h)} h`);
 

@@ -4,11 +4,13 @@ import { Button, Stack, TextField } from '@mui/material';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { post } from '../../api/http';
-import type { Report } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
 import { Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
+
+type Report = Dto<'ReportDto'>;
 
 export default function ReportCreate() {
   const [params] = useSearchParams();

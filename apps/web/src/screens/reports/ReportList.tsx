@@ -5,12 +5,14 @@ import { Datagrid, FunctionField, List, SelectInput, TopToolbar, useListContext 
 import { download, query } from '../../api/http';
 import { Failure, ListFailure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
-import type { Report } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { dateTime } from '../../i18n/format';
 import { Siret } from '../../ui/fields';
 import { EmptyList, Pager, ResultCount } from '../../ui/list';
 import { Screen } from '../../ui/Screen';
 import { REPORT_STATUS, ReportStatusChip } from './parts';
+
+type Report = Dto<'ReportDto'>;
 
 /** « Exporter en CSV »: the whole list with the filters on screen. */
 function Exports() {

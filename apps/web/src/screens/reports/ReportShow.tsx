@@ -9,7 +9,7 @@ import { useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { download, get, patch, post, upload } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { Report, ReportCase, SealVerification } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { bytes, dateTime, siret } from '../../i18n/format';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
@@ -17,6 +17,10 @@ import { SimpleTable } from '../../ui/SimpleTable';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { CLAIM_KIND, CaseEvents, DeliveryChip, GRADE, HANDLING_STATUS, CASE_OUTCOME, RECIPIENT_KIND, ReportStatusChip, SealFacts, text } from './parts';
+
+type Report = Dto<'ReportDto'>;
+type ReportCase = Dto<'CaseDto'>;
+type SealVerification = Dto<'SealVerificationDto'>;
 
 interface Org {
   id: string;

@@ -2,10 +2,13 @@
 // the seal block and the cases table.
 import { Chip } from '@mui/material';
 import { LABELS_FR } from '../../../../../libs/documents/src/labels.fr';
-import type { ReportCase, SealVerification } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { dateTime } from '../../i18n/format';
 import { Facts } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
+
+type ReportCase = Dto<'CaseDto'>;
+type SealVerification = Dto<'SealVerificationDto'>;
 
 export const REPORT_STATUS: Record<string, string> = LABELS_FR.reportStatus;
 export const CLAIM_KIND: Record<string, string> = LABELS_FR.claimKind;

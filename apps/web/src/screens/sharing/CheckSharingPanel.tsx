@@ -4,13 +4,15 @@ import { Alert, Box, Button, Checkbox, FormControlLabel, FormGroup, MenuItem, Te
 import { useState } from 'react';
 import { del, put } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { CheckAudience } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, dateTime } from '../../i18n/format';
 import { SHARE_MODE, label } from '../../i18n/labels';
 import { Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { audienceInWords } from './words';
+
+type CheckAudience = Dto<'CheckAudienceDto'>;
 
 interface Funder {
   id: string;

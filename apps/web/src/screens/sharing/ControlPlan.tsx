@@ -3,13 +3,15 @@
 import { Box, Typography } from '@mui/material';
 import { Link } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
-import type { ControlPlan } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, euros, siret } from '../../i18n/format';
 import { PLAN_REASON, label } from '../../i18n/labels';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
+
+type ControlPlan = Dto<'ControlPlanDto'>;
 
 export default function ControlPlanScreen() {
   const query = useApi<ControlPlan>('/control-plan?limit=200');

@@ -9,7 +9,7 @@ import { Link, useParams } from 'react-router-dom';
 import { usePermissions } from 'react-admin';
 import { del, download, post } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { Dossier, DossierCheck, Reliance } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, date, siret as siretFmt } from '../../i18n/format';
 import { ACCESS, CRITERION, GRADE, METHOD, OUTCOME, STALE_REASON, STATE, label } from '../../i18n/labels';
 import { Screen } from '../../ui/Screen';
@@ -18,6 +18,10 @@ import { SimpleTable } from '../../ui/SimpleTable';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
 import { RiskExplanation } from './RiskExplanation';
+
+type Dossier = Dto<'DossierDto'>;
+type DossierCheck = Dto<'DossierCheckDto'>;
+type Reliance = Dto<'RelianceDto'>;
 
 function RelyButton({ check, reliance, siret }: { check: DossierCheck; reliance: Reliance | undefined; siret: string }) {
   const [reason, setReason] = useState('');

@@ -4,11 +4,13 @@ import { Alert, Box, Button, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { post } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { LeadFunder } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date } from '../../i18n/format';
 import { Section } from '../../ui/Section';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
+
+type LeadFunder = Dto<'LeadFunderDto'>;
 
 export function LeadFunderPanel({ siret, canClaim }: { siret: string; canClaim: boolean }) {
   const query = useApi<LeadFunder>(`/providers/${siret}/lead-funder`);

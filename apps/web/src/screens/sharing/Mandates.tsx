@@ -5,13 +5,16 @@ import { useState, type FormEvent } from 'react';
 import { usePermissions } from 'react-admin';
 import { post } from '../../api/http';
 import { useApi } from '../../api/useApi';
-import type { Mandate, OrganisationRef } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date, today } from '../../i18n/format';
 import { Screen } from '../../ui/Screen';
 import { Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async, Failure } from '../../ui/states';
 import { useRun } from '../../ui/useRun';
+
+type Mandate = Dto<'MandateDto'>;
+type OrganisationRef = Dto<'OrganisationRefDto'>;
 
 export default function MandatesScreen() {
   const mandates = useApi<Mandate[]>('/mandates');

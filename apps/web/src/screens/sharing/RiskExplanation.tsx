@@ -1,8 +1,10 @@
 // A provider's risk score with its four parts, each said in words (docs/sharing.md).
 import { Box, LinearProgress, Typography } from '@mui/material';
-import type { Dossier } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { count, date } from '../../i18n/format';
 import { OUTCOME, RISK_PART, label } from '../../i18n/labels';
+
+type Dossier = Dto<'DossierDto'>;
 
 type Profile = NonNullable<Dossier['profile']>;
 

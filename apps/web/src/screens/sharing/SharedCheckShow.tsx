@@ -3,13 +3,15 @@
 import { Typography } from '@mui/material';
 import { Link, useParams } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
-import type { SharedCheck } from '../../api/types';
+import type { Dto } from '../../api/dto';
 import { date, siret } from '../../i18n/format';
 import { ACCESS, CATEGORY, GRADE, METHOD, OUTCOME, STATE, STALE_REASON, label } from '../../i18n/labels';
 import { Screen } from '../../ui/Screen';
 import { Facts, Section } from '../../ui/Section';
 import { SimpleTable } from '../../ui/SimpleTable';
 import { Async } from '../../ui/states';
+
+type SharedCheck = Dto<'SharedCheckDto'>;
 
 export default function SharedCheckShow() {
   const { id = '' } = useParams();

@@ -1,5 +1,7 @@
 // Who sees a check, in words (the API answers with codes and lists: docs/sharing.md).
-import type { CheckAudience } from '../../api/types';
+import type { Dto } from '../../api/dto';
+
+type CheckAudience = Dto<'CheckAudienceDto'>;
 
 const names = (list: { name: string }[]) => list.map((f) => f.name).join(', ');
 
