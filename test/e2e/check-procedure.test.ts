@@ -314,7 +314,7 @@ describe('contradictory procedure, evidence, corrective actions, amendments', ()
     expect(own.body.controls.blockedPayments).toEqual({ actions: 1, amountFunded: 1000 });
     expect(own.body.controls.openMajorNonConformities.map((m: { pointCode: string }) => m.pointCode)).toContain('SF-07');
     const other = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check`).query({ category: 'TRAINING' }).set(as(officerB));
-    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null } });
+    expect(other.body.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null }, openReportsExist: false });
 
     // A later joint control grades the service-fait points compliant: the block is lifted.
     const joint = await t.http

@@ -191,11 +191,11 @@ describe('bulk funding check', () => {
     expect(points((await bulk(apiKey(funderKey), item)).body)).toEqual(['AUD-1:true', 'OFF-1:false']);
     expect(points((await bulk(bearer(auditorToken), item)).body)).toEqual(['AUD-1:true']);
     const certifier = await bulk(apiKey(certifierKey), item);
-    expect(certifier.body.items[0].answer.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null } });
+    expect(certifier.body.items[0].answer.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null }, openReportsExist: false });
     expect(certifier.body.items[0].answer.certification.status).toBe('CERTIFIED');
     const otherFunder = await createUser(t.db, 'CDC', ['officer']);
     const cdc = await bulk(bearer(await login(t.http, otherFunder)), item);
-    expect(cdc.body.items[0].answer.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null } });
+    expect(cdc.body.items[0].answer.controls).toEqual({ openMajorNonConformities: [], blockedPayments: { actions: 0, amountFunded: 0 }, priceAnomalies: { open: 0, confirmed: 0 }, acrossFunders: { checks: 0, nonCompliant: 0, openMajorNonConformities: 0, lastCompletedAt: null }, openReportsExist: false });
   });
 
   it('answers a bad item with its error in its place, with the code the single route gives', async () => {

@@ -175,6 +175,14 @@ describe('reports', () => {
       expect(JSON.stringify(pkg)).not.toContain('dupont');
     });
 
+    it('shows in every funder\'s funding check that an open report exists, as a yes or no only', async () => {
+      const other = await t.http.get(`/api/v1/providers/${provider.siret}/funding-check?category=TRAINING`).set(as(araOfficer)).expect(200);
+      expect(other.body.controls.openReportsExist).toBe(true);
+      expect(JSON.stringify(other.body)).not.toContain(report.id);
+      const elsewhere = await createProvider(t.db);
+      expect((await t.http.get(`/api/v1/providers/${elsewhere.siret}/funding-check?category=TRAINING`).set(as(araOfficer)).expect(200)).body.controls.openReportsExist).toBe(false);
+    });
+
     it('is sealed: canonical package signed with the platform key, PDF dossier, verification passes', async () => {
       expect(report).toMatchObject({ status: 'SUBMITTED', seal: { packageSha256: expect.stringMatching(/^[0-9a-f]{64}$/), pdfSha256: expect.stringMatching(/^[0-9a-f]{64}$/), auditHead: { seq: expect.any(Number) } } });
       const keys = await t.http.get('/api/v1/signing-keys').expect(200);

@@ -36,6 +36,7 @@ const CSV_COLUMNS: { header: string; value: (item: FundingCheckItem, asked: Reco
   { header: 'confirmed_price_anomalies', value: (i) => i.answer?.controls.priceAnomalies?.confirmed },
   { header: 'other_funders_checks', value: (i) => i.answer?.controls.acrossFunders.checks },
   { header: 'other_funders_non_compliant', value: (i) => i.answer?.controls.acrossFunders.nonCompliant },
+  { header: 'open_reports_exist', value: (i) => i.answer?.controls.openReportsExist },
   { header: 'error_code', value: (i) => i.error?.code },
   { header: 'error_detail', value: (i) => i.error?.errors.map((e) => `${e.field}: ${e.message}`).join('; ') },
 ];

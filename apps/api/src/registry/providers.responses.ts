@@ -349,6 +349,9 @@ export class FundingControlsDto {
 
   @ApiProperty({ description: 'Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md)' })
   acrossFunders: AcrossFundersDto;
+
+  @ApiProperty({ description: 'Submitted reports not yet closed exist on the establishment, from any funder (a yes or no: docs/reports.md)' })
+  openReportsExist: boolean;
 }
 
 export class FundingCheckDto {

@@ -2517,6 +2517,8 @@ export interface components {
             priceAnomalies: components["schemas"]["PriceAnomalyCountsDto"] | null;
             /** @description Results across funders: counts over checks shared with the caller or run by a body it mandated (docs/sharing.md) */
             acrossFunders: components["schemas"]["AcrossFundersDto"];
+            /** @description Submitted reports not yet closed exist on the establishment, from any funder (a yes or no: docs/reports.md) */
+            openReportsExist: boolean;
         };
         FundingCheckDto: {
             siret: string;

@@ -78,6 +78,11 @@ export interface FundingCheckAnswer {
      * it, or run by a body it mandated), as counts only. None for an auditor.
      */
     acrossFunders: { checks: number; nonCompliant: number; openMajorNonConformities: number; lastCompletedAt: string | null };
+    /**
+     * Whether submitted reports not yet closed exist on the establishment, from any funder (docs/reports.md):
+     * the one cross-funder fact about reports the disclosure catalogue allows, a yes or no, never who or how many.
+     */
+    openReportsExist: boolean;
   };
 }
 
@@ -119,7 +124,9 @@ export const FUNDING_CHECK_SQL = `
            'activity', ${FUNDING_ACTIVITY_JSON},
            'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END,
              'priceAnomalies', CASE WHEN $8::boolean THEN json_build_object('open', anomalies.open, 'confirmed', anomalies.confirmed) END,
-             'acrossFunders', across.summary)
+             'acrossFunders', across.summary,
+             -- reports_open_exist (migration 0040, libs/reports OPEN_REPORTS_EXIST_SQL): a yes/no across funders.
+             'openReportsExist', reports_open_exist(q.siret::text))
          )::text AS answer
     FROM q
     ${FUNDING_FACTS_JOINS}

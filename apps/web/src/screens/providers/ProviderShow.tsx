@@ -142,6 +142,12 @@ function FundingCheckPanel({ siret }: { siret: string }) {
                       <Link to={`/organismes/${siret}/dossier`}>Dossier de contrôle</Link>
                     </span>,
                   ],
+                  [
+                    'Signalements en cours',
+                    <span data-testid="open-reports">
+                      {fc.controls.openReportsExist ? 'Oui : au moins un signalement transmis n’est pas encore clos (tous financeurs)' : 'Aucun'}
+                    </span>,
+                  ],
                   ['Registre', fc.activity.inRegistry ? (fc.activity.listed ? 'Inscrit sur la liste publique' : 'Radié de la liste publique') : 'Absent du registre'],
                   ['Dernier bilan pédagogique et financier', date(fc.activity.lastDeclarationDate)],
                 ]}
