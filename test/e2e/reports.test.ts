@@ -181,6 +181,8 @@ describe('reports', () => {
       expect(JSON.stringify(other.body)).not.toContain(report.id);
       const elsewhere = await createProvider(t.db);
       expect((await t.http.get(`/api/v1/providers/${elsewhere.siret}/funding-check?category=TRAINING`).set(as(araOfficer)).expect(200)).body.controls.openReportsExist).toBe(false);
+      // The provider dossier says the same, to any funder.
+      expect((await t.http.get(`/api/v1/providers/${provider.siret}/dossier`).set(as(araOfficer)).expect(200)).body.openReportsExist).toBe(true);
     });
 
     it('is sealed: canonical package signed with the platform key, PDF dossier, verification passes', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Clock } from '@bo/core';
 import { Db } from '@bo/database';
-import { Actor, checkFilterParam, checksVisibleToActorSql, tenantOf } from '@bo/access';
+import { Actor, checkFilterParam, checksVisibleToActorSql, readsOrganisationRecords, tenantOf } from '@bo/access';
 import { CertificationsService, parseSiret } from '@bo/registry';
 import { DocumentModel, frenchDate, labelFr, renderPdf } from '@bo/documents';
 import { LeadFunderService, LeadFunderView } from './lead-funder.service';
@@ -38,9 +38,9 @@ export interface DossierView {
   reliances: RelianceView[];
   leadFunder: LeadFunderView;
   profile: ProfileView | null;
-  /** Whether open reports exist (the reports feature fills it; null until then). */
-  openReportsExist: boolean | null;
-  /** The caller's own price anomalies on the provider (the pricing feature fills it; null until then). */
+  /** Whether submitted reports not yet closed exist on the establishment, from any funder (a yes or no: docs/reports.md). */
+  openReportsExist: boolean;
+  /** The caller's own active price anomalies (open, under review or confirmed) on the establishment; null for an auditor. */
   priceAnomalies: number | null;
   generatedAt: string;
 }
@@ -103,10 +103,18 @@ export class DossierService {
           ORDER BY ca.due_at, ca.id`,
         [siret, filter],
       );
+      // Cross-funder facts the disclosure catalogue allows: a yes or no on open reports (reports_open_exist,
+      // migration 0040); the caller's own anomalies only (row-level security), not for an auditor (libs/access).
+      const [facts] = await tx.query<{ open_reports: boolean; anomalies: number }>(
+        `SELECT reports_open_exist($1) AS open_reports,
+                (SELECT count(*) FROM price_anomalies pa WHERE pa.provider_siret = $1 AND pa.active AND pa.status IN ('OPEN', 'UNDER_REVIEW', 'CONFIRMED'))::int AS anomalies`,
+        [siret],
+      );
       return {
         checks,
         byIndicator,
         corrective,
+        facts,
         leadFunder: await this.leads.viewIn(tx, siret),
         profile: (await profilesFor(tx, [siret])).get(siret) ?? null,
       };
@@ -146,8 +154,8 @@ export class DossierService {
       reliances: await this.reliances.list(actor, { providerSiret: siret }),
       leadFunder: parts.leadFunder,
       profile: parts.profile,
-      openReportsExist: null,
-      priceAnomalies: null,
+      openReportsExist: parts.facts.open_reports,
+      priceAnomalies: readsOrganisationRecords(actor) ? parts.facts.anomalies : null,
       generatedAt: now.toISOString(),
     };
   }

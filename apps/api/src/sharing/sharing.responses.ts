@@ -506,10 +506,10 @@ export class DossierDto {
   @ApiProperty({ type: ProfileDto, nullable: true })
   profile: ProfileDto | null;
 
-  @ApiProperty({ type: Boolean, nullable: true, description: 'Filled by the reports feature' })
-  openReportsExist: boolean | null;
+  @ApiProperty({ description: 'Submitted reports not yet closed exist on the establishment, from any funder (a yes or no)' })
+  openReportsExist: boolean;
 
-  @ApiProperty({ type: Number, nullable: true, description: "The caller's own price anomalies (filled by the pricing feature)" })
+  @ApiProperty({ type: Number, nullable: true, description: "The caller's own active price anomalies (open, under review, confirmed) on the establishment; null for an auditor" })
   priceAnomalies: number | null;
 
   @ApiProperty({ format: 'date-time' })

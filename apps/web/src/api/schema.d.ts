@@ -4098,9 +4098,9 @@ export interface components {
             reliances: components["schemas"]["RelianceDto"][];
             leadFunder: components["schemas"]["LeadFunderDto"];
             profile: components["schemas"]["ProfileDto"] | null;
-            /** @description Filled by the reports feature */
-            openReportsExist: boolean | null;
-            /** @description The caller's own price anomalies (filled by the pricing feature) */
+            /** @description Submitted reports not yet closed exist on the establishment, from any funder (a yes or no) */
+            openReportsExist: boolean;
+            /** @description The caller's own active price anomalies (open, under review, confirmed) on the establishment; null for an auditor */
             priceAnomalies: number | null;
             /** Format: date-time */
             generatedAt: string;

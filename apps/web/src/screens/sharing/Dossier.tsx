@@ -113,6 +113,8 @@ export default function DossierScreen() {
                     ['Financeurs (12 derniers mois)', d.profile ? count(d.profile.fundersFunding) : '—'],
                     ['Contrôles visibles', count(d.timeline.length)],
                     ['Actions correctives ouvertes', count(d.openCorrectiveActions.length)],
+                    ['Signalements en cours (tous financeurs)', d.openReportsExist ? 'Oui' : 'Aucun'],
+                    ...(d.priceAnomalies === null ? [] : ([['Mes anomalies de prix actives', count(d.priceAnomalies)]] as [string, string][])),
                   ]}
                 />
                 {stale.map((r) => (
