@@ -124,9 +124,19 @@ describe('provider registry and public-list import', () => {
     const path = join(dir, 'big.csv');
     await pipeline(generator.stream(), createWriteStream(path));
 
+    const [{ now: before }] = await t.db.superQuery<{ now: Date }>(`SELECT now()`);
     const first = await upload(path, 'FULL', 150_000);
     expect(first.counts).toMatchObject({ lines: ROWS, accepted: ROWS - 15, rejected: 15, inserted: ROWS - 15, updated: 0, delisted: 0 });
     expect(first.counts.observations).toBeGreaterThan(ROWS);
+    // The import left the registry's statistics behind it (an explicit ANALYZE, not autovacuum's):
+    // the next funded-actions import plans its per-provider look-ups on them.
+    const analyzed = await t.db.superQuery<{ relname: string; last_analyze: Date | null }>(
+      `SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('providers', 'certification_observations') ORDER BY relname`,
+    );
+    expect(analyzed.map((r) => [r.relname, r.last_analyze !== null && r.last_analyze >= before])).toEqual([
+      ['certification_observations', true],
+      ['providers', true],
+    ]);
 
     const csv = await t.http.get(`/api/v1/imports/${first.id}/errors?format=csv`).set(bearer(adminToken));
     expect(csv.status).toBe(200);

@@ -101,6 +101,10 @@ async function runImport(deps: { systemDb: SystemDb; blobs: BlobStore; audit: Au
         );
         // Coverage depends on the registry: its recompute is asked for in the same transaction.
         if (registryChanged(applied.counts)) {
+          // Statistics of the changed registry, committed with it: the coverage recompute and the
+          // next funded-actions import plan their per-provider look-ups on them (a registry without
+          // statistics made them sequential scans; migration 0025). Counts this transaction's rows.
+          await tx.query(`ANALYZE providers, certification_observations`);
           await deps.outbox.add(tx, 'registry.coverage-recompute', { organisationId: null, requestedBy, reason: `public-list import ${importId}` });
         }
         return applied.counts;
