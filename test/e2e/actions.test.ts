@@ -118,6 +118,27 @@ describe('funded actions', () => {
       expect(importsAfter).toBe(importsBefore);
     });
 
+    it('reads identifiers written the way a French spreadsheet shows them (no-break spaces, dots, tabs)', async () => {
+      const plain = new ActionsCsvGenerator({ rows: 2, seed: 'spaced', refPrefix: 'SPACED' });
+      const [header, ...rows] = [...plain.lines()];
+      const columns = header.trim().split(',');
+      const at = (name: string) => columns.indexOf(name);
+      const spaced = rows.map((line) => {
+        const cells = line.replace(/\r?\n$/, '').split(',');
+        const siret = cells[at('providerSiret')];
+        // 123 456 789 00012 with a narrow no-break space (U+202F), a no-break space (U+00A0) and a tab.
+        cells[at('providerSiret')] = `${siret.slice(0, 3)}\u202f${siret.slice(3, 6)}\u00a0${siret.slice(6, 9)}.${siret.slice(9)}\t`;
+        if (cells[at('formacode')]) cells[at('formacode')] = `${cells[at('formacode')].slice(0, 2)}\u00a0${cells[at('formacode')].slice(2)}`;
+        return { siret, cells };
+      });
+      const result = await importAndWait([header, ...spaced.map((r) => `${r.cells.join(',')}\n`)].join(''));
+      expect(result).toMatchObject({ status: 'SUCCEEDED', counts: { accepted: 2, rejected: 0 } });
+      const stored = await t.db.superQuery<{ provider_siret: string }>(
+        `SELECT provider_siret FROM funded_actions WHERE external_ref LIKE 'SPACED%' ORDER BY external_ref`,
+      );
+      expect(stored.map((r) => r.provider_siret).sort()).toEqual(spaced.map((r) => r.siret).sort());
+    });
+
     it('lets an API key with actions:write import', async () => {
       const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin', 'manager']);
       const key = await t.http.post('/api/v1/api-keys').set(bearer(await login(t.http, admin))).send({ label: 'SI', scopes: ['actions:write'] });
