@@ -173,8 +173,13 @@ async function main() {
   server.send({ type: 'capture', routes: routes.map((r) => ({ name: r.name, method: r.method, path: r.target, headers: r.headers, body: r.body })) });
   const captured = await new Promise((resolve) => server.on('message', (m) => m.type === 'captured' && resolve(m.routes)));
   for (const [name, c] of Object.entries(captured)) {
-    log(`${name}: ${c.status}, ${c.bytes} bytes, ${c.transaction ? `${c.statements} statement(s) in one transaction (tenant setting included)` : `${c.statements} statement, no transaction (shared reference data)`}`);
+    const shape = c.transaction
+      ? `${c.statements} statement(s) in one transaction opened with the tenant setting in the same message`
+      : `${c.statements} statement, no transaction (shared reference data)`;
+    log(`${name}: ${c.status}, ${c.bytes} bytes (minimal handler: ${c.minimalBytes} bytes of raw rows), ${shape}`);
     if (c.status !== 200 || c.statements === 0) throw new Error(`${name} answered ${c.status}: ${c.sample}`);
+    // Raw rows are smaller or larger than the API's mapped JSON, but never nearly empty.
+    if (c.minimalBytes < c.bytes / 10) throw new Error(`${name}: the minimal handler answered ${c.minimalBytes} bytes against the API's ${c.bytes}: it does not replay the same work`);
   }
 
   const api = `http://127.0.0.1:${API_PORT}`;

@@ -15,9 +15,12 @@ const require = createRequire(import.meta.url);
 const pg = require('pg');
 
 let capture = null;
+const APP_USER = new URL(process.env.DATABASE_URL).username;
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function query(config, values, callback) {
-  if (capture && !this.minimal) {
+  // Only the application role's statements: the outbox relay and other system-role clients of the
+  // same process poll in the background and must not land in a route's replay.
+  if (capture && !this.minimal && this.connectionParameters?.user === APP_USER) {
     capture.push({ text: typeof config === 'string' ? config : config.text, values: Array.isArray(values) ? values : (config?.values ?? []) });
   }
   return originalQuery.call(this, config, values, callback);
@@ -39,7 +42,11 @@ await app.listen({ port: PORT, host: '127.0.0.1' });
 function transactionOf(statements) {
   const begin = statements.findIndex((s) => /^(START TRANSACTION|BEGIN)/i.test(s.text.trim()));
   const commit = statements.findIndex((s, i) => i > begin && /^COMMIT/i.test(s.text.trim()));
-  if (begin >= 0 && commit > begin) return { transaction: true, statements: statements.slice(begin + 1, commit) };
+  if (begin >= 0 && commit > begin) {
+    // The API opens its transaction and sets the tenant in one message ("START TRANSACTION;
+    // SELECT set_config(...)"): the minimal handler sends that very message first.
+    return { transaction: true, begin: statements[begin].text, statements: statements.slice(begin + 1, commit) };
+  }
   const work = statements.filter((s) => !/auth_(principal|api_key)/.test(s.text));
   if (work.length !== 1) throw new Error(`no transaction captured in: ${statements.map((s) => s.text.slice(0, 60)).join(' | ')}`);
   return { transaction: false, statements: work };
@@ -49,11 +56,11 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Numb
 pool.on('connect', (client) => (client.minimal = true));
 const replays = new Map();
 
-async function runMinimal({ transaction, statements }) {
+async function runMinimal({ transaction, begin, statements }) {
   if (!transaction) return (await pool.query(statements[0].text, statements[0].values)).rows;
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     let rows = [];
     for (const s of statements) rows = (await client.query(s.text, s.values)).rows;
     await client.query('COMMIT');
@@ -99,7 +106,10 @@ process.on('message', async (message) => {
       capture = null;
     }
     replays.set(route.name, replay);
-    out[route.name] = { status: res.status, bytes: text.length, statements: replay.statements.length, transaction: replay.transaction, sample: text.slice(0, 300) };
+    // The minimal handler must answer the same data, or it measures less work (a tenant setting
+    // lost in the replay leaves row-level security answering nothing).
+    const minimalBytes = JSON.stringify(await runMinimal(replay)).length;
+    out[route.name] = { status: res.status, bytes: text.length, minimalBytes, statements: replay.statements.length, transaction: replay.transaction, sample: text.slice(0, 300) };
   }
   process.send({ type: 'captured', routes: out });
 });
