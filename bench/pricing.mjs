@@ -64,7 +64,7 @@ async function main() {
           `INSERT INTO funded_actions (organisation_id, external_ref, provider_siret, category, certification_code, formacode, modality, region,
                   start_date, end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc)
            WITH funders AS (SELECT array_agg(id ORDER BY code) AS ids FROM organisations WHERE kind = 'FUNDER')
-           SELECT funders.ids[1 + g % array_length(funders.ids, 1)], 'B' || g, lpad((100000 + (g * 7919) % 50000)::text, 14, '0'),
+           SELECT funders.ids[1 + g % array_length(funders.ids, 1)], 'B' || g, lpad((100000 + (g::bigint * 7919) % 50000)::text, 14, '0'),
                   c.category,
                   CASE WHEN g % 10 < 8 THEN 'RNCP' || (1 + floor(2000 * power(random(), 2))::int) END,
                   lpad((10000 + (g * 31) % 500)::text, 5, '0'),
