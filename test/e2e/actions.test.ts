@@ -118,6 +118,45 @@ describe('funded actions', () => {
       expect(importsAfter).toBe(importsBefore);
     });
 
+    it('recognises the unchanged lines of a re-sent file, updates the changed one, and still reports a repeated line', async () => {
+      const small = new ActionsCsvGenerator({ rows: 4, seed: 'resent', refPrefix: 'RESENT' });
+      const [header, ...lines] = [...small.lines()];
+      const columns = header.trim().split(',');
+      const cellsOf = (line: string) => line.replace(/\r?\n$/, '').split(',');
+      const first = await importAndWait([header, ...lines].join(''));
+      expect(first.counts).toMatchObject({ accepted: 4, inserted: 4 });
+      const stored = async () =>
+        t.db.superQuery<{ external_ref: string; version: number; updated_at: Date; import_id: string; source_line_digest: string; amount_funded: string }>(
+          `SELECT external_ref, version, updated_at, import_id, source_line_digest, amount_funded::text FROM funded_actions WHERE external_ref LIKE 'RESENT%' ORDER BY external_ref`,
+        );
+      const before = await stored();
+
+      // Line 1: the same values written with spaces around the SIRET; line 2: a new amount;
+      // lines 3 and 4 unchanged, and line 4 sent twice (its copy must be reported, never skipped).
+      const spaced = cellsOf(lines[0]);
+      spaced[columns.indexOf('providerSiret')] = ` ${spaced[columns.indexOf('providerSiret')]} `;
+      const changed = cellsOf(lines[1]);
+      changed[columns.indexOf('amountFunded')] = '1234.56';
+      const again = await importAndWait([header, `${spaced.join(',')}\n`, `${changed.join(',')}\n`, lines[2], lines[3], lines[3]].join(''));
+      expect(again.counts).toMatchObject({ rows: 5, accepted: 4, rejected: 1, inserted: 0, updated: 1, unchanged: 3 });
+      expect(again.errors).toEqual([expect.objectContaining({ line: 6, field: 'externalRef', reason: expect.stringMatching(/repeats the one on line 5/) })]);
+      const after = await stored();
+      const ref = (rows: typeof before, i: number) => rows.find((r) => r.external_ref === cellsOf(lines[i])[columns.indexOf('externalRef')])!;
+      // Same values, written differently: same version, date and import; its new line digest kept.
+      expect(ref(after, 0)).toMatchObject({ version: ref(before, 0).version, updated_at: ref(before, 0).updated_at, import_id: ref(before, 0).import_id });
+      expect(ref(after, 0).source_line_digest).not.toBe(ref(before, 0).source_line_digest);
+      // Changed: one more version, the new amount.
+      expect(ref(after, 1)).toMatchObject({ version: ref(before, 1).version + 1, amount_funded: '1234.56' });
+      expect([ref(after, 2), ref(after, 3)]).toEqual([ref(before, 2), ref(before, 3)]);
+
+      // The same file a third time: every line recognised, nothing written.
+      const third = await importAndWait([header, `${spaced.join(',')}\n`, `${changed.join(',')}\n`, lines[2], lines[3]].join(''));
+      expect(third.counts).toMatchObject({ rows: 4, accepted: 4, inserted: 0, updated: 0, unchanged: 4, coverageChanged: 0 });
+      // ...and recognised before any parsing (the second import: only line 3, as line 4 was repeated).
+      expect([again, third].map((i) => (i as unknown as { progress: { recognisedLines: number } }).progress.recognisedLines)).toEqual([1, 4]);
+      expect(await stored()).toEqual(after);
+    });
+
     it('reads identifiers written the way a French spreadsheet shows them (no-break spaces, dots, tabs)', async () => {
       const plain = new ActionsCsvGenerator({ rows: 2, seed: 'spaced', refPrefix: 'SPACED' });
       const [header, ...rows] = [...plain.lines()];

@@ -265,7 +265,7 @@ export class ActionsService {
       if (before) {
         id = before.id;
         await tx.query(
-          `UPDATE funded_actions SET ${UPDATABLE.map((c, i) => `${c} = $${i + 2}`).join(', ')}, version = version + 1, updated_at = now(), source_digest = NULL
+          `UPDATE funded_actions SET ${UPDATABLE.map((c, i) => `${c} = $${i + 2}`).join(', ')}, version = version + 1, updated_at = now(), source_digest = NULL, source_line_digest = NULL
             WHERE id = $1 AND (${UPDATABLE.join(', ')}) IS DISTINCT FROM (${UPDATABLE.map((c, i) => `$${i + 2}::${UPDATABLE_TYPES[i]}`).join(', ')})`,
           [id, ...values],
         );
@@ -302,7 +302,7 @@ export class ActionsService {
       const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const merged = normaliseAction({ ...pickInput(before), ...given } as ActionInput);
       await tx.query(
-        `UPDATE funded_actions SET ${UPDATABLE.map((c, i) => `${c} = $${i + 2}`).join(', ')}, version = version + 1, updated_at = now(), source_digest = NULL
+        `UPDATE funded_actions SET ${UPDATABLE.map((c, i) => `${c} = $${i + 2}`).join(', ')}, version = version + 1, updated_at = now(), source_digest = NULL, source_line_digest = NULL
           WHERE id = $1`,
         [id, ...valuesOf(merged)],
       );

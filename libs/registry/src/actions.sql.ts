@@ -20,6 +20,27 @@ CREATE TEMP TABLE action_import_rows (
 /** Stripped from identifiers: blanks ([[:space:]]) and the no-break spaces a French spreadsheet puts in long numbers. */
 const BLANKS = `[[:space:]\\u00a0\\u2007\\u202f]`;
 
+/** The raw values of a staged line as one digest (a ROW's text tells NULL from '' and needs no separator). */
+const LINE_DIGEST = `md5(ROW(external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
+                  funding_decision_date, start_date, end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc)::text)`;
+
+/**
+ * The lines of a re-sent file that change nothing, recognised before any parsing: the action of
+ * the same externalRef was imported from a line with exactly these raw values (migration 0027).
+ * A line whose externalRef repeats in the file is never skipped (its duplicate must be reported),
+ * nor a line of the wrong shape. Made before the intervals and the import statement, which both
+ * leave these lines out (\`NORMALISED\`). $1: the organisation.
+ */
+export const CREATE_IMPORT_SKIPPED_SQL = `
+CREATE TEMP TABLE import_skipped ON COMMIT DROP AS
+SELECT r.line FROM action_import_rows r
+  JOIN funded_actions cur ON cur.organisation_id = $1::uuid AND cur.external_ref = nullif(btrim(r.external_ref), '')
+                         AND cur.source_line_digest = ${LINE_DIGEST.replace(/\b(external_ref|provider_siret|provider_nda|category|certification_code|formacode|modality|region|funding_decision_date|start_date|end_date|hours_per_trainee|trainees|price_excl_vat|amount_funded|branch_idcc)\b/g, 'r.$1')}
+ WHERE r.shape_error IS NULL
+   AND nullif(btrim(r.external_ref), '') NOT IN (
+         SELECT nullif(btrim(o.external_ref), '') FROM action_import_rows o
+          WHERE nullif(btrim(o.external_ref), '') IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`;
+
 /**
  * Normalised text of the staging rows (values trimmed; empty = NULL). A subquery that the planner
  * keeps apart (OFFSET 0), so each value is normalised once per row and the checks that follow read
@@ -42,8 +63,10 @@ const NORMALISED = `
          nullif(btrim(trainees), '') AS trainees,
          nullif(btrim(price_excl_vat), '') AS price,
          nullif(btrim(amount_funded), '') AS amount,
-         nullif(btrim(branch_idcc), '') AS idcc
+         nullif(btrim(branch_idcc), '') AS idcc,
+         ${LINE_DIGEST} AS line_digest
     FROM action_import_rows
+   WHERE line NOT IN (SELECT s.line FROM import_skipped s)
   OFFSET 0`;
 
 /** A constant list as SQL literals (the values are fixed identifiers of registry.constants, never input). */
@@ -66,12 +89,6 @@ function dateCheck(expr: string, parsed: string, field: string): string {
 const required = (expr: string, field: string) => `CASE WHEN ${expr} IS NULL THEN '${field}' || E'\\t' || '${field} is empty' END`;
 
 /**
- * Validates the staging rows of import $1 (organisation $2), records one error per bad field in
- * import_errors, and upserts the good rows on (organisation, externalRef). A row whose values did
- * not change (same digest) is left alone, so importing the same file twice changes nothing.
- * Answers the counts and the digest of the inserted or updated ids (sorted, as the audit does).
- */
-/**
  * The coverage intervals of the import's (SIRET, NDA, category) keys, as a temporary table made
  * BEFORE the import statement and with the default planner settings: \`certification_state\` is
  * inlined, and its registry look-ups must stay index nested loops (with nested loops off they
@@ -83,6 +100,14 @@ CREATE TEMP TABLE import_spans ON COMMIT DROP AS
 WITH ${coverageSpansSql(`SELECT DISTINCT n.siret, n.nda, n.category FROM (${NORMALISED}) n WHERE n.siret IS NOT NULL AND n.category IS NOT NULL`)}
 SELECT * FROM spans`;
 
+/**
+ * Validates the staging rows of import $1 (organisation $2) but the recognised ones
+ * (\`import_skipped\`), records one error per bad field in import_errors, and upserts the good rows
+ * on (organisation, externalRef). A row whose normalised values did not change (same digest) keeps
+ * its version and date (only its line digest and coverage are refreshed), so importing the same
+ * file twice changes nothing. Answers the counts (skipped lines count as accepted and unchanged)
+ * and the digest of the inserted or updated ids (sorted, as the audit does).
+ */
 export const IMPORT_ACTIONS_SQL = `
 WITH v AS MATERIALIZED (
   SELECT p.*, CASE WHEN shape_error IS NOT NULL THEN ARRAY['' || E'\\t' || shape_error] ELSE array_remove(ARRAY[
@@ -146,39 +171,41 @@ good AS (
 up AS (
   INSERT INTO funded_actions AS f (organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode,
                                    modality, region, funding_decision_date, start_date, end_date, hours_per_trainee, trainees,
-                                   price_excl_vat, amount_funded, branch_idcc, source_digest, import_id,
+                                   price_excl_vat, amount_funded, branch_idcc, source_digest, source_line_digest, import_id,
                                    coverage, coverage_flags, coverage_nda, coverage_evaluated_at, coverage_own_note, coverage_own_note_id)
   SELECT $2::uuid, g.external_ref, g.siret, g.nda, g.category, g.cert, g.formacode, g.modality, g.region, g.fdd_d, g.sd_d, g.ed_d,
-         g.hours::numeric, g.trainees::int, g.price::numeric, g.amount::numeric, lpad(g.idcc, 4, '0'), g.digest, $1::uuid,
+         g.hours::numeric, g.trainees::int, g.price::numeric, g.amount::numeric, lpad(g.idcc, 4, '0'), g.digest, g.line_digest, $1::uuid,
          ${coverageOf('g.fdd_d')}, now(), ${ownNoteColumns('$2::uuid', 'g.siret', 'g.nda', 'g.category', 'g.on_date')}
     FROM good g ${spanJoin('g.siret', 'g.nda', 'g.category', 'g.on_date', 'import_spans')}
-   -- A row whose digest is already stored changes nothing: it skips the coverage joins and the
-   -- insert attempt (the ON CONFLICT condition below would skip it anyway, after the work).
-   WHERE NOT EXISTS (SELECT 1 FROM funded_actions cur WHERE cur.organisation_id = $2::uuid AND cur.external_ref = g.external_ref AND cur.source_digest = g.digest)
   ON CONFLICT (organisation_id, external_ref) DO UPDATE SET
     provider_siret = EXCLUDED.provider_siret, provider_nda = EXCLUDED.provider_nda, category = EXCLUDED.category,
     certification_code = EXCLUDED.certification_code, formacode = EXCLUDED.formacode, modality = EXCLUDED.modality,
     region = EXCLUDED.region, funding_decision_date = EXCLUDED.funding_decision_date, start_date = EXCLUDED.start_date,
     end_date = EXCLUDED.end_date, hours_per_trainee = EXCLUDED.hours_per_trainee, trainees = EXCLUDED.trainees,
     price_excl_vat = EXCLUDED.price_excl_vat, amount_funded = EXCLUDED.amount_funded, branch_idcc = EXCLUDED.branch_idcc,
-    source_digest = EXCLUDED.source_digest, import_id = EXCLUDED.import_id, version = f.version + 1, updated_at = now(),
+    -- Same values written differently (spaces, a dot in a SIRET): only the line digest and the
+    -- coverage are refreshed; the action keeps its version, its date and the import that set it.
+    source_digest = EXCLUDED.source_digest, source_line_digest = EXCLUDED.source_line_digest,
+    import_id = CASE WHEN f.source_digest IS DISTINCT FROM EXCLUDED.source_digest THEN EXCLUDED.import_id ELSE f.import_id END,
+    version = f.version + CASE WHEN f.source_digest IS DISTINCT FROM EXCLUDED.source_digest THEN 1 ELSE 0 END,
+    updated_at = CASE WHEN f.source_digest IS DISTINCT FROM EXCLUDED.source_digest THEN now() ELSE f.updated_at END,
     coverage = EXCLUDED.coverage, coverage_flags = EXCLUDED.coverage_flags, coverage_nda = EXCLUDED.coverage_nda,
     coverage_evaluated_at = EXCLUDED.coverage_evaluated_at,
     coverage_own_note = EXCLUDED.coverage_own_note, coverage_own_note_id = EXCLUDED.coverage_own_note_id
-  WHERE f.source_digest IS DISTINCT FROM EXCLUDED.source_digest
-  RETURNING new.id, old.id IS NULL AS inserted,
+  WHERE f.source_digest IS DISTINCT FROM EXCLUDED.source_digest OR f.source_line_digest IS DISTINCT FROM EXCLUDED.source_line_digest
+  RETURNING new.id, old.id IS NULL AS inserted, old.source_digest IS DISTINCT FROM new.source_digest AS changed,
             old.id IS NULL OR old.coverage_evaluated_at IS NULL
               OR (old.coverage, old.coverage_flags, old.coverage_nda, old.coverage_own_note, old.coverage_own_note_id)
                  IS DISTINCT FROM (new.coverage, new.coverage_flags, new.coverage_nda, new.coverage_own_note, new.coverage_own_note_id) AS coverage_changed
 )
-SELECT (SELECT count(*) FROM v)::int AS rows,
+SELECT (SELECT count(*) FROM v)::int + (SELECT count(*) FROM import_skipped)::int AS rows,
        (SELECT count(DISTINCT line) FROM bad)::int AS rejected,
-       (SELECT count(*) FROM v WHERE cardinality(v.errors) = 0)::int AS accepted,
+       (SELECT count(*) FROM v WHERE cardinality(v.errors) = 0)::int + (SELECT count(*) FROM import_skipped)::int AS accepted,
        (SELECT count(*) FILTER (WHERE inserted) FROM up)::int AS inserted,
-       (SELECT count(*) FILTER (WHERE NOT inserted) FROM up)::int AS updated,
+       (SELECT count(*) FILTER (WHERE NOT inserted AND changed) FROM up)::int AS updated,
        (SELECT count(*) FILTER (WHERE coverage_changed) FROM up)::int AS coverage_changed,
        -- ORDER BY the uuid is the order of its text (fixed-width lowercase hex), as the audit sorts ids.
-       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM up) AS affected_digest`;
+       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM up WHERE changed) AS affected_digest`;
 
 /**
  * Certification coverage, set-based, with ONE rule: \`certification_state\` (migration 0004), the
