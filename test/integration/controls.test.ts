@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Actor } from '@bo/access';
-import { CheckProcedureService, ChecksService, EvidenceService, FindingsService } from '@bo/controls';
+import { CHECK_LIST_TABLE_COLUMNS, CheckProcedureService, ChecksService, EvidenceService, FindingsService } from '@bo/controls';
 import { TestApp, createTestApp } from '../support/test-app';
 import { ControlsServices, actorOf, createCertifiedProvider, createCheck, gradeCheck } from '../support/controls-factories';
 import { createUser } from '../support/fixtures';
@@ -29,6 +29,17 @@ describe('controls services', () => {
   });
   afterAll(async () => {
     await t?.close();
+  });
+
+  it("the check list reads every column of checks but the full scope, and answers the scope's counts", async () => {
+    const columns = await t.db.superQuery<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'checks' ORDER BY column_name`,
+    );
+    expect([...CHECK_LIST_TABLE_COLUMNS, 'scope'].sort()).toEqual(columns.map((c) => c.name).sort());
+    const provider = await createCertifiedProvider(t.db, ['TRAINING']);
+    const check = await createCheck(s, officer, provider, { scopeContext: { categories: ['TRAINING'], flags: { TRAINING: { subcontracting: false } } } });
+    const page = await s.checks.list(officer, { limit: 100, providerSiret: provider.siret });
+    expect(page.items.map((c) => ({ id: c.id, scopeCounts: c.scopeCounts }))).toEqual([{ id: check.id, scopeCounts: check.scope.counts }]);
   });
 
   it('derives the scope from the officer choice over the certified categories, which are only proposed', async () => {
