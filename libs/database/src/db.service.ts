@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { escapeLiteral } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { APP_DATA_SOURCE } from './data-sources';
 import { TenantContext } from './tenant';
@@ -32,13 +33,31 @@ export function txOf(manager: EntityManager, hooks: (() => void)[] = []): Tx {
   };
 }
 
-/** Runs `work` in a transaction of `dataSource`, then the hooks it registered with `afterCommit`. */
-export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) => Promise<T>, setup?: (manager: EntityManager) => Promise<unknown>): Promise<T> {
+/**
+ * Runs \`work\` in a transaction of \`dataSource\`, then the hooks it registered with \`afterCommit\`.
+ * \`setup\` (statements without parameters) is sent with \`START TRANSACTION\` in ONE round trip
+ * (simple query protocol), so a request's tenant costs no round trip of its own. TypeORM's query
+ * runner is then told the transaction is open, exactly as its own \`startTransaction\` would leave it,
+ * and commits or rolls back through its own methods.
+ */
+export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) => Promise<T>, setup?: string): Promise<T> {
   const hooks: (() => void)[] = [];
-  const result = await dataSource.transaction(async (manager) => {
-    await setup?.(manager);
-    return work(txOf(manager, hooks));
-  });
+  const runner = dataSource.createQueryRunner();
+  let result: T;
+  try {
+    await runner.connect();
+    await runner.query(setup ? `START TRANSACTION; ${setup}` : 'START TRANSACTION');
+    Object.assign(runner as unknown as { isTransactionActive: boolean; transactionDepth: number }, { isTransactionActive: true, transactionDepth: 1 });
+    try {
+      result = await work(txOf(runner.manager, hooks));
+      await runner.commitTransaction();
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
   for (const hook of hooks) hook();
   return result;
 }
@@ -63,9 +82,9 @@ export class Db {
   constructor(@Inject(APP_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async tx<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return inTransaction(this.dataSource, work, (manager) =>
-      manager.query(`SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [ctx.organisationId ?? '', ctx.userId ?? '']),
-    );
+    // Literals, not parameters: the setting travels with START TRANSACTION in the same message.
+    const tenant = `SELECT set_config('app.org_id', ${escapeLiteral(ctx.organisationId ?? '')}, true), set_config('app.user_id', ${escapeLiteral(ctx.userId ?? '')}, true)`;
+    return inTransaction(this.dataSource, work, tenant);
   }
 
   /** Reads of shared reference tables (no RLS): no tenant needed. */
