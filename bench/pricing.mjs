@@ -6,19 +6,16 @@
 // the same statistics), and prints both, their ratio, and the time of a second recompute over
 // unchanged data. It asserts on counts (usable groups agree with the baseline), never on time.
 // Its own PostgreSQL, data in .data/bench-pricing; port BO_BENCH_PRICING_PG_PORT (54396).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { build } from '../scripts/build.mjs';
-import { ROOT, loadSecrets, log, roleUrls, startPostgres } from '../scripts/lib/services.mjs';
+import { numberArg, runBenchmark, seconds, timed, withBenchDatabase } from '../scripts/lib/bench.mjs';
+import { ROOT, log } from '../scripts/lib/services.mjs';
 
 const require = createRequire(import.meta.url);
-const { Client } = require('pg');
 
-const at = process.argv.indexOf('--pricing-rows');
-const ROWS = at > 0 ? Number(process.argv[at + 1]) : 5_000_000;
+const ROWS = numberArg('--pricing-rows', 5_000_000);
 const DATA_DIR = process.env.BO_BENCH_PRICING_DATA_DIR ?? join(ROOT, '.data', 'bench-pricing');
 const PG_PORT = Number(process.env.BO_BENCH_PRICING_PG_PORT ?? 54396);
 
@@ -30,31 +27,11 @@ const LEVELS = [
   { keys: `'L4', left(formacode, 3)`, filter: 'formacode IS NOT NULL' },
 ];
 
-const seconds = (ms) => (ms / 1000).toFixed(2);
-
-async function timed(work) {
-  const started = performance.now();
-  const result = await work();
-  return { ms: performance.now() - started, result };
-}
-
 async function main() {
-  build();
-  const secrets = loadSecrets(DATA_DIR);
-  const pg = await startPostgres({ dataDir: DATA_DIR, port: PG_PORT, superPassword: secrets.superPassword, label: 'pricing benchmark' });
-  try {
-    const env = { ...process.env, ...roleUrls(PG_PORT, 'bo_bench_pricing', secrets), JWT_SECRET: secrets.jwtSecret, SIGNING_KEYS: secrets.signingKey, REDIS_URL: 'redis://127.0.0.1:1', DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-    const setup = spawn(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'setup'], { env, stdio: 'inherit' });
-    if ((await new Promise((r) => setup.once('exit', r))) !== 0) throw new Error('database setup failed');
-    const db = new Client({ connectionString: env.DATABASE_SYSTEM_URL });
-    db.on('error', () => {}); // the server stopping under an open client is not news
-    await db.connect();
+  await withBenchDatabase({ dataDir: DATA_DIR, port: PG_PORT, database: 'bo_bench_pricing', label: 'pricing benchmark' }, async ({ db, admin }) => {
     // The baseline gets the memory the project's recompute sets for itself (SET LOCAL work_mem).
     await db.query(`SET work_mem = '256MB'`);
 
-    const admin = new Client({ connectionString: env.DATABASE_ADMIN_URL.replace(/\/postgres$/, '/bo_bench_pricing') });
-    admin.on('error', () => {});
-    await admin.connect();
     const [{ n: existing }] = (await db.query(`SELECT count(*)::int AS n FROM funded_actions`)).rows;
     if (existing !== ROWS) {
       log(`generating ${ROWS.toLocaleString('en')} funded actions in SQL`);
@@ -139,13 +116,7 @@ async function main() {
         '',
       ].join('\n'),
     );
-    await db.end();
-  } finally {
-    await pg.stop();
-  }
+  });
 }
 
-main().catch((error) => {
-  console.error(`[bench] ${error.stack ?? error.message}`);
-  process.exit(1);
-});
+runBenchmark(main);

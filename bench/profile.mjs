@@ -7,48 +7,22 @@
 // their ratio, and the time of an incremental run over unchanged data. It fails when the two
 // disagree on the rows or the scores; it never asserts on time.
 // Its own PostgreSQL, data in .data/bench-profile; port BO_BENCH_PROFILE_PG_PORT (54397).
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
-import { build } from '../scripts/build.mjs';
-import { ROOT, loadSecrets, log, roleUrls, startPostgres } from '../scripts/lib/services.mjs';
+import { numberArg, runBenchmark, seconds, timed, withBenchDatabase } from '../scripts/lib/bench.mjs';
+import { ROOT, log } from '../scripts/lib/services.mjs';
 
 const require = createRequire(import.meta.url);
-const { Client } = require('pg');
 
-const arg = (name, fallback) => {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const ACTIONS = arg('--profile-actions', 1_000_000);
-const PROVIDERS = arg('--profile-providers', 150_000);
+const ACTIONS = numberArg('--profile-actions', 1_000_000);
+const PROVIDERS = numberArg('--profile-providers', 150_000);
 const CHECKS = Math.max(1, Math.floor(PROVIDERS / 5));
 const DATA_DIR = process.env.BO_BENCH_PROFILE_DATA_DIR ?? join(ROOT, '.data', 'bench-profile');
 const PG_PORT = Number(process.env.BO_BENCH_PROFILE_PG_PORT ?? 54397);
-const seconds = (ms) => (ms / 1000).toFixed(2);
-
-async function timed(work) {
-  const started = performance.now();
-  const result = await work();
-  return { ms: performance.now() - started, result };
-}
 
 async function main() {
-  build();
-  const secrets = loadSecrets(DATA_DIR);
-  const pg = await startPostgres({ dataDir: DATA_DIR, port: PG_PORT, superPassword: secrets.superPassword, label: 'profile benchmark' });
-  try {
-    const env = { ...process.env, ...roleUrls(PG_PORT, 'bo_bench_profile', secrets), JWT_SECRET: secrets.jwtSecret, SIGNING_KEYS: secrets.signingKey, REDIS_URL: 'redis://127.0.0.1:1', DEMO_DATA: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
-    const setup = spawn(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'setup'], { env, stdio: 'inherit' });
-    if ((await new Promise((r) => setup.once('exit', r))) !== 0) throw new Error('database setup failed');
-    const db = new Client({ connectionString: env.DATABASE_SYSTEM_URL });
-    db.on('error', () => {});
-    await db.connect();
-    const admin = new Client({ connectionString: env.DATABASE_ADMIN_URL.replace(/\/postgres$/, '/bo_bench_profile') });
-    admin.on('error', () => {});
-    await admin.connect();
+  await withBenchDatabase({ dataDir: DATA_DIR, port: PG_PORT, database: 'bo_bench_profile', label: 'profile benchmark' }, async ({ db, admin }) => {
     const [{ a, c }] = (await admin.query(`SELECT (SELECT count(*) FROM funded_actions)::int AS a, (SELECT count(*) FROM checks)::int AS c`)).rows;
     if (a !== ACTIONS || c !== CHECKS) {
       log(`generating ${ACTIONS.toLocaleString('en')} funded actions over ${PROVIDERS.toLocaleString('en')} establishments, ${CHECKS.toLocaleString('en')} checks`);
@@ -140,13 +114,7 @@ async function main() {
         '',
       ].join('\n'),
     );
-    await db.end();
-  } finally {
-    await pg.stop();
-  }
+  });
 }
 
-main().catch((error) => {
-  console.error(`[bench] ${error.stack ?? error.message}`);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -1,20 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-import { TestApp, createTestApp } from '../support/test-app';
+import { BrowserContext, Page } from 'playwright-core';
+import { TestApp } from '../support/test-app';
 import { TestUser, createUser, login, orgId } from '../support/fixtures';
 import { actionBody, insertProvider, newSiren, observe, siretOf } from '../support/actions-fixtures';
+import { BrowserTest, screenshot, seriousAxeViolations, signOut, startBrowserTest } from '../support/browser';
 import { webDistDir } from '../../apps/api/src/platform/web-ui';
 
 // The web UI (react-admin) in headless Debian Chromium against the composed API, which serves the
-// built UI at `/`. scripts/test.mjs builds apps/web (when its sources changed) and installs
-// Chromium before Jest. BO_SCREENSHOTS=1 writes one screenshot per screen to docs/screenshots/.
+// built UI at `/` (test/support/browser.ts). BO_SCREENSHOTS=1 writes one screenshot per screen to
+// docs/screenshots/.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.BO_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs', 'screenshots') : null;
-const PASSWORD = 'correct horse battery staple';
 jest.setTimeout(300_000);
 
 /** Today in Europe/Paris as YYYY-MM-DD (what a date input holds). */
@@ -34,10 +31,9 @@ function expired(token: string): string {
 }
 
 describe('web UI (browser)', () => {
+  let w: BrowserTest;
   let t: TestApp;
   let base: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let officer: TestUser;
   let manager: TestUser;
@@ -48,20 +44,6 @@ describe('web UI (browser)', () => {
   let importId: string;
   const cspViolations: string[] = [];
   let anomalyId: string;
-
-  async function signIn(p: Page, user: TestUser): Promise<void> {
-    await p.goto(`${base}/`);
-    await p.getByLabel('Adresse e-mail').fill(user.email);
-    await p.getByLabel('Mot de passe').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Se connecter' }).click();
-    await p.getByRole('heading', { level: 1, name: 'Tableau de bord' }).waitFor();
-  }
-
-  async function signOut(p: Page): Promise<void> {
-    await p.locator('header button').filter({ hasText: /^Test / }).click();
-    await p.getByRole('menuitem', { name: 'Déconnexion' }).click();
-    await p.getByRole('heading', { name: 'Connexion' }).waitFor();
-  }
 
   /**
    * A usable price group (8 TRAINING actions of 3 funders and 4 providers, 10 hours, 1 trainee, so
@@ -85,13 +67,8 @@ describe('web UI (browser)', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run the tests with npm test (it installs Chromium), or apt-get install -y chromium`);
-    if (!webDistDir()) throw new Error(`the web UI is not built (${join('apps', 'web', 'dist')}): run node scripts/build.mjs or npm test`);
-    t = await createTestApp({ withWorker: true });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.getHttpServer().address();
-    if (address === null || typeof address === 'string') throw new Error('the API is not listening on a TCP port');
-    base = `http://127.0.0.1:${address.port}`;
+    w = await startBrowserTest();
+    ({ t, base } = w);
 
     officer = await createUser(t.db, 'OPCO-ATLAS', ['officer']);
     manager = await createUser(t.db, 'OPCO-ATLAS', ['manager']);
@@ -112,25 +89,18 @@ describe('web UI (browser)', () => {
     expect(note.status).toBe(200);
     await seedPriceGroup();
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+    page = await w.newPage({ width: 1280, height: 900 });
     // Every Content-Security-Policy violation of the session, as the browser reports it.
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
-    await context.addInitScript(
+    await page.context().addInitScript(
       "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
     );
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await w?.close();
   });
 
   it('serves the UI at / and page paths, without source maps; unknown API routes stay problem+json 404', async () => {
@@ -168,7 +138,7 @@ describe('web UI (browser)', () => {
   });
 
   it('officer: logs in, finds the provider, runs the funding check', async () => {
-    await signIn(page, officer);
+    await w.signIn(page, officer);
     expect(await page.locator('header').textContent()).toContain('Test officer');
     expect(await page.getByTestId('organisation').textContent()).toBe('Atlas');
     expect(await page.title()).toBe('Tableau de bord — Back office qualité');
@@ -392,7 +362,7 @@ describe('web UI (browser)', () => {
 
   it('manager: completes the check (maker-checker) and closes the corrective action', async () => {
     await signOut(page);
-    await signIn(page, manager);
+    await w.signIn(page, manager);
     await page.goto(`${base}/controles/${checkId}/show`);
     const complete = page.getByTestId('complete');
     await complete.waitFor();
@@ -480,10 +450,9 @@ describe('web UI (browser)', () => {
   });
 
   it('keeps the user logged in when the access token expired and a page makes parallel calls (one refresh)', async () => {
-    const ctx = await browser.newContext({ locale: 'fr-FR' });
-    const p = await ctx.newPage();
+    const p = await w.newPage();
     try {
-      await signIn(p, officer);
+      await w.signIn(p, officer);
       const access = (await p.evaluate(`sessionStorage.getItem('bo.accessToken')`)) as string;
       await p.evaluate(`sessionStorage.setItem('bo.accessToken', ${JSON.stringify(expired(access))})`);
       const refreshes: string[] = [];
@@ -508,7 +477,7 @@ describe('web UI (browser)', () => {
       await p.getByRole('heading', { level: 1, name: 'Contrôles' }).waitFor();
       expect(refreshes).toHaveLength(1);
     } finally {
-      await ctx.close();
+      await p.context().close();
     }
   });
 
@@ -551,10 +520,9 @@ describe('web UI (browser)', () => {
       ['manager', manager],
       ['admin', admin],
     ] as const) {
-      const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 900 } });
-      contexts.push(ctx);
-      pages[role] = await ctx.newPage();
-      await signIn(pages[role], user);
+      pages[role] = await w.newPage({ width, height: 900 });
+      contexts.push(pages[role].context());
+      await w.signIn(pages[role], user);
     }
     return { pages, contexts };
   }
@@ -573,9 +541,8 @@ describe('web UI (browser)', () => {
     try {
       const found: string[] = [];
       const titles = new Set<string>();
-      const anonymousContext = await browser.newContext({ locale: 'fr-FR' });
-      contexts.push(anonymousContext);
-      const anonymous = await anonymousContext.newPage();
+      const anonymous = await w.newPage();
+      contexts.push(anonymous.context());
       await anonymous.goto(`${base}/`);
       await anonymous.getByRole('heading', { name: 'Connexion' }).waitFor();
       const audits: [string, Page][] = [['connexion', anonymous]];
@@ -584,16 +551,14 @@ describe('web UI (browser)', () => {
         await open(p, s.path, s.h1);
         titles.add(await p.title());
         expect(await p.title()).toBe(`${s.h1} — Back office qualité`);
-        if (SHOTS) await p.screenshot({ path: join(SHOTS, `${s.shot}.png`), fullPage: true });
-        const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+        await screenshot(p, s.shot, { fullPage: true });
+        for (const v of await seriousAxeViolations(p)) {
           found.push(`${s.path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         }
       }
       for (const [name, p] of audits) {
-        if (SHOTS) await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-        const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        for (const v of result.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) found.push(`${name}: ${v.id} (${v.impact})`);
+        await screenshot(p, name, { fullPage: true });
+        for (const v of await seriousAxeViolations(p)) found.push(`${name}: ${v.id} (${v.impact})`);
       }
       expect(found).toEqual([]);
       expect(titles.size).toBe(screens().length);
@@ -617,7 +582,7 @@ describe('web UI (browser)', () => {
         await open(p, s.path, s.h1);
         const width = (await p.evaluate('document.documentElement.scrollWidth')) as number;
         if (width > 390) wide.push(`${s.path}: ${width}px`);
-        if (SHOTS && ['tableau-de-bord', 'controle-detail', 'organisme-fiche', 'anomalie-detail'].includes(s.shot)) await p.screenshot({ path: join(SHOTS, `mobile-${s.shot}.png`), fullPage: false });
+        if (['tableau-de-bord', 'controle-detail', 'organisme-fiche', 'anomalie-detail'].includes(s.shot)) await screenshot(p, `mobile-${s.shot}`, { fullPage: false });
       }
       expect(wide).toEqual([]);
       // The menu is a drawer behind a button on phones.

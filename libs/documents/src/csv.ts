@@ -5,8 +5,9 @@ import { stringify as stringifySync } from 'csv-stringify/sync';
 /**
  * CSV for people opening it in a spreadsheet: `;` separator and a BOM by default (what French
  * Excel expects), fields quoted when they need to be, CRLF line ends (RFC 4180). Written by
- * csv-stringify; a leading =, +, - or @ that is not a number is neutralised so that no cell runs
- * as a formula (CSV injection).
+ * csv-stringify; a leading =, +, - or @ (or its full-width form, or a tab or carriage return, as
+ * csv-stringify's own escape_formulas) that is not a number is neutralised so that no cell runs as
+ * a formula (CSV injection). Booleans are written `true` / `false`.
  */
 export interface CsvOptions {
   separator?: ',' | ';';
@@ -20,11 +21,11 @@ export interface TabularColumn<T> {
 
 function neutralise(value: unknown): unknown {
   if (typeof value !== 'string') return value instanceof Date ? value.toISOString() : value;
-  return /^[=+\-@]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
+  return /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
 }
 
 function settings(separator: ',' | ';', bom: boolean) {
-  return { delimiter: separator, bom, record_delimiter: 'windows' as const, cast: { string: (v: string) => String(neutralise(v)), date: (d: Date) => d.toISOString() } };
+  return { delimiter: separator, bom, record_delimiter: 'windows' as const, cast: { string: (v: string) => String(neutralise(v)), date: (d: Date) => d.toISOString(), boolean: (b: boolean) => (b ? 'true' : 'false') } };
 }
 
 export function csvLine(values: unknown[], separator: ',' | ';' = ';'): string {

@@ -55,6 +55,15 @@ describe('CSV', () => {
     expect(csvLine(['a', 'b;c', 'say "hi"', null, 3, '=SUM(A1)', '-12'])).toBe('a;"b;c";"say ""hi""";;3;\'=SUM(A1);-12\r\n');
   });
 
+  it('neutralises what csv-stringify escape_formulas does: a leading tab or carriage return, full-width = + - @', () => {
+    expect(csvLine(['\t=1+1', '\uFF1DSUM(A1)', '\uFF0B1', '\uFF20x', '@x', '+x'])).toBe("'\t=1+1;'\uFF1DSUM(A1);'\uFF0B1;'\uFF20x;'@x;'+x\r\n");
+    expect(csvLine(['\r=1'])).toBe("'\r=1\r\n");
+  });
+
+  it('writes booleans as true / false', () => {
+    expect(csvLine([true, false, null])).toBe('true;false;\r\n');
+  });
+
   it('streams a header then rows, with a BOM by default', async () => {
     const stream = csvStream([{ header: 'line', value: (r: { line: number }) => r.line }, { header: 'reason', value: (r: { reason: string }) => r.reason }], [
       { line: 2, reason: 'SIRET invalide' },

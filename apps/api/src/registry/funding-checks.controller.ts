@@ -1,7 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res, StreamableFile } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify/sync';
 import { Actor, CurrentActor } from '@bo/access';
+import { TabularColumn, csvStream } from '@bo/documents';
 import { FundingCheckItem, FundingCheckService } from '@bo/controls';
 import type { FastifyReply } from 'fastify';
 import { ANY_ROLE, Allow } from '../auth/allow.decorator';
@@ -10,13 +10,16 @@ import { BulkFundingCheckDto } from './providers.dto';
 import { BulkFundingCheckResultDto } from './providers.responses';
 import { binaryContent } from '../openapi/responses';
 
+/** One CSV line: an answer (or error) with the question as asked. */
+type CsvRow = FundingCheckItem & { asked: Record<string, unknown> };
+
 /** The CSV answer's columns: one line per question, in the order asked (docs/registry.md). */
-const CSV_COLUMNS: { header: string; value: (item: FundingCheckItem, asked: Record<string, unknown>) => unknown }[] = [
+const CSV_COLUMNS: TabularColumn<CsvRow>[] = [
   { header: 'index', value: (i) => i.index },
-  { header: 'siret', value: (i, asked) => i.answer?.siret ?? asked.siret },
-  { header: 'nda_demande', value: (_i, asked) => asked.nda },
-  { header: 'category', value: (i, asked) => i.answer?.category ?? asked.category },
-  { header: 'date', value: (i, asked) => i.answer?.date ?? asked.date },
+  { header: 'siret', value: (i) => i.answer?.siret ?? i.asked.siret },
+  { header: 'nda_demande', value: (i) => i.asked.nda },
+  { header: 'category', value: (i) => i.answer?.category ?? i.asked.category },
+  { header: 'date', value: (i) => i.answer?.date ?? i.asked.date },
   { header: 'status', value: (i) => i.answer?.certification.status },
   { header: 'nda', value: (i) => i.answer?.certification.nda },
   { header: 'flags', value: (i) => i.answer?.certification.flags.join('|') },
@@ -65,10 +68,8 @@ export class FundingChecksController {
   async check(@CurrentActor() actor: Actor, @Body() body: BulkFundingCheckDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const items = await this.funding.checkMany(actor, body.items);
     if (!(accept ?? '').includes('text/csv')) return { items };
-    void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="funding-checks.csv"');
-    return stringify(
-      items.map((item) => CSV_COLUMNS.map((c) => c.value(item, asObject(body.items[item.index])) ?? null)),
-      { header: true, columns: CSV_COLUMNS.map((c) => c.header), delimiter: ';', bom: true, record_delimiter: 'windows', escape_formulas: true, cast: { boolean: (b) => (b ? 'true' : 'false') } },
-    );
+    void reply.header('content-disposition', 'attachment; filename="funding-checks.csv"');
+    const rows = items.map((item): CsvRow => ({ ...item, asked: asObject(body.items[item.index]) }));
+    return new StreamableFile(csvStream(CSV_COLUMNS, rows), { type: 'text/csv; charset=utf-8' });
   }
 }

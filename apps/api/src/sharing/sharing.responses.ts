@@ -107,27 +107,28 @@ export class SharedEvidenceDto {
   uploadedAt: string;
 }
 
-export class SharedFindingDto {
+
+/** A graded point of a check's framework. */
+class GradedPointDto {
   @ApiProperty()
   pointCode: string;
 
   @ApiProperty()
   grade: string;
+}
 
+export class SharedFindingDto extends GradedPointDto {
   @ApiProperty({ type: String, nullable: true })
   comment: string | null;
 }
 
-export class SharedCorrectiveActionDto {
-  @ApiProperty()
-  pointCode: string;
-
-  @ApiProperty()
-  grade: string;
-
+/** A corrective action on a non-conformity, with its deadline. */
+class CorrectiveActionDueDto extends GradedPointDto {
   @ApiProperty({ format: 'date-time' })
   dueAt: string;
+}
 
+export class SharedCorrectiveActionDto extends CorrectiveActionDueDto {
   @ApiProperty()
   status: string;
 }
@@ -151,7 +152,9 @@ export class FrameworkRefViewDto {
   version: number | null;
 }
 
-export class SharedCheckDto {
+
+/** A check as any view of the checks the caller may see shows it: whose, why visible, where it stands. */
+class VisibleCheckDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -162,10 +165,10 @@ export class SharedCheckDto {
   access: (typeof ACCESS)[number];
 
   @ApiProperty()
-  providerSiret: string;
+  state: string;
 
   @ApiProperty({ type: String, nullable: true })
-  providerNda: string | null;
+  outcome: string | null;
 
   @ApiProperty()
   method: string;
@@ -174,22 +177,24 @@ export class SharedCheckDto {
   framework: FrameworkRefViewDto;
 
   @ApiProperty()
-  state: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  outcome: string | null;
-
-  @ApiProperty()
   revision: number;
-
-  @ApiProperty({ type: [String] })
-  categories: string[];
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  completedAt: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  completedAt: string | null;
+}
+
+export class SharedCheckDto extends VisibleCheckDto {
+  @ApiProperty()
+  providerSiret: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  providerNda: string | null;
+
+  @ApiProperty({ type: [String] })
+  categories: string[];
 
   @ApiProperty({ type: [SharedFindingDto] })
   findings: SharedFindingDto[];
@@ -392,42 +397,13 @@ export class NonConformityCountsDto {
   major: number;
 }
 
-export class DossierCheckDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
 
-  @ApiProperty()
-  owner: OrganisationRefDto;
-
-  @ApiProperty({ enum: ACCESS })
-  access: (typeof ACCESS)[number];
-
-  @ApiProperty()
-  state: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  outcome: string | null;
-
-  @ApiProperty()
-  method: string;
-
-  @ApiProperty()
-  framework: FrameworkRefViewDto;
-
-  @ApiProperty()
-  revision: number;
-
-  @ApiProperty({ format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  completedAt: string | null;
-
+export class DossierCheckDto extends VisibleCheckDto {
   @ApiProperty()
   nonConformities: NonConformityCountsDto;
 }
 
-export class IndicatorCountDto {
+export class IndicatorCountDto extends NonConformityCountsDto {
   @ApiProperty()
   frameworkCode: string;
 
@@ -437,42 +413,21 @@ export class IndicatorCountDto {
   @ApiProperty({ type: String, nullable: true, description: 'RNQ criterion (1-7)' })
   criterion: string | null;
 
-  @ApiProperty()
-  minor: number;
-
-  @ApiProperty()
-  major: number;
-
   @ApiProperty({ description: 'Visible checks with this non-conformity' })
   checks: number;
 }
 
-export class CriterionCountDto {
+export class CriterionCountDto extends NonConformityCountsDto {
   @ApiProperty()
   criterion: string;
-
-  @ApiProperty()
-  minor: number;
-
-  @ApiProperty()
-  major: number;
 }
 
-export class DossierCorrectiveActionDto {
+export class DossierCorrectiveActionDto extends CorrectiveActionDueDto {
   @ApiProperty({ format: 'uuid' })
   checkId: string;
 
   @ApiProperty()
   owner: string;
-
-  @ApiProperty()
-  pointCode: string;
-
-  @ApiProperty()
-  grade: string;
-
-  @ApiProperty({ format: 'date-time' })
-  dueAt: string;
 
   @ApiProperty()
   overdue: boolean;

@@ -3893,18 +3893,18 @@ export interface components {
              * @enum {string}
              */
             access: "OWN" | "SHARED" | "MANDATE";
-            providerSiret: string;
-            providerNda: string | null;
-            method: string;
-            framework: components["schemas"]["FrameworkRefViewDto"];
             state: string;
             outcome: string | null;
+            method: string;
+            framework: components["schemas"]["FrameworkRefViewDto"];
             revision: number;
-            categories: string[];
-            /** Format: date-time */
-            completedAt: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            providerSiret: string;
+            providerNda: string | null;
+            categories: string[];
             findings: components["schemas"]["SharedFindingDto"][];
             evidence: components["schemas"]["SharedEvidenceDto"][];
             correctiveActions: components["schemas"]["SharedCorrectiveActionDto"][];
@@ -3993,7 +3993,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             owner: components["schemas"]["OrganisationRefDto"];
-            /** @enum {string} */
+            /**
+             * @description Why the caller sees it: its own, shared with it, or run by a body it mandated
+             * @enum {string}
+             */
             access: "OWN" | "SHARED" | "MANDATE";
             state: string;
             outcome: string | null;
@@ -4007,28 +4010,28 @@ export interface components {
             nonConformities: components["schemas"]["NonConformityCountsDto"];
         };
         IndicatorCountDto: {
+            minor: number;
+            major: number;
             frameworkCode: string;
             pointCode: string;
             /** @description RNQ criterion (1-7) */
             criterion: string | null;
-            minor: number;
-            major: number;
             /** @description Visible checks with this non-conformity */
             checks: number;
         };
         CriterionCountDto: {
-            criterion: string;
             minor: number;
             major: number;
+            criterion: string;
         };
         DossierCorrectiveActionDto: {
-            /** Format: uuid */
-            checkId: string;
-            owner: string;
             pointCode: string;
             grade: string;
             /** Format: date-time */
             dueAt: string;
+            /** Format: uuid */
+            checkId: string;
+            owner: string;
             overdue: boolean;
         };
         LeadDto: {
