@@ -263,6 +263,28 @@ describe('sharing checks across funders', () => {
     expect(ids).not.toContain(bodyCheck); // created before the mandate began (moved back above)
   });
 
+  it('a reliance recorded while its check is being revoked waits for the revocation and then finds no check', async () => {
+    // Hold the check's audience lock as a revocation in progress would (migration 0031).
+    const key = `hashtextextended('check-audience:' || '${named}', 0)`;
+    await t.db.superQuery(`SELECT pg_advisory_lock(${key})`);
+    let settled = false;
+    const pending = t.http
+      .post('/api/v1/reliances')
+      .set(await bearer(t.http, u.cManager))
+      .send({ checkId: named, reason: 'Contrôle récent' })
+      .then((res) => ((settled = true), res));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(settled).toBe(false); // it waits for the lock instead of reading the check now
+    // The revocation commits (made here directly), then releases the lock.
+    await t.db.superQuery(`UPDATE check_shares SET mode = 'PRIVATE', funder_ids = '{}' WHERE check_id = $1`, [named]);
+    await t.db.superQuery(`SELECT pg_advisory_unlock(${key})`);
+    const res = await pending;
+    expect(res.status).toBe(404);
+    expect(await t.db.superQuery(`SELECT 1 FROM reliances WHERE check_id = $1`, [named])).toEqual([]);
+    // Shared again as before for the tests that follow.
+    await t.http.put(`/api/v1/checks/${named}/sharing`).set(await bearer(t.http, u.aManager)).send({ mode: 'NAMED', funderIds: [await orgId(t.db, 'OPCO-AKTO')] }).expect(200);
+  });
+
   it('refuses bad input with the field at fault', async () => {
     const bad = await t.http.put(`/api/v1/checks/${named}/sharing`).set(await bearer(t.http, u.aManager)).send({ mode: 'NAMED', funderIds: [await orgId(t.db, 'SRC-84')] });
     expect(bad.status).toBe(422);

@@ -70,6 +70,9 @@ export class ReliancesService {
   async create(actor: Actor, input: { checkId: string; reason: string }): Promise<RelianceView> {
     if (!isSharingFunder(actor)) throw new AppError('SHARING.NOT_A_FUNDER', 'Only a funder relies on a check.');
     return this.db.tx(tenantOf(actor), async (tx) => {
+      // The check's audience lock (migration 0031): a revocation or amendment running now either
+      // committed before the read below, or waits for this reliance and then marks it stale.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('check-audience:' || $1::text, 0))`, [input.checkId]);
       // Row-level security: only a check the organisation may see is found.
       const check = await tx.one<{ id: string; organisation_id: string; state: string; revision: number; provider_siret: string }>(
         `SELECT id, organisation_id, state, revision, provider_siret FROM checks WHERE id = $1`,
