@@ -7,6 +7,7 @@
 //
 // Driven by the parent (bench/api-latency.mjs) over IPC: {type: 'capture', routes} -> {type: 'captured', routes}.
 import { createServer } from 'node:http';
+import { URL } from 'node:url';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
