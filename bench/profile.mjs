@@ -60,6 +60,8 @@ async function main() {
       });
       log(`generated in ${seconds(gen.ms)} s`);
     }
+    // Each measurement starts from an empty profile table (the first run writes every profile).
+    await admin.query(`TRUNCATE provider_control_profiles`);
     await admin.end();
 
     const { ProviderProfileJob } = require(join(ROOT, 'dist/libs/sharing/src/provider-profile.job.js'));
@@ -73,8 +75,13 @@ async function main() {
     await db.query(`SELECT count(*), sum(amount_funded) FROM funded_actions`);
     await db.query(`SELECT count(*) FROM check_findings`);
 
+    // Two full runs: the first into an empty table (every profile written), then the nightly one
+    // over a full table (only the profiles whose values changed are rewritten).
     await db.query('BEGIN');
     const project = await timed(() => job.run(tx, asOf, true));
+    await db.query('COMMIT');
+    await db.query('BEGIN');
+    const nightly = await timed(() => job.run(tx, new Date(asOf.getTime() + 1000), true));
     await db.query('COMMIT');
 
     const baselineSql = readFileSync(join(ROOT, 'bench', 'profile-baseline.sql'), 'utf8');
@@ -107,9 +114,10 @@ async function main() {
       [
         '',
         `provider control profile, ${ACTIONS.toLocaleString('en')} funded actions, ${PROVIDERS.toLocaleString('en')} establishments, ${CHECKS.toLocaleString('en')} checks`,
-        `  project (full run: one statement, upsert)        ${seconds(project.ms)} s: ${project.result.written.toLocaleString('en')} profiles`,
+        `  project, first full run (empty table)           ${seconds(project.ms)} s: ${project.result.written.toLocaleString('en')} profiles written`,
+        `  project, nightly full run (table full)          ${seconds(nightly.ms)} s: ${nightly.result.written.toLocaleString('en')} profiles rewritten, the others unchanged`,
         `  hand-written baseline (aggregates into a table)  ${seconds(baseline.ms)} s: ${cmp.baseline_rows.toLocaleString('en')} rows, identical columns`,
-        `  ratio ${(project.ms / baseline.ms).toFixed(2)} (goal: at most 1.5)`,
+        `  ratio ${(project.ms / baseline.ms).toFixed(2)} first run, ${(nightly.ms / baseline.ms).toFixed(2)} nightly run (goal: at most 1.5)`,
         `  incremental run over unchanged data             ${seconds(again.ms)} s (${again.result.written} profiles rewritten)`,
         '',
       ].join('\n'),

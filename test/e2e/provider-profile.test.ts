@@ -61,8 +61,12 @@ describe('provider control profile job', () => {
     expect(Number(profile.score_base)).toBe(Number(profile.exposure_points) + Number(profile.certification_points) + 40);
     expect(await job.handle({ organisationId: null, requestedBy: null }, context)).toMatchObject({ mode: 'incremental' });
     expect(await rows()).toEqual(before);
-    await job.handle({ organisationId: null, requestedBy: null, full: true }, context);
+    const again = await job.handle({ organisationId: null, requestedBy: null, full: true }, context);
     expect(await rows()).toEqual(before);
+    // Nothing changed: the full run rewrote no profile, and the dossier shows the profile as of it.
+    expect(again).toMatchObject({ mode: 'full', written: 0 });
+    const dossier = await t.http.get(`/api/v1/providers/${p.siret}/dossier`).set(await bearer(t.http, manager)).expect(200);
+    expect(dossier.body.profile.asOf).toBe((again as { asOf: string }).asOf);
   });
 
   it('recomputes only the providers touched since the watermark', async () => {

@@ -1,5 +1,6 @@
 import { Tx } from '@bo/database';
 import { BASE_OUTCOME_POINTS, BASE_RECENCY_POINTS } from './risk-score';
+import { PROFILE_JOB } from './profile-requests.service';
 
 /** A provider's profile as one caller may see it (read-time filtering by today's sharing rules). */
 export interface ProfileView {
@@ -32,6 +33,7 @@ interface ProfileRow {
   score_base: string;
   score: string;
   as_of: Date;
+  confirmed_as_of: Date;
   all_visible: boolean | null;
 }
 
@@ -45,7 +47,9 @@ interface ProfileRow {
 export async function profilesFor(tx: Pick<Tx, 'query'>, sirets: readonly string[]): Promise<Map<string, ProfileView>> {
   if (!sirets.length) return new Map();
   const rows = await tx.query<ProfileRow>(
-    `SELECT p.*, (SELECT bool_and(check_visible_to(x, app_org_id())) FROM unnest(p.shared_check_ids) AS x) AS all_visible
+    // As of the later of its own computation and the last full run, which confirmed it unchanged.
+    `SELECT p.*, (SELECT bool_and(check_visible_to(x, app_org_id())) FROM unnest(p.shared_check_ids) AS x) AS all_visible,
+            greatest(p.as_of, (SELECT w.full_as_of FROM job_watermarks w WHERE w.job = '${PROFILE_JOB}')) AS confirmed_as_of
        FROM provider_control_profiles p WHERE p.provider_siret = ANY($1::char(14)[])`,
     [sirets],
   );
@@ -70,6 +74,6 @@ function viewOf(r: ProfileRow): ProfileView {
       shared && r.last_shared_check_id && r.last_shared_completed_at && r.last_shared_outcome
         ? { id: r.last_shared_check_id, completedAt: r.last_shared_completed_at.toISOString(), outcome: r.last_shared_outcome }
         : null,
-    asOf: r.as_of.toISOString(),
+    asOf: r.confirmed_as_of.toISOString(),
   };
 }

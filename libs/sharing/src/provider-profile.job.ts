@@ -49,9 +49,10 @@ export class ProviderProfileJob implements JobHandler<typeof PROFILE_JOB> {
     const mode = full || !mark ? 'full' : 'incremental';
     const [counts] = await tx.query<{ written: number; removed: number }>(profileSql(mode), mode === 'full' ? [asOf] : [asOf, mark!.watermark, mark!.as_of]);
     await tx.query(
-      `INSERT INTO job_watermarks (job, watermark, as_of) VALUES ($1, now() - ${WATERMARK_MARGIN}, $2)
-       ON CONFLICT (job) DO UPDATE SET watermark = EXCLUDED.watermark, as_of = EXCLUDED.as_of`,
-      [PROFILE_JOB, asOf],
+      `INSERT INTO job_watermarks (job, watermark, as_of, full_as_of) VALUES ($1, now() - ${WATERMARK_MARGIN}, $2, CASE WHEN $3 THEN $2::timestamptz END)
+       ON CONFLICT (job) DO UPDATE SET watermark = EXCLUDED.watermark, as_of = EXCLUDED.as_of,
+         full_as_of = CASE WHEN $3 THEN EXCLUDED.as_of ELSE job_watermarks.full_as_of END`,
+      [PROFILE_JOB, asOf, mode === 'full'],
     );
     return { mode, written: counts.written, removed: counts.removed, asOf: asOf.toISOString() };
   }

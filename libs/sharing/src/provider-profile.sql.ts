@@ -76,7 +76,7 @@ export function profileSql(mode: 'full' | 'incremental'): string {
              round(CASE WHEN pc.last_at IS NULL THEN ${RISK_WEIGHTS.recency}
                         ELSE ${RISK_WEIGHTS.recency} * least(1, greatest(0, extract(epoch FROM $1::timestamptz - pc.last_at) / (30.4375 * 86400 * ${RECENCY_HORIZON_MONTHS}))) END::numeric, 2) AS recency_points,
              round((${RISK_WEIGHTS.outcome} * ${outcomeCase('pc.last_outcome')})::numeric, 2) AS outcome_points
-        FROM (SELECT DISTINCT provider_siret FROM touched) t
+        FROM touched t -- a UNION: each establishment once
         LEFT JOIN funding fu ON fu.provider_siret = t.provider_siret
         LEFT JOIN pooled_checks pc ON pc.provider_siret = t.provider_siret
         LEFT JOIN pooled_findings pf ON pf.provider_siret = t.provider_siret
@@ -98,6 +98,16 @@ export function profileSql(mode: 'full' | 'incremental'): string {
         exposure_points = EXCLUDED.exposure_points, certification_points = EXCLUDED.certification_points, recency_points = EXCLUDED.recency_points,
         outcome_points = EXCLUDED.outcome_points, score_base = EXCLUDED.score_base, score = EXCLUDED.score, as_of = EXCLUDED.as_of,
         computed_at = EXCLUDED.computed_at
+      -- A profile whose values did not change is not rewritten (a nightly full run changes few):
+      -- it keeps its as_of, and the reader shows it as of the last full run (migration 0032).
+      WHERE (p.funders_funding, p.amount_12m, p.uncertified_amount_12m, p.shared_checks, p.shared_nc_findings, p.shared_major_findings,
+             p.shared_check_ids, p.last_shared_check_id, p.last_shared_completed_at, p.last_shared_outcome, p.exposure_points,
+             p.certification_points, p.recency_points, p.outcome_points, p.score_base, p.score)
+            IS DISTINCT FROM
+            (EXCLUDED.funders_funding, EXCLUDED.amount_12m, EXCLUDED.uncertified_amount_12m, EXCLUDED.shared_checks, EXCLUDED.shared_nc_findings,
+             EXCLUDED.shared_major_findings, EXCLUDED.shared_check_ids, EXCLUDED.last_shared_check_id, EXCLUDED.last_shared_completed_at,
+             EXCLUDED.last_shared_outcome, EXCLUDED.exposure_points, EXCLUDED.certification_points, EXCLUDED.recency_points,
+             EXCLUDED.outcome_points, EXCLUDED.score_base, EXCLUDED.score)
       RETURNING 1
     )${
       mode === 'full'
