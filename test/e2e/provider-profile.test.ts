@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
-import { ProviderProfileJob, profileSql, riskScore } from '@bo/sharing';
+import { ProfileRequests, ProviderProfileJob, profileSql, riskScore } from '@bo/sharing';
 import { TestApp, createTestApp } from '../support/test-app';
 import { TestUser, createUser } from '../support/fixtures';
 import { TestProvider, createAction, createProvider } from '../support/registry-fixtures';
@@ -67,6 +67,20 @@ describe('provider control profile job', () => {
     expect(again).toMatchObject({ mode: 'full', written: 0 });
     const dossier = await t.http.get(`/api/v1/providers/${p.siret}/dossier`).set(await bearer(t.http, manager)).expect(200);
     expect(dossier.body.profile.asOf).toBe((again as { asOf: string }).asOf);
+  });
+
+  it('never lets a full recompute request join a waiting incremental one (which would drop the full)', async () => {
+    const requests = t.app.get(ProfileRequests);
+    const incremental = await requests.recomputeNow(null, false);
+    const full = await requests.recomputeNow(null, true);
+    expect(full).not.toBe(incremental);
+    const rows = await t.db.superQuery<{ coalesce_key: string; full: boolean }>(
+      `SELECT coalesce_key, (payload->>'full')::boolean AS full FROM job_outbox WHERE job_name = 'sharing.provider-control-profile' AND payload->>'full' = 'true'`,
+    );
+    // Full requests coalesce among themselves only.
+    expect(rows.map((r) => r.coalesce_key)).toEqual(rows.map(() => 'sharing.provider-control-profile:full'));
+    expect(rows.length).toBeGreaterThan(0);
+    await t.drain();
   });
 
   it('recomputes only the providers touched since the watermark', async () => {

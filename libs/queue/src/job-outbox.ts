@@ -23,6 +23,12 @@ export interface OutboxOptions {
    * after a burst of imports). Ignored when `runAt` is given.
    */
   debounceMs?: number;
+  /**
+   * For a coalescing job: the kind of request, when requests of different kinds must not join
+   * each other (a full recompute never joins a waiting incremental one, whose payload would drop
+   * the `full`); requests of the same kind still coalesce.
+   */
+  coalesceAs?: string;
 }
 
 /** The end of the debounce window holding `now`: the next multiple of `windowMs`. */
@@ -60,14 +66,15 @@ export class JobOutbox implements OnApplicationBootstrap, OnApplicationShutdown 
    * reaches Redis, so the caller can store it with its state.
    */
   async add<N extends JobName>(tx: Tx, name: N, payload: JobPayloads[N], options: OutboxOptions = {}): Promise<string> {
-    if (!options.runAt && options.debounceMs) options = { runAt: debouncedRunAt(Date.now(), options.debounceMs) };
+    if (!options.runAt && options.debounceMs) options = { ...options, runAt: debouncedRunAt(Date.now(), options.debounceMs) };
     const definition = JOB_DEFINITIONS[name];
     const coalesce = 'coalesce' in definition && definition.coalesce;
+    const kind = options.coalesceAs ? `${name}:${options.coalesceAs}` : name;
     const id = await this.store.insert(tx, {
       jobName: name,
       queue: definition.queue,
       payload,
-      coalesceKey: coalesce ? (options.runAt ? `${name}@${options.runAt.toISOString()}` : name) : undefined,
+      coalesceKey: coalesce ? (options.runAt ? `${kind}@${options.runAt.toISOString()}` : kind) : undefined,
       availableAt: options.runAt,
     });
     if (!options.runAt || options.runAt.getTime() <= Date.now()) tx.afterCommit(() => this.kick());

@@ -9,8 +9,9 @@ export const PROFILE_JOB = 'sharing.provider-control-profile' as const;
  * (a share changed or revoked, need-to-know changed) ask for an incremental run in their own
  * transaction: the establishment they touched is past the watermark, so that run recomputes it at
  * once; until then, read-time filtering already hides every input the caller may not see.
- * Requests coalesce (a run recomputes from the current state), so a `full` request that finds an
- * incremental run waiting joins it: `full` is for a changed formula, after a deploy.
+ * Requests coalesce (a run recomputes from the current state); a \`full\` request (a changed
+ * formula, after a deploy) coalesces only with another full one, never into a waiting incremental
+ * run that would drop it.
  */
 @Injectable()
 export class ProfileRequests {
@@ -21,6 +22,6 @@ export class ProfileRequests {
   }
 
   recomputeNow(requestedBy: string | null, full = false): Promise<string> {
-    return this.outbox.addNow(PROFILE_JOB, { organisationId: null, requestedBy, full });
+    return this.outbox.addNow(PROFILE_JOB, { organisationId: null, requestedBy, full }, full ? { coalesceAs: 'full' } : {});
   }
 }
