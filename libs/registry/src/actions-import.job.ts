@@ -105,7 +105,6 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     await tx.query(`ANALYZE action_import_rows`); // the planner needs the row count of the fresh table
     const copied = performance.now();
     await tx.query(CREATE_IMPORT_SKIPPED_SQL, [organisationId]); // the lines of a re-sent file that change nothing
-    const [{ recognisedLines }] = await tx.query<{ recognisedLines: number }>(`SELECT count(*)::int AS "recognisedLines" FROM import_skipped`);
     await tx.query(`ANALYZE import_skipped`);
     const recognised = performance.now();
     await tx.query(CREATE_IMPORT_SPANS_SQL);
@@ -116,6 +115,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     await context.progress(40);
 
     const [r] = await tx.query<{
+      recognised: number;
       rows: number;
       accepted: number;
       rejected: number;
@@ -141,7 +141,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       recogniseMs: Math.round(recognised - copied),
       spansMs: Math.round(spanned - recognised),
       applyMs: Math.round(performance.now() - spanned),
-      recognisedLines,
+      recognisedLines: r.recognised,
     };
     await tx.query(`UPDATE imports SET status = 'SUCCEEDED', finished_at = clock_timestamp(), counts = $2::jsonb, progress = $3::jsonb WHERE id = $1`, [
       importId,

@@ -17,12 +17,17 @@ CREATE TEMP TABLE action_import_rows (
   trainees text, price_excl_vat text, amount_funded text, branch_idcc text
 ) ON COMMIT DROP`;
 
-/** Stripped from identifiers: blanks ([[:space:]]) and the no-break spaces a French spreadsheet puts in long numbers. */
-const BLANKS = `[[:space:]\\u00a0\\u2007\\u202f]`;
+/** An identifier without blanks ([[:space:]] and the no-break spaces a French spreadsheet puts in long numbers), and without dots when asked. */
+const stripped = (column: string, dots = true) => `regexp_replace(${column}, E'[[:space:]\\u00a0\\u2007\\u202f${dots ? '.' : ''}]', '', 'g')`;
+
+/** The staged columns a line's digest covers, in a fixed order (reordering them changes every digest). */
+const RAW_COLUMNS = [
+  'external_ref', 'provider_siret', 'provider_nda', 'category', 'certification_code', 'formacode', 'modality', 'region',
+  'funding_decision_date', 'start_date', 'end_date', 'hours_per_trainee', 'trainees', 'price_excl_vat', 'amount_funded', 'branch_idcc',
+];
 
 /** The raw values of a staged line as one digest (a ROW's text tells NULL from '' and needs no separator). */
-const LINE_DIGEST = `md5(ROW(external_ref, provider_siret, provider_nda, category, certification_code, formacode, modality, region,
-                  funding_decision_date, start_date, end_date, hours_per_trainee, trainees, price_excl_vat, amount_funded, branch_idcc)::text)`;
+const lineDigest = (alias?: string) => `md5(ROW(${RAW_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ')})::text)`;
 
 /**
  * The lines of a re-sent file that change nothing, recognised before any parsing: the action of
@@ -35,7 +40,7 @@ export const CREATE_IMPORT_SKIPPED_SQL = `
 CREATE TEMP TABLE import_skipped ON COMMIT DROP AS
 SELECT r.line FROM action_import_rows r
   JOIN funded_actions cur ON cur.organisation_id = $1::uuid AND cur.external_ref = nullif(btrim(r.external_ref), '')
-                         AND cur.source_line_digest = ${LINE_DIGEST.replace(/\b(external_ref|provider_siret|provider_nda|category|certification_code|formacode|modality|region|funding_decision_date|start_date|end_date|hours_per_trainee|trainees|price_excl_vat|amount_funded|branch_idcc)\b/g, 'r.$1')}
+                         AND cur.source_line_digest = ${lineDigest('r')}
  WHERE r.shape_error IS NULL
    AND nullif(btrim(r.external_ref), '') NOT IN (
          SELECT nullif(btrim(o.external_ref), '') FROM action_import_rows o
@@ -49,11 +54,11 @@ SELECT r.line FROM action_import_rows r
 const NORMALISED = `
   SELECT line, shape_error,
          nullif(btrim(external_ref), '') AS external_ref,
-         nullif(regexp_replace(provider_siret, E'${BLANKS.slice(0, -1)}.]', '', 'g'), '') AS siret,
-         nullif(regexp_replace(provider_nda, E'${BLANKS.slice(0, -1)}.]', '', 'g'), '') AS nda,
+         nullif(${stripped('provider_siret')}, '') AS siret,
+         nullif(${stripped('provider_nda')}, '') AS nda,
          nullif(btrim(category), '') AS category,
-         nullif(upper(regexp_replace(certification_code, E'${BLANKS}', '', 'g')), '') AS cert,
-         nullif(regexp_replace(formacode, E'${BLANKS.slice(0, -1)}.]', '', 'g'), '') AS formacode,
+         nullif(upper(${stripped('certification_code', false)}), '') AS cert,
+         nullif(${stripped('formacode')}, '') AS formacode,
          nullif(btrim(modality), '') AS modality,
          nullif(btrim(region), '') AS region,
          nullif(btrim(funding_decision_date), '') AS fdd,
@@ -64,7 +69,7 @@ const NORMALISED = `
          nullif(btrim(price_excl_vat), '') AS price,
          nullif(btrim(amount_funded), '') AS amount,
          nullif(btrim(branch_idcc), '') AS idcc,
-         ${LINE_DIGEST} AS line_digest
+         ${lineDigest()} AS line_digest
     FROM action_import_rows
    WHERE line NOT IN (SELECT s.line FROM import_skipped s)
   OFFSET 0`;
@@ -198,7 +203,8 @@ up AS (
               OR (old.coverage, old.coverage_flags, old.coverage_nda, old.coverage_own_note, old.coverage_own_note_id)
                  IS DISTINCT FROM (new.coverage, new.coverage_flags, new.coverage_nda, new.coverage_own_note, new.coverage_own_note_id) AS coverage_changed
 )
-SELECT (SELECT count(*) FROM v)::int + (SELECT count(*) FROM import_skipped)::int AS rows,
+SELECT (SELECT count(*) FROM import_skipped)::int AS recognised,
+       (SELECT count(*) FROM v)::int + (SELECT count(*) FROM import_skipped)::int AS rows,
        (SELECT count(DISTINCT line) FROM bad)::int AS rejected,
        (SELECT count(*) FROM v WHERE cardinality(v.errors) = 0)::int + (SELECT count(*) FROM import_skipped)::int AS accepted,
        (SELECT count(*) FILTER (WHERE inserted) FROM up)::int AS inserted,
