@@ -1,13 +1,19 @@
-// `npm run bench:profile [-- --profile-actions N --profile-providers M]`: the provider control
-// profile benchmark. Generates N funded actions (default 1,000,000) over M establishments
+// `npm run bench:profile [-- --profile-actions N --profile-providers M --repeat R]`: the provider
+// control profile benchmark. Generates N funded actions (default 1,000,000) over M establishments
 // (default 150,000), and M/5 completed checks with five findings each, half shared with the pool,
-// in SQL; then in the same run times the project's job (ProviderProfileJob.run of libs/sharing, a
-// full run: the one statement and its upsert) and the hand-written baseline
-// (bench/profile-baseline.sql: one aggregate per source into a temporary table), prints both and
-// their ratio, and the time of an incremental run over unchanged data. It fails when the two
-// disagree on the rows or the scores; it never asserts on time.
-// Its own PostgreSQL, data in .data/bench-profile; port BO_BENCH_PROFILE_PG_PORT (54397).
+// in SQL, then VACUUM ANALYZE (the state autovacuum leaves the tables in, reached before the timings
+// instead of during them). Then R times (default 5), alternating which side goes first, it times the
+// project's job (ProviderProfileJob.run of libs/sharing with its COMMIT: the first full run into an
+// empty profile table, then the nightly full run over the full table) and the hand-written baseline
+// (bench/profile-baseline.sql: one aggregate per source into a temporary table), each from a
+// CHECKPOINT so that no side pays for the WAL of the other. It prints every repetition, the median
+// of each side and the ratios of the medians, and the time of an incremental run over unchanged
+// data. It fails when the two disagree on the rows or the scores (checked at every repetition); it
+// never asserts on time.
+// Its own PostgreSQL: port BO_BENCH_PROFILE_PG_PORT (54397), data in BO_BENCH_PROFILE_DATA_DIR
+// (.data/bench-profile).
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { numberArg, runBenchmark, seconds, timed, withBenchDatabase } from '../scripts/lib/bench.mjs';
@@ -20,8 +26,17 @@ const PROVIDERS = numberArg('--profile-providers', 150_000);
 const CHECKS = Math.max(1, Math.floor(PROVIDERS / 5));
 const DATA_DIR = process.env.BO_BENCH_PROFILE_DATA_DIR ?? join(ROOT, '.data', 'bench-profile');
 const PG_PORT = Number(process.env.BO_BENCH_PROFILE_PG_PORT ?? 54397);
+const REPEAT = numberArg('--repeat', 5);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 async function main() {
+  if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error('--repeat must be a positive integer');
   await withBenchDatabase({ dataDir: DATA_DIR, port: PG_PORT, database: 'bo_bench_profile', label: 'profile benchmark' }, async ({ db, admin }) => {
     const [{ a, c }] = (await admin.query(`SELECT (SELECT count(*) FROM funded_actions)::int AS a, (SELECT count(*) FROM checks)::int AS c`)).rows;
     if (a !== ACTIONS || c !== CHECKS) {
@@ -56,13 +71,12 @@ async function main() {
           `INSERT INTO check_shares (check_id, organisation_id, mode)
            SELECT id, organisation_id, CASE WHEN abs(hashtext(id::text)) % 2 = 0 THEN 'POOL' ELSE 'PRIVATE' END FROM checks`,
         );
-        await admin.query(`ANALYZE funded_actions; ANALYZE checks; ANALYZE check_findings; ANALYZE check_shares`);
       });
       log(`generated in ${seconds(gen.ms)} s`);
     }
-    // Each measurement starts from an empty profile table (the first run writes every profile).
-    await admin.query(`TRUNCATE provider_control_profiles`);
-    await admin.end();
+    // Generated rows are not yet all-visible: autovacuum would set them so at some point, possibly
+    // in the middle of a timed run (index-only scans then stop reading the heap).
+    await admin.query(`VACUUM (ANALYZE) funded_actions, checks, check_findings, check_shares`);
 
     const { ProviderProfileJob } = require(join(ROOT, 'dist/libs/sharing/src/provider-profile.job.js'));
     const job = new ProviderProfileJob(null, null);
@@ -71,54 +85,101 @@ async function main() {
       one: async (sql, params) => (await db.query(sql, params)).rows[0],
     };
     const asOf = new Date();
+    const nightlyAt = new Date(asOf.getTime() + 1000);
+    const baselineSql = readFileSync(join(ROOT, 'bench', 'profile-baseline.sql'), 'utf8');
     // Warm the cache once so neither side pays the first read.
     await db.query(`SELECT count(*), sum(amount_funded) FROM funded_actions`);
     await db.query(`SELECT count(*) FROM check_findings`);
 
-    // Two full runs: the first into an empty table (every profile written), then the nightly one
-    // over a full table (only the profiles whose values changed are rewritten).
-    await db.query('BEGIN');
-    const project = await timed(() => job.run(tx, asOf, true));
-    await db.query('COMMIT');
-    await db.query('BEGIN');
-    const nightly = await timed(() => job.run(tx, new Date(asOf.getTime() + 1000), true));
-    await db.query('COMMIT');
+    /** One timed job run, its COMMIT included (the job's transaction ends there; the WAL is flushed then). */
+    const jobRun = async (at, full) => {
+      await admin.query('CHECKPOINT');
+      return timed(async () => {
+        await db.query('BEGIN');
+        const result = await job.run(tx, at, full);
+        await db.query('COMMIT');
+        return result;
+      });
+    };
+    // The first run into an empty table (every profile written; no watermark yet), then the nightly
+    // one over the full table (only the profiles whose values changed are rewritten).
+    const project = async () => {
+      await admin.query(`TRUNCATE provider_control_profiles`);
+      await admin.query(`DELETE FROM job_watermarks WHERE job = 'sharing.provider-control-profile'`);
+      const first = await jobRun(asOf, true);
+      const nightly = await jobRun(nightlyAt, true);
+      return { first, nightly };
+    };
+    // The baseline's statement (its temporary table is dropped at the end of the transaction, which
+    // has nothing to flush), then, untimed, the comparison with the profiles it finds: those of the
+    // last nightly run, so it computes as of that run's business time.
+    const baseline = async () => {
+      await admin.query('CHECKPOINT');
+      await db.query('BEGIN');
+      const run = await timed(() => db.query(baselineSql, [nightlyAt]));
+      const [cmp] = (
+        await db.query(
+          `SELECT (SELECT count(*) FROM baseline_profile)::int AS baseline_rows, (SELECT count(*) FROM provider_control_profiles)::int AS project_rows,
+                  (SELECT count(*) FROM baseline_profile b FULL JOIN provider_control_profiles p USING (provider_siret)
+                    WHERE b.provider_siret IS NULL OR p.provider_siret IS NULL
+                       OR (b.funders_funding, b.amount_12m, b.shared_checks, b.shared_nc_findings, b.shared_major_findings, b.shared_check_ids, b.last_shared_outcome,
+                           b.exposure_points + b.certification_points + b.recency_points + b.outcome_points)
+                          IS DISTINCT FROM
+                          (p.funders_funding, p.amount_12m, p.shared_checks, p.shared_nc_findings, p.shared_major_findings, p.shared_check_ids, p.last_shared_outcome, p.score))::int AS differing`,
+        )
+      ).rows;
+      await db.query('ROLLBACK');
+      if (cmp.differing !== 0 || cmp.baseline_rows !== cmp.project_rows) {
+        throw new Error(`the project and the baseline disagree: ${JSON.stringify(cmp)}`);
+      }
+      return { ms: run.ms, rows: cmp.baseline_rows };
+    };
 
-    const baselineSql = readFileSync(join(ROOT, 'bench', 'profile-baseline.sql'), 'utf8');
-    await db.query('BEGIN');
-    const baseline = await timed(() => db.query(baselineSql, [asOf]));
-    const [cmp] = (
-      await db.query(
-        `SELECT (SELECT count(*) FROM baseline_profile)::int AS baseline_rows, (SELECT count(*) FROM provider_control_profiles)::int AS project_rows,
-                (SELECT count(*) FROM baseline_profile b FULL JOIN provider_control_profiles p USING (provider_siret)
-                  WHERE b.provider_siret IS NULL OR p.provider_siret IS NULL
-                     OR (b.funders_funding, b.amount_12m, b.shared_checks, b.shared_nc_findings, b.shared_major_findings, b.shared_check_ids, b.last_shared_outcome,
-                         b.exposure_points + b.certification_points + b.recency_points + b.outcome_points)
-                        IS DISTINCT FROM
-                        (p.funders_funding, p.amount_12m, p.shared_checks, p.shared_nc_findings, p.shared_major_findings, p.shared_check_ids, p.last_shared_outcome, p.score))::int AS differing`,
-      )
-    ).rows;
-    await db.query('ROLLBACK');
-    if (cmp.differing !== 0 || cmp.baseline_rows !== cmp.project_rows) {
-      throw new Error(`the project and the baseline disagree: ${JSON.stringify(cmp)}`);
+    const loadBefore = load();
+    const reps = [];
+    for (let i = 0; i < REPEAT; i++) {
+      // Alternate which side goes first; the baseline compares with the profiles its turn finds,
+      // so the very first repetition starts with the project.
+      if (i % 2 === 0) {
+        const p = await project();
+        reps.push({ ...p, baseline: await baseline(), order: 'project first' });
+      } else {
+        const b = await baseline();
+        reps.push({ ...(await project()), baseline: b, order: 'baseline first' });
+      }
+      const r = reps.at(-1);
+      log(`repetition ${i + 1}/${REPEAT} (${r.order}): first ${seconds(r.first.ms)} s, nightly ${seconds(r.nightly.ms)} s, baseline ${seconds(r.baseline.ms)} s`);
     }
+    const loadAfter = load();
 
     // Nothing changed since the run: an incremental run from a watermark of now finds nothing to do
     // (the generated rows are younger than the 10-minute margin, which would make it redo them all).
-    await db.query(`UPDATE job_watermarks SET watermark = now()`);
-    await db.query('BEGIN');
-    const again = await timed(() => job.run(tx, new Date(), false));
-    await db.query('COMMIT');
+    await admin.query(`UPDATE job_watermarks SET watermark = now()`);
+    const again = await jobRun(new Date(), false);
 
+    const med = {
+      first: median(reps.map((r) => r.first.ms)),
+      nightly: median(reps.map((r) => r.nightly.ms)),
+      baseline: median(reps.map((r) => r.baseline.ms)),
+    };
+    const last = reps.at(-1);
+    const pad = (text, width) => text.padEnd(width);
     process.stdout.write(
       [
         '',
         `provider control profile, ${ACTIONS.toLocaleString('en')} funded actions, ${PROVIDERS.toLocaleString('en')} establishments, ${CHECKS.toLocaleString('en')} checks`,
-        `  project, first full run (empty table)           ${seconds(project.ms)} s: ${project.result.written.toLocaleString('en')} profiles written`,
-        `  project, nightly full run (table full)          ${seconds(nightly.ms)} s: ${nightly.result.written.toLocaleString('en')} profiles rewritten, the others unchanged`,
-        `  hand-written baseline (aggregates into a table)  ${seconds(baseline.ms)} s: ${cmp.baseline_rows.toLocaleString('en')} rows, identical columns`,
-        `  ratio ${(project.ms / baseline.ms).toFixed(2)} first run, ${(nightly.ms / baseline.ms).toFixed(2)} nightly run (goal: at most 1.5)`,
-        `  incremental run over unchanged data             ${seconds(again.ms)} s (${again.result.written} profiles rewritten)`,
+        `${REPEAT} repetitions, each timed run from a CHECKPOINT; ${cpus().length} CPUs, load average (1, 5, 15 min) ${loadBefore} before, ${loadAfter} after`,
+        `  ${pad('repetition', 18)}${pad('first run', 12)}${pad('nightly run', 13)}${pad('baseline', 11)}ratios (first, nightly)`,
+        ...reps.map(
+          (r, i) =>
+            `  ${pad(`${i + 1} ${r.order === 'project first' ? '(project 1st)' : '(baseline 1st)'}`, 18)}${pad(`${seconds(r.first.ms)} s`, 12)}${pad(`${seconds(r.nightly.ms)} s`, 13)}${pad(`${seconds(r.baseline.ms)} s`, 11)}${(r.first.ms / r.baseline.ms).toFixed(2)}, ${(r.nightly.ms / r.baseline.ms).toFixed(2)}`,
+        ),
+        `  ${pad('median', 18)}${pad(`${seconds(med.first)} s`, 12)}${pad(`${seconds(med.nightly)} s`, 13)}${pad(`${seconds(med.baseline)} s`, 11)}`,
+        `  project, first full run (empty table): ${last.first.result.written.toLocaleString('en')} profiles written`,
+        `  project, nightly full run (table full): ${last.nightly.result.written.toLocaleString('en')} profiles rewritten, the others unchanged`,
+        `  hand-written baseline (aggregates into a temporary table): ${last.baseline.rows.toLocaleString('en')} rows, identical columns at every repetition`,
+        `  ratio of the medians ${(med.first / med.baseline).toFixed(2)} first run, ${(med.nightly / med.baseline).toFixed(2)} nightly run (goal: at most 1.5)`,
+        `  incremental run over unchanged data ${seconds(again.ms)} s (${again.result.written} profiles rewritten)`,
         '',
       ].join('\n'),
     );
