@@ -94,6 +94,24 @@ describe('provider control profile job', () => {
     expect(row.funders_funding).toBe(2);
   });
 
+  it('a full run over stored profiles rewrites a changed one, writes a missing one and deletes one with nothing left, as a run into an empty table does', async () => {
+    await t.db.superQuery(`TRUNCATE provider_control_profiles, job_watermarks`);
+    // Into an empty table: every profile is a plain insert.
+    expect(await job.handle({ organisationId: null, requestedBy: null }, context)).toMatchObject({ mode: 'full', written: 2, removed: 0 });
+    const expected = await rows();
+    await t.db.superQuery(`UPDATE provider_control_profiles SET score = score + 1, shared_check_ids = '{}' WHERE provider_siret = $1`, [p.siret]);
+    await t.db.superQuery(`DELETE FROM provider_control_profiles WHERE provider_siret = $1`, [q.siret]);
+    await t.db.superQuery(
+      `INSERT INTO provider_control_profiles SELECT '99999999999999', funders_funding, amount_12m, uncertified_amount_12m, shared_checks, shared_nc_findings,
+              shared_major_findings, shared_check_ids, last_shared_check_id, last_shared_completed_at, last_shared_outcome, exposure_points,
+              certification_points, recency_points, outcome_points, score_base, score, as_of, computed_at
+         FROM provider_control_profiles WHERE provider_siret = $1`,
+      [p.siret],
+    );
+    expect(await job.handle({ organisationId: null, requestedBy: null, full: true }, context)).toMatchObject({ mode: 'full', written: 2, removed: 1 });
+    expect(await rows()).toEqual(expected);
+  });
+
   it('killed with SIGKILL in the middle of a run leaves nothing, and the next run ends with the rows of an uninterrupted one', async () => {
     await job.handle({ organisationId: null, requestedBy: null, full: true }, context);
     const uninterrupted = await rows();

@@ -47,7 +47,12 @@ export class ProviderProfileJob implements JobHandler<typeof PROFILE_JOB> {
   async run(tx: Tx, asOf: Date, full = false): Promise<ProfileRunResult> {
     const mark = await tx.one<{ watermark: Date; as_of: Date }>(`SELECT watermark, as_of FROM job_watermarks WHERE job = $1 FOR UPDATE`, [PROFILE_JOB]);
     const mode = full || !mark ? 'full' : 'incremental';
-    const [counts] = await tx.query<{ written: number; removed: number }>(profileSql(mode), mode === 'full' ? [asOf] : [asOf, mark!.watermark, mark!.as_of]);
+    // The job is the table's only writer and holds its lock: an empty table stays empty until it writes.
+    const [{ stored }] = await tx.query<{ stored: boolean }>(`SELECT EXISTS (SELECT FROM provider_control_profiles) AS stored`);
+    const [counts] = await tx.query<{ written: number; removed: number }>(
+      profileSql(mode, stored ? 'stored' : 'empty'),
+      mode === 'full' ? [asOf] : [asOf, mark!.watermark, mark!.as_of],
+    );
     await tx.query(
       `INSERT INTO job_watermarks (job, watermark, as_of, full_as_of) VALUES ($1, now() - ${WATERMARK_MARGIN}, $2, CASE WHEN $3 THEN $2::timestamptz END)
        ON CONFLICT (job) DO UPDATE SET watermark = EXCLUDED.watermark, as_of = EXCLUDED.as_of,

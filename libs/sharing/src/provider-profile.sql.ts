@@ -1,5 +1,12 @@
 import { EXPOSURE_FUNDER_CAP, FUNDING_WINDOW_MONTHS, OUTCOME_FACTORS, RECENCY_HORIZON_MONTHS, RISK_WEIGHTS } from './risk-score';
 
+/** The stored values of a profile: a profile is rewritten only when one of them changed. */
+const COLUMNS = [
+  'funders_funding', 'amount_12m', 'uncertified_amount_12m', 'shared_checks', 'shared_nc_findings', 'shared_major_findings', 'shared_check_ids',
+  'last_shared_check_id', 'last_shared_completed_at', 'last_shared_outcome', 'exposure_points', 'certification_points', 'recency_points',
+  'outcome_points', 'score_base', 'score',
+] as const;
+
 /**
  * The provider control profile in one set-based statement (system role, every funder's rows):
  * per establishment, the funders funding it and the amounts of the last 12 months, the completed
@@ -7,9 +14,10 @@ import { EXPOSURE_FUNDER_CAP, FUNDING_WINDOW_MONTHS, OUTCOME_FACTORS, RECENCY_HO
  * (risk-score.ts). `$1` is the run's business time. In incremental mode `$2` is the database-time
  * watermark (rows changed after it) and `$3` the previous run's business time (windows crossed
  * since): only those establishments are recomputed; in full mode every establishment is, and
- * profiles of establishments that no longer have anything are deleted.
+ * profiles of establishments that no longer have anything are deleted. `target` says whether the
+ * profile table is empty (the first run: plain inserts, none of the matching a stored profile costs).
  */
-export function profileSql(mode: 'full' | 'incremental'): string {
+export function profileSql(mode: 'full' | 'incremental', target: 'empty' | 'stored' = 'stored'): string {
   const months = (n: number) => `interval '${n} months'`;
   const touched =
     mode === 'full'
@@ -81,39 +89,36 @@ export function profileSql(mode: 'full' | 'incremental'): string {
         LEFT JOIN pooled_checks pc ON pc.provider_siret = t.provider_siret
         LEFT JOIN pooled_findings pf ON pf.provider_siret = t.provider_siret
     ),
-    written AS (
-      INSERT INTO provider_control_profiles AS p (provider_siret, funders_funding, amount_12m, uncertified_amount_12m, shared_checks, shared_nc_findings,
-             shared_major_findings, shared_check_ids, last_shared_check_id, last_shared_completed_at, last_shared_outcome, exposure_points,
-             certification_points, recency_points, outcome_points, score_base, score, as_of, computed_at)
+    profiles AS (
       SELECT provider_siret, funders_funding, amount_12m, uncertified_amount_12m, shared_checks, shared_nc_findings, shared_major_findings,
-             shared_check_ids, last_id, last_at, last_outcome, exposure_points, certification_points, recency_points, outcome_points,
-             exposure_points + certification_points + ${RISK_WEIGHTS.recency} + ${RISK_WEIGHTS.outcome * OUTCOME_FACTORS.NONE},
-             exposure_points + certification_points + recency_points + outcome_points, $1, now()
+             shared_check_ids, last_id AS last_shared_check_id, last_at AS last_shared_completed_at, last_outcome AS last_shared_outcome,
+             exposure_points, certification_points, recency_points, outcome_points,
+             exposure_points + certification_points + ${RISK_WEIGHTS.recency} + ${RISK_WEIGHTS.outcome * OUTCOME_FACTORS.NONE} AS score_base,
+             exposure_points + certification_points + recency_points + outcome_points AS score
         FROM parts
-      ON CONFLICT (provider_siret) DO UPDATE SET
-        funders_funding = EXCLUDED.funders_funding, amount_12m = EXCLUDED.amount_12m, uncertified_amount_12m = EXCLUDED.uncertified_amount_12m,
-        shared_checks = EXCLUDED.shared_checks, shared_nc_findings = EXCLUDED.shared_nc_findings, shared_major_findings = EXCLUDED.shared_major_findings,
-        shared_check_ids = EXCLUDED.shared_check_ids, last_shared_check_id = EXCLUDED.last_shared_check_id,
-        last_shared_completed_at = EXCLUDED.last_shared_completed_at, last_shared_outcome = EXCLUDED.last_shared_outcome,
-        exposure_points = EXCLUDED.exposure_points, certification_points = EXCLUDED.certification_points, recency_points = EXCLUDED.recency_points,
-        outcome_points = EXCLUDED.outcome_points, score_base = EXCLUDED.score_base, score = EXCLUDED.score, as_of = EXCLUDED.as_of,
-        computed_at = EXCLUDED.computed_at
-      -- A profile whose values did not change is not rewritten (a nightly full run changes few):
-      -- it keeps its as_of, and the reader shows it as of the last full run (migration 0032).
-      WHERE (p.funders_funding, p.amount_12m, p.uncertified_amount_12m, p.shared_checks, p.shared_nc_findings, p.shared_major_findings,
-             p.shared_check_ids, p.last_shared_check_id, p.last_shared_completed_at, p.last_shared_outcome, p.exposure_points,
-             p.certification_points, p.recency_points, p.outcome_points, p.score_base, p.score)
-            IS DISTINCT FROM
-            (EXCLUDED.funders_funding, EXCLUDED.amount_12m, EXCLUDED.uncertified_amount_12m, EXCLUDED.shared_checks, EXCLUDED.shared_nc_findings,
-             EXCLUDED.shared_major_findings, EXCLUDED.shared_check_ids, EXCLUDED.last_shared_check_id, EXCLUDED.last_shared_completed_at,
-             EXCLUDED.last_shared_outcome, EXCLUDED.exposure_points, EXCLUDED.certification_points, EXCLUDED.recency_points,
-             EXCLUDED.outcome_points, EXCLUDED.score_base, EXCLUDED.score)
-      RETURNING 1
-    )${
-      mode === 'full'
-        ? `, removed AS (DELETE FROM provider_control_profiles p WHERE NOT EXISTS (SELECT 1 FROM touched t WHERE t.provider_siret = p.provider_siret) RETURNING 1)
-    SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM removed)::int AS removed`
+    ),
+    -- The job is the profiles' only writer (under its lock). Into an empty table (the first run)
+    -- every profile is a plain insert. Otherwise one join of the new profiles with the stored ones:
+    -- a new establishment is inserted, a profile whose values changed is updated, and one whose
+    -- values did not change is not touched at all, not even locked (a nightly full run changes
+    -- few): it keeps its as_of, and the reader shows it as of the last full run (migration 0032).
+    -- A full run also deletes the profiles of establishments that no longer have anything.
+    written AS (${
+      target === 'empty'
+        ? `
+      INSERT INTO provider_control_profiles (provider_siret, ${COLUMNS.join(', ')}, as_of, computed_at)
+      SELECT provider_siret, ${COLUMNS.join(', ')}, $1, now() FROM profiles
+      RETURNING 'INSERT' AS action`
         : `
-    SELECT (SELECT count(*) FROM written)::int AS written, 0 AS removed`
-    }`;
+      MERGE INTO provider_control_profiles p
+      USING profiles n ON n.provider_siret = p.provider_siret
+      WHEN MATCHED AND (${COLUMNS.map((c) => `p.${c}`).join(', ')}) IS DISTINCT FROM (${COLUMNS.map((c) => `n.${c}`).join(', ')}) THEN
+        UPDATE SET ${COLUMNS.map((c) => `${c} = n.${c}`).join(', ')}, as_of = $1, computed_at = now()
+      WHEN NOT MATCHED THEN
+        INSERT (provider_siret, ${COLUMNS.join(', ')}, as_of, computed_at) VALUES (n.provider_siret, ${COLUMNS.map((c) => `n.${c}`).join(', ')}, $1, now())
+      ${mode === 'full' ? 'WHEN NOT MATCHED BY SOURCE THEN DELETE' : ''}
+      RETURNING merge_action() AS action`
+    }
+    )
+    SELECT count(*) FILTER (WHERE action <> 'DELETE')::int AS written, count(*) FILTER (WHERE action = 'DELETE')::int AS removed FROM written`;
 }
