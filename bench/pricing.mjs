@@ -64,7 +64,8 @@ async function main() {
 
     const baselineSql = readFileSync(join(ROOT, 'bench', 'pricing-baseline.sql'), 'utf8');
     const { recomputePrices } = require(join(ROOT, 'dist/libs/pricing/src/price-recompute.job.js'));
-    const perStatement = new Map();
+    // Time per statement of the run under way (`--statements`), keyed by its first line.
+    let perStatement = new Map();
     const tx = {
       query: async (sql, params) => {
         const started = performance.now();
@@ -81,6 +82,8 @@ async function main() {
     await db.query('BEGIN');
     const project = await timed(() => recomputePrices(tx, null));
     await db.query('COMMIT');
+    const firstRunStatements = perStatement;
+    perStatement = new Map();
 
     let baselineMs = 0;
     let baselineGroups = 0;
@@ -104,7 +107,10 @@ async function main() {
       throw new Error(`the project stored ${project.result.references} usable groups, the baseline computed ${baselineGroups}`);
     }
     if (again.result.reopened !== 0) throw new Error('a second run over unchanged data reopened anomalies');
-    if (process.argv.includes('--statements')) for (const [name, ms] of perStatement) log(`${seconds(ms)} s  ${name}`);
+    if (process.argv.includes('--statements')) {
+      log('first run, second run, statement');
+      for (const [name, ms] of firstRunStatements) log(`${seconds(ms)} s  ${seconds(perStatement.get(name) ?? 0)} s  ${name}`);
+    }
     process.stdout.write(
       [
         '',

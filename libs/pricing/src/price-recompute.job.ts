@@ -3,18 +3,24 @@ import { AppConfig } from '@bo/core';
 import { SystemDb } from '@bo/database';
 import { HandlesJob, JobContext, JobDispatcher, JobHandler, JobOutbox, JobPayloads } from '@bo/queue';
 import {
+  BASE_SQL,
   DEACTIVATE_SQL,
   DISPARITY_FLAGS_SQL,
   FLAGS_TABLE_SQL,
   GROUP_FLAGS_SQL,
-  MEMBERS_SQL,
+  LEVELS,
+  LEVEL_REFS_TABLE_SQL,
   NPEC_COVERAGE_SQL,
   NPEC_FLAGS_SQL,
+  PROVIDER_ACTIONS_SQL,
+  PROVIDER_SETS_SQL,
   REFERENCES_SQL,
+  SCAN_SQL,
   SHRINK_FLAGS_SQL,
-  TESTED_SQL,
+  TESTED_TABLE_SQL,
   TEST_COVERAGE_SQL,
   UPSERT_ANOMALIES_SQL,
+  levelRefsSql,
 } from './price-recompute.sql';
 
 export interface PriceRunResult {
@@ -63,31 +69,35 @@ export async function recomputePrices(tx: QueryRunnerLike, requestedBy: string |
      SELECT s.method_version, (SELECT max(updated_at) FROM funded_actions), $1 FROM pricing_settings s RETURNING id`,
     [requestedBy],
   );
-  await tx.query(MEMBERS_SQL);
-  await tx.query(`ANALYZE price_members`);
+  await tx.query(BASE_SQL);
+  await tx.query(`ANALYZE price_base`);
+  await tx.query(LEVEL_REFS_TABLE_SQL);
+  for (const level of LEVELS) await tx.query(levelRefsSql(level));
+  await tx.query(`ANALYZE price_level_refs`);
   await tx.query(REFERENCES_SQL, [run.id]);
   await progress(40);
-  await tx.query(TESTED_SQL, [run.id]);
+  await tx.query(TESTED_TABLE_SQL);
+  const [{ tested }] = await tx.query<{ tested: number }>(SCAN_SQL);
   await tx.query(FLAGS_TABLE_SQL);
   await tx.query(GROUP_FLAGS_SQL);
+  await tx.query(PROVIDER_SETS_SQL);
+  await tx.query(`ANALYZE price_provider_sets`);
+  await tx.query(PROVIDER_ACTIONS_SQL);
   await tx.query(DISPARITY_FLAGS_SQL);
   await tx.query(SHRINK_FLAGS_SQL);
   await tx.query(NPEC_FLAGS_SQL);
   await progress(70);
   const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
   await tx.query(DEACTIVATE_SQL);
-  const [coverage] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL);
+  const [coverage] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL, [tested]);
   const [npec] = await tx.query<{ coverage: unknown }>(NPEC_COVERAGE_SQL);
   await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify([...coverage.coverage, npec.coverage])]);
   // Only the latest run's references are served; anomalies keep their own snapshot ids.
   await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
-  const [counts] = await tx.query<{ references: number; tested: number; flagged: number }>(
-    `SELECT (SELECT count(*) FROM price_references WHERE run_id = $1)::int AS references,
-            (SELECT count(*) FROM price_tested)::int AS tested,
-            (SELECT count(*) FROM price_flags)::int AS flagged`,
-    [run.id],
+  const [counts] = await tx.query<{ references: number; flagged: number }>(
+    `SELECT (SELECT count(*) FROM price_level_refs)::int AS references, (SELECT count(*) FROM price_flags)::int AS flagged`,
   );
-  return { runId: run.id, ...counts, reopened: events.filter((e) => e.event === 'REOPENED').length };
+  return { runId: run.id, references: counts.references, tested, flagged: counts.flagged, reopened: events.filter((e) => e.event === 'REOPENED').length };
 }
 
 /**

@@ -3,89 +3,147 @@
  * (libs/pricing/src/price-recompute.job.ts). Formulas: docs/pricing.md. `$1` is the run id.
  */
 
-/** Every computable action, once per ladder level whose keys it has (the view action_price_groups). */
-export const MEMBERS_SQL = `
-  CREATE TEMP TABLE price_members ON COMMIT DROP AS
-  SELECT level, group_key, ref_certification, ref_formacode, ref_region, action_id, organisation_id, provider_siret,
-         category, certification_code, modality, year, hours, unit_price, ln(unit_price::float8) AS log_unit, data_digest
-    FROM action_price_groups`;
+/**
+ * Every funded action once, with what the recompute reads of it: the unit price (NULL when not
+ * computable), hours and price per trainee as double precision (the statistics are computed on
+ * them), and the group keys' columns. Every later statement reads this table, not the view.
+ */
+export const BASE_SQL = `-- price recompute: price base
+  CREATE TEMP TABLE price_base ON COMMIT DROP AS
+  SELECT action_id, organisation_id, provider_siret, category, certification_code, formacode, modality, region, year,
+         unit_price::float8 AS unit_price, hours::float8 AS hours, price_per_trainee::float8 AS price_per_trainee
+    FROM action_unit_prices`;
 
-/** Statistics of every group; only the usable ones (every floor met) are stored. */
-export const REFERENCES_SQL = `
+/**
+ * The ladder, narrow to wide. `key` is the run's internal group key (the selective code first, so
+ * that sorts tell groups apart on their first bytes); the stored key is the view
+ * action_price_groups' (`concat_ws('|', category, modality, year, 'L' || level, k1, k2)`).
+ */
+export const LEVELS = [
+  { level: 1, present: (a: string) => `${a}certification_code IS NOT NULL`, key: (a: string) => `concat_ws('|', ${a}certification_code, ${a}region, ${a}category, ${a}modality, ${a}year)`,
+    certification: 'certification_code', formacode: 'NULL::text', region: 'region' },
+  { level: 2, present: (a: string) => `${a}certification_code IS NOT NULL`, key: (a: string) => `concat_ws('|', ${a}certification_code, ${a}category, ${a}modality, ${a}year)`,
+    certification: 'certification_code', formacode: 'NULL::text', region: 'NULL::char(2)' },
+  { level: 3, present: (a: string) => `${a}formacode IS NOT NULL`, key: (a: string) => `concat_ws('|', ${a}formacode, ${a}category, ${a}modality, ${a}year)`,
+    certification: 'NULL::text', formacode: 'formacode::text', region: 'NULL::char(2)' },
+  { level: 4, present: (a: string) => `${a}formacode IS NOT NULL`, key: (a: string) => `concat_ws('|', left(${a}formacode, 3), ${a}category, ${a}modality, ${a}year)`,
+    certification: 'NULL::text', formacode: 'left(formacode, 3)', region: 'NULL::char(2)' },
+] as const;
+
+/** The usable groups of the run, every level, with their sorted unit prices (for percent ranks). */
+export const LEVEL_REFS_TABLE_SQL = `-- price recompute: level refs table
+  CREATE TEMP TABLE price_level_refs (
+    id serial PRIMARY KEY, level smallint NOT NULL, k text NOT NULL,
+    category text NOT NULL, certification_code text, formacode text, modality text NOT NULL, region char(2), year integer NOT NULL,
+    n integer NOT NULL, providers integer NOT NULL, funders integer NOT NULL, top_provider_share numeric NOT NULL, units float8[] NOT NULL,
+    unit_p10 float8, unit_q1 float8, unit_median float8, unit_q3 float8, unit_p90 float8, unit_mad float8,
+    hours_n integer NOT NULL, hours_p10 float8, hours_q1 float8, hours_median float8, hours_q3 float8, hours_p90 float8, hours_mad float8,
+    log_q1 float8 NOT NULL, log_q3 float8 NOT NULL, log_iqr float8 NOT NULL
+  ) ON COMMIT DROP`;
+
+/**
+ * One level's usable groups and their statistics, in one sort of its members: a window counts each
+ * provider's actions in its group (the largest provider's share, the providers), one pass per group
+ * gathers the unit prices and hours, which are sorted once per group; the quantiles (as
+ * `percentile_cont` computes them, migration 0033) and MADs are read off the sorted arrays, and
+ * only for the groups that meet every floor.
+ */
+export function levelRefsSql(level: (typeof LEVELS)[number]): string {
+  return `-- price recompute: level ${level.level} references
+  INSERT INTO price_level_refs (level, k, category, certification_code, formacode, modality, region, year, n, providers, funders,
+         top_provider_share, units, unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
+         hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad, log_q1, log_q3, log_iqr)
   WITH s AS (SELECT * FROM pricing_settings),
-  per_provider AS (SELECT level, group_key, provider_siret, count(*) AS c FROM price_members GROUP BY 1, 2, 3),
-  top_provider AS (SELECT level, group_key, max(c) AS top FROM per_provider GROUP BY 1, 2),
-  stats AS (
-    SELECT m.level, m.group_key,
-           min(m.category) AS category, min(m.ref_certification) AS certification_code, min(m.ref_formacode) AS formacode,
-           min(m.modality) AS modality, min(m.ref_region) AS region, min(m.year) AS year,
-           count(*)::int AS n, count(DISTINCT m.provider_siret)::int AS providers, count(DISTINCT m.organisation_id)::int AS funders,
-           percentile_cont(ARRAY[0.1, 0.25, 0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY m.unit_price::float8) AS u,
-           percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY m.log_unit) AS lq,
-           count(m.hours)::int AS hours_n,
-           percentile_cont(ARRAY[0.1, 0.25, 0.5, 0.75, 0.9]) WITHIN GROUP (ORDER BY m.hours::float8) AS h
-      FROM price_members m
-     GROUP BY m.level, m.group_key
+  w AS (
+    SELECT ${level.key('')} AS k, category, ${level.certification} AS certification_code, ${level.formacode} AS formacode,
+           modality, ${level.region} AS region, year, organisation_id, unit_price, hours,
+           count(*) OVER p AS provider_actions, row_number() OVER p AS provider_row
+      FROM price_base
+     WHERE unit_price IS NOT NULL AND ${level.present('')}
+    WINDOW p AS (PARTITION BY ${level.key('')}, provider_siret)
   ),
-  usable AS (
-    SELECT st.*, t.top::numeric / st.n AS top_share
-      FROM stats st JOIN top_provider t USING (level, group_key) CROSS JOIN s
-     WHERE st.n >= s.min_actions AND st.providers >= s.min_providers AND st.funders >= s.min_funders
-       AND t.top::numeric / st.n <= s.max_provider_share
-  ),
-  deviations AS (
-    SELECT m.level, m.group_key,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(m.unit_price::float8 - u.u[3])) AS unit_mad,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(m.hours::float8 - u.h[3])) AS hours_mad
-      FROM price_members m JOIN usable u USING (level, group_key)
-     GROUP BY m.level, m.group_key
+  g AS (
+    SELECT k, any_value(category) AS category, any_value(certification_code) AS certification_code, any_value(formacode) AS formacode,
+           any_value(modality) AS modality, any_value(region) AS region, any_value(year) AS year,
+           count(*)::int AS n, count(*) FILTER (WHERE provider_row = 1)::int AS providers, max(provider_actions)::int AS top,
+           array_agg(organisation_id) AS funder_ids, array_agg(unit_price) AS units, array_agg(hours) FILTER (WHERE hours IS NOT NULL) AS hours
+      FROM w GROUP BY k
   )
+  SELECT ${level.level}, g.k, g.category, g.certification_code, g.formacode, g.modality, g.region, g.year, g.n, g.providers, f.funders,
+         round(g.top::numeric / g.n, 4), a.units,
+         st.unit_p10, st.unit_q1, st.unit_median, st.unit_q3, st.unit_p90, d.unit_mad,
+         coalesce(cardinality(a.hours), 0), st.hours_p10, st.hours_q1, st.hours_median, st.hours_q3, st.hours_p90, d.hours_mad,
+         st.log_q1, st.log_q3, greatest(st.log_q3 - st.log_q1, s.log_iqr_floor::float8)
+    FROM g CROSS JOIN s
+   CROSS JOIN LATERAL (SELECT count(DISTINCT id)::int AS funders FROM unnest(g.funder_ids) id) f
+   -- OFFSET 0: each group's arrays are sorted once, not once per quantile read off them
+   CROSS JOIN LATERAL (SELECT array_sort(g.units) AS units, array_sort(g.hours) AS hours OFFSET 0) a
+   CROSS JOIN LATERAL (
+     SELECT sorted_percentile(a.units, 0.1) AS unit_p10, sorted_percentile(a.units, 0.25) AS unit_q1,
+            sorted_percentile(a.units, 0.5) AS unit_median, sorted_percentile(a.units, 0.75) AS unit_q3,
+            sorted_percentile(a.units, 0.9) AS unit_p90,
+            sorted_log_percentile(a.units, 0.25) AS log_q1, sorted_log_percentile(a.units, 0.75) AS log_q3,
+            sorted_percentile(a.hours, 0.1) AS hours_p10, sorted_percentile(a.hours, 0.25) AS hours_q1,
+            sorted_percentile(a.hours, 0.5) AS hours_median, sorted_percentile(a.hours, 0.75) AS hours_q3,
+            sorted_percentile(a.hours, 0.9) AS hours_p90
+     OFFSET 0
+   ) st
+   CROSS JOIN LATERAL (
+     SELECT sorted_percentile(array_sort(ARRAY(SELECT abs(u - st.unit_median) FROM unnest(a.units) u)), 0.5) AS unit_mad,
+            sorted_percentile(array_sort(ARRAY(SELECT abs(h - st.hours_median) FROM unnest(a.hours) h)), 0.5) AS hours_mad
+   ) d
+   WHERE g.n >= s.min_actions AND g.providers >= s.min_providers AND g.top::numeric / g.n <= s.max_provider_share
+     AND f.funders >= s.min_funders`;
+}
+
+/** The run's usable groups become its stored references (only those: an unusable group is never stored). */
+export const REFERENCES_SQL = `-- price recompute: references
   INSERT INTO price_references (run_id, level, group_key, category, certification_code, formacode, modality, region, year,
          n, providers, funders, top_provider_share,
          unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
          hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad,
          log_q1, log_q3, log_iqr)
-  SELECT $1, u.level, u.group_key, u.category, u.certification_code, u.formacode, u.modality, u.region, u.year,
-         u.n, u.providers, u.funders, round(u.top_share, 4),
-         u.u[1], u.u[2], u.u[3], u.u[4], u.u[5], d.unit_mad,
-         u.hours_n, u.h[1], u.h[2], u.h[3], u.h[4], u.h[5], d.hours_mad,
-         u.lq[1], u.lq[2], greatest(u.lq[2] - u.lq[1], s.log_iqr_floor::float8)
-    FROM usable u JOIN deviations d USING (level, group_key) CROSS JOIN s`;
+  SELECT $1, level, concat_ws('|', category, modality, year, 'L' || level, coalesce(certification_code, formacode), region),
+         category, certification_code, formacode, modality, region, year, n, providers, funders, top_provider_share,
+         unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
+         hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad, log_q1, log_q3, log_iqr
+    FROM price_level_refs`;
+
+/** The actions a group kind flags (the provider kinds and ABOVE_NPEC have their own statements). */
+export const TESTED_TABLE_SQL = `-- price recompute: tested table
+  CREATE TEMP TABLE price_tested (action_id uuid PRIMARY KEY, ref_id integer NOT NULL, unit_price float8 NOT NULL, kind text NOT NULL) ON COMMIT DROP`;
 
 /**
- * Each computable action tested against the narrowest usable group that contains it, with its
- * percent rank in that group and the flag its log unit price earns against the fences.
+ * The scan: each computable action against the narrowest usable group that contains it (one pass,
+ * the four levels' keys looked up in the run's groups), the flag its log unit price earns against
+ * that group's fences. Keeps the flagged actions; answers how many were tested.
  */
-export const TESTED_SQL = `
-  CREATE TEMP TABLE price_tested ON COMMIT DROP AS
+export const SCAN_SQL = `-- price recompute: scan
   WITH s AS (SELECT * FROM pricing_settings),
-  ranked AS (
-    SELECT m.*, percent_rank() OVER (PARTITION BY m.level, m.group_key ORDER BY m.unit_price) AS rank
-      FROM price_members m
-     WHERE EXISTS (SELECT 1 FROM price_references r WHERE r.run_id = $1 AND r.level = m.level AND r.group_key = m.group_key)
+  t AS MATERIALIZED (
+    SELECT b.action_id, b.unit_price, coalesce(${LEVELS.map((l) => `r${l.level}.id`).join(', ')}) AS ref_id
+      FROM price_base b
+      ${LEVELS.map((l) => `LEFT JOIN price_level_refs r${l.level} ON r${l.level}.level = ${l.level} AND r${l.level}.k = CASE WHEN ${l.present('b.')} THEN ${l.key('b.')} END`).join('\n      ')}
+     WHERE b.unit_price IS NOT NULL
   ),
-  narrowest AS (
-    SELECT DISTINCT ON (action_id) * FROM ranked ORDER BY action_id, level
+  flagged AS (
+    INSERT INTO price_tested (action_id, ref_id, unit_price, kind)
+    SELECT t.action_id, t.ref_id, t.unit_price, f.kind
+      FROM t JOIN price_level_refs r ON r.id = t.ref_id CROSS JOIN s
+     CROSS JOIN LATERAL (
+       SELECT CASE
+                WHEN ln(t.unit_price) > r.log_q3 + s.extreme_fence * r.log_iqr THEN 'PRICE_EXTREME'
+                WHEN ln(t.unit_price) > r.log_q3 + s.high_fence * r.log_iqr THEN 'PRICE_HIGH'
+                WHEN ln(t.unit_price) < r.log_q1 - s.low_fence * r.log_iqr THEN 'PRICE_LOW'
+              END AS kind
+     ) f
+     WHERE f.kind IS NOT NULL
+    RETURNING 1
   )
-  SELECT n.action_id, n.organisation_id, n.provider_siret, n.category, n.certification_code, n.year, n.modality,
-         n.unit_price, n.log_unit, n.rank, n.data_digest, r.level, r.group_key,
-         r.certification_code AS group_certification_code, r.formacode AS group_formacode, r.region AS group_region,
-         r.n, r.providers, r.funders, r.unit_p10, r.unit_q1, r.unit_median, r.unit_q3, r.unit_p90, r.unit_mad,
-         r.log_q1, r.log_q3, r.log_iqr,
-         CASE
-           WHEN n.log_unit > r.log_q3 + s.extreme_fence * r.log_iqr THEN 'PRICE_EXTREME'
-           WHEN n.log_unit > r.log_q3 + s.high_fence * r.log_iqr THEN 'PRICE_HIGH'
-           WHEN n.log_unit < r.log_q1 - s.low_fence * r.log_iqr THEN 'PRICE_LOW'
-         END AS kind,
-         exp(r.log_q1 - s.low_fence * r.log_iqr) AS fence_low,
-         exp(r.log_q3 + s.high_fence * r.log_iqr) AS fence_high,
-         exp(r.log_q3 + s.extreme_fence * r.log_iqr) AS fence_extreme
-    FROM narrowest n
-    JOIN price_references r ON r.run_id = $1 AND r.level = n.level AND r.group_key = n.group_key
-   CROSS JOIN s`;
+  SELECT (SELECT count(*) FROM t WHERE ref_id IS NOT NULL)::int AS tested, (SELECT count(*) FROM flagged)::int AS flagged`;
 
 /** What this run flags, every kind alike: the upsert below turns it into anomalies. */
-export const FLAGS_TABLE_SQL = `
+export const FLAGS_TABLE_SQL = `-- price recompute: flags table
   CREATE TEMP TABLE price_flags (
     organisation_id uuid NOT NULL, subject_key text NOT NULL, kind text NOT NULL, action_id uuid,
     provider_siret char(14) NOT NULL, category text NOT NULL, certification_code text, year integer NOT NULL,
@@ -93,8 +151,32 @@ export const FLAGS_TABLE_SQL = `
     PRIMARY KEY (organisation_id, subject_key)
   ) ON COMMIT DROP`;
 
-/** Group kinds: each flagged action, with the group's statistics as evidence. */
-export const GROUP_FLAGS_SQL = `
+/**
+ * Group kinds: each flagged action, with its group's statistics as evidence and its percent rank
+ * in the group (the share of the group's prices strictly below its own, over n - 1), read off the
+ * group's sorted prices by binary search (width_bucket over the negated prices, once per group).
+ */
+export const GROUP_FLAGS_SQL = `-- price recompute: group flags
+  WITH s AS (SELECT * FROM pricing_settings),
+  negated AS MATERIALIZED (
+    SELECT r.id, ARRAY(SELECT -u FROM unnest(array_reverse(r.units)) u) AS prices
+      FROM price_level_refs r WHERE r.id IN (SELECT ref_id FROM price_tested)
+  ),
+  t AS (
+    SELECT t.kind, t.action_id, p.organisation_id, p.provider_siret, p.category, p.certification_code, p.year, p.unit_price, p.data_digest,
+           r.level, concat_ws('|', r.category, r.modality, r.year, 'L' || r.level, coalesce(r.certification_code, r.formacode), r.region) AS group_key,
+           r.modality, r.certification_code AS group_certification_code, r.formacode AS group_formacode, r.region AS group_region,
+           r.n, r.providers, r.funders, r.unit_p10, r.unit_q1, r.unit_median, r.unit_q3, r.unit_p90, r.unit_mad, r.log_iqr,
+           (r.n - width_bucket(-t.unit_price, ng.prices))::float8 / (r.n - 1) AS rank,
+           exp(r.log_q1 - s.low_fence * r.log_iqr) AS fence_low,
+           exp(r.log_q3 + s.high_fence * r.log_iqr) AS fence_high,
+           exp(r.log_q3 + s.extreme_fence * r.log_iqr) AS fence_extreme
+      FROM price_tested t
+      JOIN price_level_refs r ON r.id = t.ref_id
+      JOIN negated ng ON ng.id = t.ref_id
+      JOIN action_unit_prices p ON p.action_id = t.action_id
+     CROSS JOIN s
+  )
   INSERT INTO price_flags
   SELECT t.organisation_id, 'PRICE:' || t.action_id, t.kind, t.action_id, t.provider_siret, t.category, t.certification_code, t.year,
          jsonb_build_object(
@@ -109,8 +191,24 @@ export const GROUP_FLAGS_SQL = `
            'logIqr', round(t.log_iqr::numeric, 4),
            'value', round(t.unit_price::numeric, 2), 'percentRank', round(t.rank::numeric, 4)),
          t.level, t.rank, t.data_digest
-    FROM price_tested t
-   WHERE t.kind IS NOT NULL`;
+    FROM t`;
+
+/**
+ * The provider kinds look at sets (provider, category, certification, year) of at least the
+ * minimum of actions: those sets, found by counting (a hash aggregate, no sort), then their actions.
+ */
+export const PROVIDER_SETS_SQL = `-- price recompute: provider sets
+  CREATE TEMP TABLE price_provider_sets ON COMMIT DROP AS
+  SELECT b.provider_siret, b.category, b.certification_code, b.year
+    FROM price_base b
+   WHERE b.certification_code IS NOT NULL
+   GROUP BY 1, 2, 3, 4
+  HAVING count(b.unit_price) >= (SELECT disparity_min_actions FROM pricing_settings)
+      OR count(*) FILTER (WHERE b.hours > 0 AND b.price_per_trainee IS NOT NULL) >= (SELECT shrink_min_actions FROM pricing_settings)`;
+
+export const PROVIDER_ACTIONS_SQL = `-- price recompute: provider actions
+  CREATE TEMP TABLE price_provider_actions ON COMMIT DROP AS
+  SELECT b.* FROM price_base b JOIN price_provider_sets USING (provider_siret, category, certification_code, year)`;
 
 /** The band a ratio falls in: evidence shows bands, never the other side's prices. */
 const RATIO_BAND = (ratio: string) => `CASE
@@ -123,12 +221,12 @@ const RATIO_BAND = (ratio: string) => `CASE
  * year) above the disparity ratio times its median to the other funders; each side has at least
  * the minimum of actions, the other side at least the minimum of funders. One per funder and set.
  */
-export const DISPARITY_FLAGS_SQL = `
+export const DISPARITY_FLAGS_SQL = `-- price recompute: disparity flags
   WITH s AS (SELECT * FROM pricing_settings),
   own AS (
     SELECT organisation_id, provider_siret, category, certification_code, year, count(*)::int AS n,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price::float8) AS median
-      FROM action_unit_prices WHERE unit_price IS NOT NULL AND certification_code IS NOT NULL
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY unit_price) AS median
+      FROM price_provider_actions WHERE unit_price IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5
   ),
   -- Only the sets whose own side is large enough to count go on to the other funders' side: each
@@ -138,9 +236,9 @@ export const DISPARITY_FLAGS_SQL = `
   others AS (
     SELECT c.organisation_id, c.provider_siret, c.category, c.certification_code, c.year, c.n AS own_n, c.median AS own_median,
            count(*)::int AS n, count(DISTINCT p.organisation_id)::int AS funders,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY p.unit_price::float8) AS median
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY p.unit_price) AS median
       FROM candidates c
-      JOIN action_unit_prices p ON p.provider_siret = c.provider_siret AND p.category = c.category AND p.certification_code = c.certification_code
+      JOIN price_provider_actions p ON p.provider_siret = c.provider_siret AND p.category = c.category AND p.certification_code = c.certification_code
             AND p.year = c.year AND p.organisation_id <> c.organisation_id AND p.unit_price IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5, 6, 7
   ),
@@ -166,13 +264,13 @@ export const DISPARITY_FLAGS_SQL = `
  * per trainee did not fall; each year's set has the minimum of actions and funders. One anomaly
  * per funder with actions in the current year's set.
  */
-export const SHRINK_FLAGS_SQL = `
+export const SHRINK_FLAGS_SQL = `-- price recompute: shrink flags
   WITH s AS (SELECT * FROM pricing_settings),
-  p AS (SELECT * FROM action_unit_prices WHERE hours > 0 AND price_per_trainee IS NOT NULL AND certification_code IS NOT NULL),
+  p AS (SELECT * FROM price_provider_actions WHERE hours > 0 AND price_per_trainee IS NOT NULL),
   yearly AS (
     SELECT provider_siret, category, certification_code, year, count(*)::int AS n, count(DISTINCT organisation_id)::int AS funders,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY hours::float8) AS hours,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_trainee::float8) AS price
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS hours,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY price_per_trainee) AS price
       FROM p GROUP BY 1, 2, 3, 4
   ),
   shrunk AS (
@@ -201,7 +299,7 @@ export const SHRINK_FLAGS_SQL = `
  * funding level of its certification and branch valid at its start; without a branch, above the
  * highest level across branches (the evidence says which basis and shows the range).
  */
-export const NPEC_FLAGS_SQL = `
+export const NPEC_FLAGS_SQL = `-- price recompute: npec flags
   WITH p AS (
     SELECT * FROM action_unit_prices
      WHERE category = 'APPRENTICESHIP' AND unit_price IS NOT NULL AND certification_code LIKE 'RNCP%'
@@ -234,7 +332,7 @@ export const NPEC_FLAGS_SQL = `
    WHERE c.unit_price > c.level_eur`;
 
 /** How many apprenticeship actions the NPEC comparison could test (a level applies) or not. */
-export const NPEC_COVERAGE_SQL = `
+export const NPEC_COVERAGE_SQL = `-- price recompute: npec coverage
   WITH p AS (SELECT * FROM action_unit_prices WHERE category = 'APPRENTICESHIP'),
   tested AS (
     SELECT p.action_id FROM p
@@ -258,7 +356,7 @@ export const NPEC_COVERAGE_SQL = `
  * percent rank by at least the configured points), and then it reopens, saying what changed.
  * Returns the events written (FLAGGED, REOPENED).
  */
-export const UPSERT_ANOMALIES_SQL = `
+export const UPSERT_ANOMALIES_SQL = `-- price recompute: upsert anomalies
   WITH s AS (SELECT * FROM pricing_settings),
   run AS (SELECT id, method_version, input_watermark FROM price_runs WHERE id = $1),
   written AS (
@@ -301,7 +399,7 @@ export const UPSERT_ANOMALIES_SQL = `
   RETURNING event`;
 
 /** Open anomalies this run no longer flags are set inactive (reviewed ones stay as reviewed). */
-export const DEACTIVATE_SQL = `
+export const DEACTIVATE_SQL = `-- price recompute: deactivate
   UPDATE price_anomalies a SET active = false, updated_at = now()
    WHERE a.active AND a.status = 'OPEN'
      AND NOT EXISTS (SELECT 1 FROM price_flags f WHERE f.organisation_id = a.organisation_id AND f.subject_key = a.subject_key)`;
@@ -310,12 +408,11 @@ export const DEACTIVATE_SQL = `
  * The test coverage of the run: per kind, actions tested, flagged, not computable, without a
  * usable group, and whether the kind flags more than the suspect share of what it tests.
  */
-export const TEST_COVERAGE_SQL = `
+export const TEST_COVERAGE_SQL = `-- price recompute: test coverage
   WITH s AS (SELECT * FROM pricing_settings),
   counts AS (
-    SELECT (SELECT count(*) FROM action_unit_prices WHERE unit_price IS NULL)::int AS not_computable,
-           (SELECT count(*) FROM action_unit_prices WHERE unit_price IS NOT NULL)::int AS computable,
-           (SELECT count(*) FROM price_tested)::int AS tested
+    SELECT count(*) FILTER (WHERE unit_price IS NULL)::int AS not_computable, count(unit_price)::int AS computable, $1::int AS tested
+      FROM price_base
   ),
   per_kind AS (
     SELECT k.kind, (SELECT count(*) FROM price_tested t WHERE t.kind = k.kind)::int AS flagged
