@@ -3,16 +3,48 @@
  * (libs/pricing/src/price-recompute.job.ts). Formulas: docs/pricing.md. `$1` is the run id.
  */
 
+/** A full run recomputes every group; an incremental one the groups of the scopes marked dirty. */
+export type RunMode = 'full' | 'incremental';
+
 /**
- * Every funded action once, with what the recompute reads of it: the unit price (NULL when not
- * computable), hours and price per trainee as double precision (the statistics are computed on
- * them), and the group keys' columns. Every later statement reads this table, not the view.
+ * The scopes changed since the last run (migration 0034), consumed: the marks this statement's
+ * snapshot sees are deleted, those committed after it wait for the next run.
  */
-export const BASE_SQL = `-- price recompute: price base
+export const DIRTY_SQL = `-- price recompute: dirty scopes
+  CREATE TEMP TABLE price_dirty ON COMMIT DROP AS SELECT scope, category, year, code FROM price_dirty_scopes WITH NO DATA;
+  WITH consumed AS (DELETE FROM price_dirty_scopes RETURNING scope, category, year, code)
+  INSERT INTO price_dirty SELECT DISTINCT * FROM consumed`;
+
+/**
+ * The actions the run looks at, once, with what it reads of them: the unit price (NULL when not
+ * computable), hours and price per trainee as double precision (the statistics are computed on
+ * them), the group keys' columns, and whether the action's certification scope (levels 1, 2 and
+ * the provider kinds) and Formacode-family scope (levels 3, 4) are recomputed. A full run takes
+ * every action; an incremental one the actions of the dirty scopes: every member of every group
+ * it recomputes, and every action whose narrowest usable group may have changed.
+ */
+export function baseSql(mode: RunMode): string {
+  const inScope = (scope: string, code: string) =>
+    `(category, year, ${code}) IN (SELECT category, year, code FROM price_dirty WHERE scope = '${scope}')`;
+  const certDirty = mode === 'full' ? 'true' : `coalesce(${inScope('CERTIFICATION', 'certification_code')}, false)`;
+  const familyDirty = mode === 'full' ? 'true' : `coalesce(${inScope('FORMACODE_FAMILY', 'left(formacode, 3)')}, false)`;
+  // DURATION_SHORT compares a year with the one before: a change in year Y moves the sets of Y and
+  // Y + 1, which read Y - 1 to Y + 1.
+  const providerDirty =
+    mode === 'full'
+      ? 'true'
+      : `EXISTS (SELECT 1 FROM price_dirty d WHERE d.scope = 'CERTIFICATION' AND d.category = p.category AND d.code = p.certification_code
+                   AND d.year BETWEEN p.year - 1 AND p.year + 1)`;
+  return `-- price recompute: price base
   CREATE TEMP TABLE price_base ON COMMIT DROP AS
-  SELECT action_id, organisation_id, provider_siret, category, certification_code, formacode, modality, region, year,
-         unit_price::float8 AS unit_price, hours::float8 AS hours, price_per_trainee::float8 AS price_per_trainee
-    FROM action_unit_prices`;
+  SELECT * FROM (
+    SELECT action_id, organisation_id, provider_siret, category, certification_code, formacode, modality, region, year,
+           unit_price::float8 AS unit_price, hours::float8 AS hours, price_per_trainee::float8 AS price_per_trainee,
+           ${certDirty} AS cert_dirty, ${familyDirty} AS family_dirty, ${providerDirty} AS provider_dirty
+      FROM action_unit_prices p
+  ) a
+  ${mode === 'full' ? '' : 'WHERE cert_dirty OR family_dirty OR provider_dirty'}`;
+}
 
 /**
  * The ladder, narrow to wide. `key` is the run's internal group key (the selective code first, so
@@ -21,21 +53,21 @@ export const BASE_SQL = `-- price recompute: price base
  */
 export const LEVELS = [
   { level: 1, present: (a: string) => `${a}certification_code IS NOT NULL`, key: (a: string) => `concat_ws('|', ${a}certification_code, ${a}region, ${a}category, ${a}modality, ${a}year)`,
-    certification: 'certification_code', formacode: 'NULL::text', region: 'region' },
+    certification: 'certification_code', formacode: 'NULL::text', region: 'region', dirty: 'cert_dirty' },
   { level: 2, present: (a: string) => `${a}certification_code IS NOT NULL`, key: (a: string) => `concat_ws('|', ${a}certification_code, ${a}category, ${a}modality, ${a}year)`,
-    certification: 'certification_code', formacode: 'NULL::text', region: 'NULL::char(2)' },
+    certification: 'certification_code', formacode: 'NULL::text', region: 'NULL::char(2)', dirty: 'cert_dirty' },
   { level: 3, present: (a: string) => `${a}formacode IS NOT NULL`, key: (a: string) => `concat_ws('|', ${a}formacode, ${a}category, ${a}modality, ${a}year)`,
-    certification: 'NULL::text', formacode: 'formacode::text', region: 'NULL::char(2)' },
+    certification: 'NULL::text', formacode: 'formacode::text', region: 'NULL::char(2)', dirty: 'family_dirty' },
   { level: 4, present: (a: string) => `${a}formacode IS NOT NULL`, key: (a: string) => `concat_ws('|', left(${a}formacode, 3), ${a}category, ${a}modality, ${a}year)`,
-    certification: 'NULL::text', formacode: 'left(formacode, 3)', region: 'NULL::char(2)' },
+    certification: 'NULL::text', formacode: 'left(formacode, 3)', region: 'NULL::char(2)', dirty: 'family_dirty' },
 ] as const;
 
 /** The usable groups of the run, every level, with their sorted unit prices (for percent ranks). */
 export const LEVEL_REFS_TABLE_SQL = `-- price recompute: level refs table
   CREATE TEMP TABLE price_level_refs (
-    id serial PRIMARY KEY, level smallint NOT NULL, k text NOT NULL,
+    id serial PRIMARY KEY, level smallint NOT NULL, k text NOT NULL, group_key text NOT NULL, computed boolean NOT NULL DEFAULT true,
     category text NOT NULL, certification_code text, formacode text, modality text NOT NULL, region char(2), year integer NOT NULL,
-    n integer NOT NULL, providers integer NOT NULL, funders integer NOT NULL, top_provider_share numeric NOT NULL, units float8[] NOT NULL,
+    n integer NOT NULL, providers integer NOT NULL, funders integer NOT NULL, top_provider_share numeric NOT NULL, units float8[],
     unit_p10 float8, unit_q1 float8, unit_median float8, unit_q3 float8, unit_p90 float8, unit_mad float8,
     hours_n integer NOT NULL, hours_p10 float8, hours_q1 float8, hours_median float8, hours_q3 float8, hours_p90 float8, hours_mad float8,
     log_q1 float8 NOT NULL, log_q3 float8 NOT NULL, log_iqr float8 NOT NULL
@@ -50,7 +82,7 @@ export const LEVEL_REFS_TABLE_SQL = `-- price recompute: level refs table
  */
 export function levelRefsSql(level: (typeof LEVELS)[number]): string {
   return `-- price recompute: level ${level.level} references
-  INSERT INTO price_level_refs (level, k, category, certification_code, formacode, modality, region, year, n, providers, funders,
+  INSERT INTO price_level_refs (level, k, group_key, category, certification_code, formacode, modality, region, year, n, providers, funders,
          top_provider_share, units, unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
          hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad, log_q1, log_q3, log_iqr)
   WITH s AS (SELECT * FROM pricing_settings),
@@ -59,7 +91,7 @@ export function levelRefsSql(level: (typeof LEVELS)[number]): string {
            modality, ${level.region} AS region, year, organisation_id, unit_price, hours,
            count(*) OVER p AS provider_actions, row_number() OVER p AS provider_row
       FROM price_base
-     WHERE unit_price IS NOT NULL AND ${level.present('')}
+     WHERE unit_price IS NOT NULL AND ${level.present('')} AND ${level.dirty}
     WINDOW p AS (PARTITION BY ${level.key('')}, provider_siret)
   ),
   g AS (
@@ -69,7 +101,7 @@ export function levelRefsSql(level: (typeof LEVELS)[number]): string {
            array_agg(organisation_id) AS funder_ids, array_agg(unit_price) AS units, array_agg(hours) FILTER (WHERE hours IS NOT NULL) AS hours
       FROM w GROUP BY k
   )
-  SELECT ${level.level}, g.k, g.category, g.certification_code, g.formacode, g.modality, g.region, g.year, g.n, g.providers, f.funders,
+  SELECT ${level.level}, g.k, concat_ws('|', g.category, g.modality, g.year, 'L${level.level}', coalesce(g.certification_code, g.formacode), g.region), g.category, g.certification_code, g.formacode, g.modality, g.region, g.year, g.n, g.providers, f.funders,
          round(g.top::numeric / g.n, 4), a.units,
          st.unit_p10, st.unit_q1, st.unit_median, st.unit_q3, st.unit_p90, d.unit_mad,
          coalesce(cardinality(a.hours), 0), st.hours_p10, st.hours_q1, st.hours_median, st.hours_q3, st.hours_p90, d.hours_mad,
@@ -103,11 +135,56 @@ export const REFERENCES_SQL = `-- price recompute: references
          unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
          hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad,
          log_q1, log_q3, log_iqr)
-  SELECT $1, level, concat_ws('|', category, modality, year, 'L' || level, coalesce(certification_code, formacode), region),
-         category, certification_code, formacode, modality, region, year, n, providers, funders, top_provider_share,
+  SELECT $1, level, group_key, category, certification_code, formacode, modality, region, year, n, providers, funders, top_provider_share,
          unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
          hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad, log_q1, log_q3, log_iqr
-    FROM price_level_refs`;
+    FROM price_level_refs WHERE computed`;
+
+/** Whether a stored reference's group lies in a dirty scope (then this incremental run recomputed it). */
+const REFERENCE_DIRTY = `(CASE WHEN r.level <= 2 THEN 'CERTIFICATION' ELSE 'FORMACODE_FAMILY' END, r.category, r.year, coalesce(r.certification_code, left(r.formacode, 3)))
+      IN (SELECT scope, category, year, code FROM price_dirty)`;
+
+/**
+ * Incremental run: the previous run's references outside the dirty scopes still hold (none of
+ * their members changed). They join the run's groups for the scan (`$1`: the previous run)...
+ */
+export const KEPT_LEVEL_REFS_SQL = `-- price recompute: kept references
+  INSERT INTO price_level_refs (level, k, group_key, computed, category, certification_code, formacode, modality, region, year, n, providers, funders,
+         top_provider_share, unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
+         hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad, log_q1, log_q3, log_iqr)
+  SELECT r.level, CASE r.level ${LEVELS.map((l) => `WHEN ${l.level} THEN ${l.key('r.')}`).join(' ')} END, r.group_key, false,
+         r.category, r.certification_code, r.formacode, r.modality, r.region, r.year, r.n, r.providers, r.funders, r.top_provider_share,
+         r.unit_p10, r.unit_q1, r.unit_median, r.unit_q3, r.unit_p90, r.unit_mad,
+         r.hours_n, r.hours_p10, r.hours_q1, r.hours_median, r.hours_q3, r.hours_p90, r.hours_mad, r.log_q1, r.log_q3, r.log_iqr
+    FROM price_references r
+   WHERE r.run_id = $1 AND NOT ${REFERENCE_DIRTY}`;
+
+/** ...and are stored again under the new run, as they were (`$1`: the new run, `$2`: the previous one). */
+export const KEPT_REFERENCES_SQL = `-- price recompute: kept references stored
+  INSERT INTO price_references (run_id, level, group_key, category, certification_code, formacode, modality, region, year,
+         n, providers, funders, top_provider_share,
+         unit_p10, unit_q1, unit_median, unit_q3, unit_p90, unit_mad,
+         hours_n, hours_p10, hours_q1, hours_median, hours_q3, hours_p90, hours_mad,
+         log_q1, log_q3, log_iqr)
+  SELECT $1, r.level, r.group_key, r.category, r.certification_code, r.formacode, r.modality, r.region, r.year, r.n, r.providers, r.funders,
+         r.top_provider_share, r.unit_p10, r.unit_q1, r.unit_median, r.unit_q3, r.unit_p90, r.unit_mad,
+         r.hours_n, r.hours_p10, r.hours_q1, r.hours_median, r.hours_q3, r.hours_p90, r.hours_mad, r.log_q1, r.log_q3, r.log_iqr
+    FROM price_references r
+   WHERE r.run_id = $2 AND NOT ${REFERENCE_DIRTY}`;
+
+/**
+ * Incremental run: the sorted prices of the kept groups that a flagged action falls in (its
+ * percent rank is read off them), gathered from all their members in one pass over the view.
+ */
+export const KEPT_UNITS_SQL = `-- price recompute: kept groups' prices
+  UPDATE price_level_refs r SET units = g.units
+    FROM (
+      SELECT g.level, g.group_key, array_sort(array_agg(g.unit_price::float8)) AS units
+        FROM action_price_groups g
+       WHERE (g.level, g.group_key) IN (SELECT level, group_key FROM price_level_refs WHERE NOT computed AND id IN (SELECT ref_id FROM price_tested))
+       GROUP BY 1, 2
+    ) g
+   WHERE r.level = g.level AND r.group_key = g.group_key`;
 
 /** The actions a group kind flags (the provider kinds and ABOVE_NPEC have their own statements). */
 export const TESTED_TABLE_SQL = `-- price recompute: tested table
@@ -201,7 +278,7 @@ export const PROVIDER_SETS_SQL = `-- price recompute: provider sets
   CREATE TEMP TABLE price_provider_sets ON COMMIT DROP AS
   SELECT b.provider_siret, b.category, b.certification_code, b.year
     FROM price_base b
-   WHERE b.certification_code IS NOT NULL
+   WHERE b.certification_code IS NOT NULL AND b.provider_dirty
    GROUP BY 1, 2, 3, 4
   HAVING count(b.unit_price) >= (SELECT disparity_min_actions FROM pricing_settings)
       OR count(*) FILTER (WHERE b.hours > 0 AND b.price_per_trainee IS NOT NULL) >= (SELECT shrink_min_actions FROM pricing_settings)`;
@@ -299,10 +376,12 @@ export const SHRINK_FLAGS_SQL = `-- price recompute: shrink flags
  * funding level of its certification and branch valid at its start; without a branch, above the
  * highest level across branches (the evidence says which basis and shows the range).
  */
-export const NPEC_FLAGS_SQL = `-- price recompute: npec flags
+export function npecFlagsSql(mode: RunMode): string {
+  return `-- price recompute: npec flags
   WITH p AS (
     SELECT * FROM action_unit_prices
      WHERE category = 'APPRENTICESHIP' AND unit_price IS NOT NULL AND certification_code LIKE 'RNCP%'
+       ${mode === 'full' ? '' : 'AND action_id IN (SELECT action_id FROM price_base)'}
   ),
   compared AS (
     SELECT p.*, 'BRANCH' AS basis, n.eur_per_year AS level_eur, n.eur_per_year AS range_min, n.eur_per_year AS range_max, 1 AS branches
@@ -330,6 +409,7 @@ export const NPEC_FLAGS_SQL = `-- price recompute: npec flags
          NULL, NULL, c.data_digest
     FROM compared c
    WHERE c.unit_price > c.level_eur`;
+}
 
 /** How many apprenticeship actions the NPEC comparison could test (a level applies) or not. */
 export const NPEC_COVERAGE_SQL = `-- price recompute: npec coverage
@@ -399,10 +479,19 @@ export const UPSERT_ANOMALIES_SQL = `-- price recompute: upsert anomalies
   RETURNING event`;
 
 /** Open anomalies this run no longer flags are set inactive (reviewed ones stay as reviewed). */
-export const DEACTIVATE_SQL = `-- price recompute: deactivate
+export function deactivateSql(mode: RunMode): string {
+  // An incremental run deactivates only within what it looked at: the actions it scanned, and the
+  // provider sets of the dirty certification scopes (and of the year after each).
+  const scope = `AND (a.action_id IN (SELECT action_id FROM price_base)
+       OR (a.action_id IS NULL AND (a.category, a.year, a.certification_code) IN (
+             SELECT category, year, code FROM price_dirty WHERE scope = 'CERTIFICATION'
+             UNION SELECT category, year + 1, code FROM price_dirty WHERE scope = 'CERTIFICATION')))`;
+  return `-- price recompute: deactivate
   UPDATE price_anomalies a SET active = false, updated_at = now()
    WHERE a.active AND a.status = 'OPEN'
-     AND NOT EXISTS (SELECT 1 FROM price_flags f WHERE f.organisation_id = a.organisation_id AND f.subject_key = a.subject_key)`;
+     AND NOT EXISTS (SELECT 1 FROM price_flags f WHERE f.organisation_id = a.organisation_id AND f.subject_key = a.subject_key)
+     ${mode === 'full' ? '' : scope}`;
+}
 
 /**
  * The test coverage of the run: per kind, actions tested, flagged, not computable, without a

@@ -28,7 +28,8 @@ export interface JobPayloads {
    * Recomputes the cross-funder price references and the price anomalies of every funder. The
    * organisation is the one that asked (its managers follow the run), null for the nightly run.
    */
-  'pricing.recompute': { organisationId: string | null; requestedBy: string | null };
+  /** `incremental`: only the groups of the scopes changed since the last run (after imports and edits). */
+  'pricing.recompute': { organisationId: string | null; requestedBy: string | null; incremental?: boolean };
   /**
    * Recomputes the cross-funder provider control profiles (libs/sharing): the providers touched
    * since the watermark, or every one with \`full\` (and on the first run).
@@ -70,7 +71,7 @@ export const JOB_DEFINITIONS = {
   'pricing.recompute': {
     queue: 'default',
     description: 'Recompute cross-funder price references and price anomalies',
-    // Requests while one waits join it (a run recomputes everything); one more during a run.
+    // Requests of one kind while one waits join it (a run takes every change so far); one more during a run.
     coalesce: true,
   },
   'sharing.provider-control-profile': {

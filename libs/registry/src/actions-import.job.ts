@@ -151,7 +151,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     // Prices changed: the cross-funder recompute runs at the end of the debounce window, once for
     // every import of that window (coalesced in the outbox), with the import's commit.
     if (counts.inserted + counts.updated > 0) {
-      await this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000 });
+      await this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null, incremental: true }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000, coalesceAs: 'incremental' });
     }
     // One event for the whole import (same shape as AuditService.recordBulk; the id digest is
     // computed in SQL so a million ids never travel to Node).

@@ -195,7 +195,7 @@ export class ActionsService {
 
   /** Prices changed: the cross-funder recompute at the end of the debounce window (coalesced). */
   private priceRecompute(tx: Tx): Promise<string> {
-    return this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000 });
+    return this.outbox.add(tx, 'pricing.recompute', { organisationId: null, requestedBy: null, incremental: true }, { debounceMs: this.config.PRICE_RECOMPUTE_DEBOUNCE_MINUTES * 60_000, coalesceAs: 'incremental' });
   }
 
 
