@@ -188,6 +188,8 @@ describe('web UI (browser)', () => {
     await page.getByTestId('import-state').filter({ hasText: 'Terminé' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('accepted').textContent()).toBe('1');
     expect(await page.getByTestId('rejected').textContent()).toBe('1');
+    // A first file: no line identical to an earlier one.
+    expect(await page.getByTestId('recognised').textContent()).toBe('0');
     const errors = page.getByTestId('import-errors');
     await errors.waitFor();
     expect(await errors.locator('tbody tr').count()).toBeGreaterThan(0);

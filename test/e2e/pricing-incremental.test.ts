@@ -43,7 +43,7 @@ describe('price recompute: an incremental run stores what a full run would', () 
   }
   const marks = async () => (await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM price_dirty_scopes`))[0].n;
 
-  let moved: string, repriced: string;
+  let moved: string, repriced: string, keptGroupFlag: string, sibling: string;
   beforeAll(async () => {
     t = await createTestApp();
     funders = await Promise.all(['OPCO-ATLAS', 'CDC', 'FRANCE-TRAVAIL'].map((code) => orgId(t.db, code)));
@@ -53,6 +53,11 @@ describe('price recompute: an incremental run stores what a full run would', () 
     for (let i = 0; i < 10; i++) await action(i, 'RNCP802', 40 + (i % 6));
     for (let i = 0; i < 7; i++) await action(i, 'RNCP803', 50 + i); // one short of usable
     for (let i = 0; i < 10; i++) await action(i, 'RNCP804', 25 + (i % 3), { formacode: '42054' });
+    // RNCP805 is too small for its own groups: its actions fall back to their Formacode's group,
+    // and its extreme one is flagged there, in family 420, which the changes below leave clean.
+    await action(3, 'RNCP805', 26, { formacode: '42054' });
+    keptGroupFlag = await action(4, 'RNCP805', 300, { formacode: '42054' });
+    sibling = await action(5, 'RNCP805', 40);
     moved = await action(1, 'RNCP801', 22);
     repriced = await action(2, 'RNCP802', 41);
   });
@@ -76,11 +81,15 @@ describe('price recompute: an incremental run stores what a full run would', () 
     await t.db.superQuery(`UPDATE funded_actions SET certification_code = 'RNCP802', price_excl_vat = 4000 WHERE id = $1`, [moved]);
     await t.db.superQuery(`UPDATE funded_actions SET price_excl_vat = 5 WHERE id = $1`, [repriced]);
     await action(7, 'RNCP803', 57);
+    // RNCP805's scope is dirty through its action in family 310: its family-420 actions are rescanned
+    // against the kept group of Formacode 42054 (their percent ranks are read off its prices).
+    await t.db.superQuery(`UPDATE funded_actions SET price_excl_vat = 410 WHERE id = $1`, [sibling]);
     const dirty = await t.db.superQuery<{ scope: string; code: string }>(`SELECT DISTINCT scope, code FROM price_dirty_scopes ORDER BY 1, 2`);
     expect(dirty).toEqual([
       { scope: 'CERTIFICATION', code: 'RNCP801' },
       { scope: 'CERTIFICATION', code: 'RNCP802' },
       { scope: 'CERTIFICATION', code: 'RNCP803' },
+      { scope: 'CERTIFICATION', code: 'RNCP805' },
       { scope: 'FORMACODE_FAMILY', code: '310' },
     ]);
 
@@ -91,7 +100,9 @@ describe('price recompute: an incremental run stores what a full run would', () 
       expect.arrayContaining(['TRAINING|ON_SITE|2025|L1|RNCP803|84', 'TRAINING|ON_SITE|2025|L2|RNCP804']),
     );
     const flagged = after.anomalies.filter((a) => (a as { active: boolean }).active).map((a) => (a as { action_id: string }).action_id);
-    expect(flagged).toEqual(expect.arrayContaining([moved, repriced]));
+    expect(flagged).toEqual(expect.arrayContaining([moved, repriced, keptGroupFlag]));
+    const [kept] = await t.db.superQuery<{ level: number; percent_rank: number }>(`SELECT level, percent_rank FROM price_anomalies WHERE action_id = $1`, [keptGroupFlag]);
+    expect(kept).toEqual({ level: 3, percent_rank: 1 });
     const [{ events }] = await t.db.superQuery<{ events: number }>(`SELECT count(*)::int AS events FROM price_anomaly_events`);
 
     const full = await run('full');

@@ -14,6 +14,18 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * ones committed after it for the next run. The trigger function runs as its owner (the
  * application and system roles have no right on the table).
  */
+/** The two scopes of an action row `a` (a missing code marks nothing). */
+const scopesOf = (a: string) => `('CERTIFICATION', ${a}.category, extract(year FROM ${a}.start_date)::int, ${a}.certification_code),
+            ('FORMACODE_FAMILY', ${a}.category, extract(year FROM ${a}.start_date)::int, left(${a}.formacode, 3))`;
+/** Marks the scopes of every row of a transition table (inserted or deleted rows). */
+const markAll = (table: string) => `INSERT INTO price_dirty_scopes (scope, category, year, code)
+          SELECT DISTINCT s.* FROM ${table} a CROSS JOIN LATERAL (VALUES ${scopesOf('a')}) s(scope, category, year, code)
+           WHERE s.code IS NOT NULL;`;
+/** What an action's price and groups depend on: an update changing none of it marks nothing. */
+const PRICED = (a: string) =>
+  `(${['organisation_id', 'provider_siret', 'category', 'certification_code', 'formacode', 'modality', 'region', 'start_date', 'end_date',
+    'hours_per_trainee', 'trainees', 'price_excl_vat', 'branch_idcc'].map((c) => `${a}.${c}`).join(', ')})`;
+
 export class PriceDirtyScopes1790000000034 implements MigrationInterface {
   name = 'PriceDirtyScopes1790000000034';
 
@@ -32,31 +44,14 @@ export class PriceDirtyScopes1790000000034 implements MigrationInterface {
       CREATE FUNCTION price_mark_dirty_scopes() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          INSERT INTO price_dirty_scopes (scope, category, year, code)
-          SELECT DISTINCT s.* FROM new_rows a CROSS JOIN LATERAL (VALUES
-            ('CERTIFICATION', a.category, extract(year FROM a.start_date)::int, a.certification_code),
-            ('FORMACODE_FAMILY', a.category, extract(year FROM a.start_date)::int, left(a.formacode, 3))) s(scope, category, year, code)
-           WHERE s.code IS NOT NULL;
+          ${markAll('new_rows')}
         ELSIF TG_OP = 'DELETE' THEN
-          INSERT INTO price_dirty_scopes (scope, category, year, code)
-          SELECT DISTINCT s.* FROM old_rows a CROSS JOIN LATERAL (VALUES
-            ('CERTIFICATION', a.category, extract(year FROM a.start_date)::int, a.certification_code),
-            ('FORMACODE_FAMILY', a.category, extract(year FROM a.start_date)::int, left(a.formacode, 3))) s(scope, category, year, code)
-           WHERE s.code IS NOT NULL;
+          ${markAll('old_rows')}
         ELSE
           INSERT INTO price_dirty_scopes (scope, category, year, code)
           SELECT DISTINCT s.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-           CROSS JOIN LATERAL (VALUES
-             ('CERTIFICATION', o.category, extract(year FROM o.start_date)::int, o.certification_code),
-             ('FORMACODE_FAMILY', o.category, extract(year FROM o.start_date)::int, left(o.formacode, 3)),
-             ('CERTIFICATION', n.category, extract(year FROM n.start_date)::int, n.certification_code),
-             ('FORMACODE_FAMILY', n.category, extract(year FROM n.start_date)::int, left(n.formacode, 3))) s(scope, category, year, code)
-           WHERE s.code IS NOT NULL
-             AND (o.organisation_id, o.provider_siret, o.category, o.certification_code, o.formacode, o.modality, o.region, o.start_date,
-                  o.end_date, o.hours_per_trainee, o.trainees, o.price_excl_vat, o.branch_idcc)
-                 IS DISTINCT FROM
-                 (n.organisation_id, n.provider_siret, n.category, n.certification_code, n.formacode, n.modality, n.region, n.start_date,
-                  n.end_date, n.hours_per_trainee, n.trainees, n.price_excl_vat, n.branch_idcc);
+           CROSS JOIN LATERAL (VALUES ${scopesOf('o')}, ${scopesOf('n')}) s(scope, category, year, code)
+           WHERE s.code IS NOT NULL AND ${PRICED('o')} IS DISTINCT FROM ${PRICED('n')};
         END IF;
         RETURN NULL;
       END $$;

@@ -1,6 +1,7 @@
 // What an import became: its status followed to the end (progress, counts), the bad lines as a
 // table and the full error file to download. Used after an upload and on an import's own page.
 import { Alert, Box, Button, LinearProgress, Stack, Typography } from '@mui/material';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { download } from '../../api/http';
 import type { Dto } from '../../api/dto';
@@ -22,8 +23,15 @@ function percentOf(view: ImportView): number | null {
   return null;
 }
 
+/** Funded-actions imports: lines identical to what an earlier file stored, skipped before any parsing. */
+function recognisedOf(view: ImportView): number | null {
+  const p = view.progress;
+  return p && typeof p === 'object' && typeof (p as { recognisedLines?: unknown }).recognisedLines === 'number' ? (p as { recognisedLines: number }).recognisedLines : null;
+}
+
 export function ImportReport({ view, onError }: { view: ImportView; onError: (error: unknown) => void }) {
   const percent = percentOf(view);
+  const recognised = recognisedOf(view);
   const counts = view.counts ? { ...view.counts, rows: 'rows' in view.counts ? view.counts.rows : view.counts.lines } : null;
   return (
     <>
@@ -49,6 +57,9 @@ export function ImportReport({ view, onError }: { view: ImportView; onError: (er
                 ['Lignes acceptées', <span data-testid="accepted">{count(counts?.accepted)}</span>],
                 ['Lignes refusées', <span data-testid="rejected">{count(counts?.rejected)}</span>],
                 ['Créées / mises à jour / inchangées', counts ? `${count(counts.inserted)} / ${count(counts.updated)} / ${count(counts.unchanged)}` : '—'],
+                ...(recognised !== null
+                  ? [['Lignes identiques à un envoi précédent (déjà contrôlées)', <span data-testid="recognised">{count(recognised)}</span>] as [string, ReactNode]]
+                  : []),
               ]}
             />
             {view.status === 'SUCCEEDED' ? (
