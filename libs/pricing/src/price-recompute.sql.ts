@@ -101,7 +101,8 @@ export function levelRefsSql(level: (typeof LEVELS)[number]): string {
            array_agg(organisation_id) AS funder_ids, array_agg(unit_price) AS units, array_agg(hours) FILTER (WHERE hours IS NOT NULL) AS hours
       FROM w GROUP BY k
   )
-  SELECT ${level.level}, g.k, concat_ws('|', g.category, g.modality, g.year, 'L${level.level}', coalesce(g.certification_code, g.formacode), g.region), g.category, g.certification_code, g.formacode, g.modality, g.region, g.year, g.n, g.providers, f.funders,
+  SELECT ${level.level}, g.k, concat_ws('|', g.category, g.modality, g.year, 'L${level.level}', coalesce(g.certification_code, g.formacode), g.region),
+         g.category, g.certification_code, g.formacode, g.modality, g.region, g.year, g.n, g.providers, f.funders,
          round(g.top::numeric / g.n, 4), a.units,
          st.unit_p10, st.unit_q1, st.unit_median, st.unit_q3, st.unit_p90, d.unit_mad,
          coalesce(cardinality(a.hours), 0), st.hours_p10, st.hours_q1, st.hours_median, st.hours_q3, st.hours_p90, d.hours_mad,
