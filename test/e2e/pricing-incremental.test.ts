@@ -95,6 +95,9 @@ describe('price recompute: an incremental run stores what a full run would', () 
 
     const incremental = await run('incremental');
     expect(incremental.mode).toBe('incremental');
+    // The coverage report counts every action: an incremental run leaves it to the full runs.
+    const [coverage] = await t.db.superQuery<{ test_coverage: unknown }>(`SELECT test_coverage FROM price_runs WHERE id = $1`, [incremental.runId]);
+    expect(coverage.test_coverage).toBeNull();
     const after = await state();
     expect(after.references.map((r) => (r as { group_key: string }).group_key)).toEqual(
       expect.arrayContaining(['TRAINING|ON_SITE|2025|L1|RNCP803|84', 'TRAINING|ON_SITE|2025|L2|RNCP804']),

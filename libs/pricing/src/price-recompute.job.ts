@@ -82,8 +82,8 @@ export async function recomputePrices(
   // Sorts and hashes of millions of prices stay in memory for this transaction only.
   await tx.query(`SET LOCAL work_mem = '256MB'`);
   await tx.query(DIRTY_SQL);
-  const [previous] = await tx.query<{ id: string; test_coverage: unknown; references: number }>(
-    `SELECT r.id, r.test_coverage, (SELECT count(*) FROM price_references x WHERE x.run_id = r.id)::int AS references
+  const [previous] = await tx.query<{ id: string; references: number }>(
+    `SELECT r.id, (SELECT count(*) FROM price_references x WHERE x.run_id = r.id)::int AS references
        FROM price_runs r WHERE r.finished_at IS NOT NULL ORDER BY r.finished_at DESC LIMIT 1`,
   );
   const mode: RunMode = requested === 'incremental' && previous ? 'incremental' : 'full';
@@ -119,14 +119,14 @@ export async function recomputePrices(
   await progress(70);
   const events = await tx.query<{ event: string }>(UPSERT_ANOMALIES_SQL, [run.id]);
   await tx.query(deactivateSql(mode));
-  // The test coverage counts every action: a full run's; an incremental run carries the last one's.
-  let coverage: unknown = previous?.test_coverage ?? null;
+  // The test coverage counts every action: only a full run reports it (the report shows the latest full run's).
+  let coverage: unknown[] | null = null;
   if (mode === 'full') {
     const [groups] = await tx.query<{ coverage: unknown[] }>(TEST_COVERAGE_SQL, [tested]);
     const [npec] = await tx.query<{ coverage: unknown }>(NPEC_COVERAGE_SQL);
     coverage = [...groups.coverage, npec.coverage];
   }
-  await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, JSON.stringify(coverage)]);
+  await tx.query(`UPDATE price_runs SET finished_at = now(), test_coverage = $2 WHERE id = $1`, [run.id, coverage && JSON.stringify(coverage)]);
   // Only the latest run's references are served; anomalies keep their own snapshot ids.
   await tx.query(`DELETE FROM price_references WHERE run_id <> $1`, [run.id]);
   const [counts] = await tx.query<{ references: number; flagged: number }>(

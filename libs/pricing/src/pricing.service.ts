@@ -403,11 +403,11 @@ export class PricingService {
     }));
   }
 
-  /** The latest run's test coverage per kind (counts only, across all funders). */
+  /** The latest full run's test coverage per kind (counts only, across all funders; an incremental run reports none). */
   async testCoverage(actor: Actor): Promise<{ runId: string | null; finishedAt: string | null; methodVersion: string | null; kinds: unknown[] }> {
     const [run] = await this.db.tx(tenantOf(actor), (tx) =>
       tx.query<{ id: string; finished_at: Date; method_version: string; test_coverage: unknown[] | null }>(
-        `SELECT id, finished_at, method_version, test_coverage FROM price_runs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
+        `SELECT id, finished_at, method_version, test_coverage FROM price_runs WHERE finished_at IS NOT NULL AND test_coverage IS NOT NULL ORDER BY finished_at DESC LIMIT 1`,
       ),
     );
     return { runId: run?.id ?? null, finishedAt: run?.finished_at.toISOString() ?? null, methodVersion: run?.method_version ?? null, kinds: run?.test_coverage ?? [] };
