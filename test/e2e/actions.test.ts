@@ -157,6 +157,85 @@ describe('funded actions', () => {
       expect(await stored()).toEqual(after);
     });
 
+    it('marks, once per import, exactly the price scopes the triggers of migration 0034 would mark', async () => {
+      type Scope = { scope: string; category: string; year: number; code: string };
+      const org = officer.organisationId;
+      const marks = () => t.db.superQuery<Scope>(`SELECT DISTINCT scope, category, year, code FROM price_dirty_scopes ORDER BY 1, 2, 3, 4`);
+      const snapshot = async (table: string) => {
+        await t.db.superQuery(`DROP TABLE IF EXISTS ${table}`);
+        await t.db.superQuery(`CREATE TABLE ${table} AS SELECT * FROM funded_actions WHERE organisation_id = $1`, [org]);
+      };
+      /**
+       * What the statement triggers mark for the change from \`before\` to the funder's actions now:
+       * the state before restored without firing any trigger, then the same change written through
+       * them as a plain UPDATE of the rows that existed and an INSERT of the new ones (rolled back).
+       */
+      async function triggerMarks(before: string): Promise<Scope[]> {
+        const [{ columns }] = await t.db.superQuery<{ columns: string[] }>(
+          `SELECT array_agg(quote_ident(column_name::text) ORDER BY ordinal_position) AS columns FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = 'funded_actions' AND column_name <> 'id'`,
+        );
+        await t.db.superQuery('BEGIN');
+        try {
+          await t.db.superQuery(`CREATE TEMP TABLE after_import ON COMMIT DROP AS SELECT * FROM funded_actions WHERE organisation_id = $1`, [org]);
+          await t.db.superQuery(`SET LOCAL session_replication_role = replica`);
+          await t.db.superQuery(`DELETE FROM funded_actions WHERE organisation_id = $1`, [org]);
+          await t.db.superQuery(`INSERT INTO funded_actions SELECT * FROM ${before}`);
+          await t.db.superQuery(`DELETE FROM price_dirty_scopes`);
+          await t.db.superQuery(`SET LOCAL session_replication_role = origin`);
+          await t.db.superQuery(
+            `UPDATE funded_actions f SET (${columns.join(', ')}) = ROW(${columns.map((c) => `a.${c}`).join(', ')}) FROM after_import a WHERE a.id = f.id`,
+          );
+          await t.db.superQuery(`INSERT INTO funded_actions SELECT * FROM after_import a WHERE a.id NOT IN (SELECT id FROM ${before})`);
+          return await marks();
+        } finally {
+          await t.db.superQuery('ROLLBACK');
+        }
+      }
+      async function importMarks(csv: string, before: string) {
+        await t.db.superQuery(`DELETE FROM price_dirty_scopes`);
+        await snapshot(before);
+        const result = await importAndWait(csv);
+        return { result, marked: await marks(), expected: await triggerMarks(before) };
+      }
+
+      const file = new ActionsCsvGenerator({ rows: 12, seed: 'price-scopes', refPrefix: 'SCOPES' });
+      const [header, ...lines] = [...file.lines()];
+      const columns = header.trim().split(',');
+      const at = (name: string) => columns.indexOf(name);
+      const cells = lines.map((line) => line.replace(/\r?\n$/, '').split(','));
+      const first = await importMarks([header, ...lines].join(''), 'scopes_before_first');
+      expect(first.result.counts).toMatchObject({ inserted: 12 });
+      expect(first.marked.length).toBeGreaterThan(0);
+      expect(first.marked).toEqual(first.expected);
+
+      // One action moves to another certification (the scope it left must be marked), one changes
+      // price, one only its amount (no price depends on it), one is written with spaces around its
+      // SIRET (same values); two are new and the others unchanged.
+      const moved = cells.findIndex((c) => c[at('certificationCode')] !== '');
+      const repriced = cells.findIndex((c, i) => i !== moved && c[at('priceExclVat')] !== '');
+      const [amountOnly, spaced] = cells.map((_, i) => i).filter((i) => i !== moved && i !== repriced);
+      const second = cells.map((c) => [...c]);
+      second[moved][at('certificationCode')] = 'RNCP99901';
+      second[repriced][at('priceExclVat')] = '777.77';
+      second[amountOnly][at('amountFunded')] = '4321.09';
+      second[spaced][at('providerSiret')] = ` ${second[spaced][at('providerSiret')]} `;
+      const added = [...new ActionsCsvGenerator({ rows: 2, seed: 'price-scopes-new', refPrefix: 'SCOPES-NEW' }).lines()].slice(1);
+      const again = await importMarks([header, ...second.map((c) => `${c.join(',')}\n`), ...added].join(''), 'scopes_before_second');
+      expect(again.result.counts).toMatchObject({ inserted: 2, updated: 3 });
+      expect(again.marked).toEqual(again.expected);
+      const year = (c: string[]) => Number(c[at('startDate')].slice(0, 4));
+      expect(again.marked).toContainEqual({ scope: 'CERTIFICATION', category: cells[moved][at('category')], year: year(cells[moved]), code: cells[moved][at('certificationCode')] });
+      expect(again.marked).toContainEqual({ scope: 'CERTIFICATION', category: cells[moved][at('category')], year: year(cells[moved]), code: 'RNCP99901' });
+
+      // The same file again changes nothing and marks nothing.
+      const third = await importMarks([header, ...second.map((c) => `${c.join(',')}\n`), ...added].join(''), 'scopes_before_third');
+      expect(third.result.counts).toMatchObject({ inserted: 0, updated: 0 });
+      expect(third.marked).toEqual([]);
+      expect(third.expected).toEqual([]);
+      await t.db.superQuery(`DROP TABLE scopes_before_first, scopes_before_second, scopes_before_third`);
+    });
+
     it('reads identifiers written the way a French spreadsheet shows them (no-break spaces, dots, tabs)', async () => {
       const plain = new ActionsCsvGenerator({ rows: 2, seed: 'spaced', refPrefix: 'SPACED' });
       const [header, ...rows] = [...plain.lines()];

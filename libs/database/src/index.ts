@@ -6,3 +6,4 @@ export * from './database.module';
 export * from './db-clock';
 export * from './provision';
 export * from './outbox.store';
+export * from './price-scopes';

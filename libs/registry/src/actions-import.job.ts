@@ -9,7 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACTION_CSV_TO_SQL, ActionCsvRecords, checkActionCsvHeader } from './action-csv-records';
-import { CREATE_IMPORT_SKIPPED_SQL, CREATE_IMPORT_SPANS_SQL, CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, IMPORT_SETTINGS_SQL, PREFER_HASH_JOINS_SQL } from './actions.sql';
+import { CREATE_IMPORT_SKIPPED_SQL, CREATE_IMPORT_SPANS_SQL, CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, IMPORT_MARKS_PRICE_SCOPES_SQL, IMPORT_SETTINGS_SQL, PREFER_HASH_JOINS_SQL } from './actions.sql';
 
 export interface ActionsImportCounts {
   rows: number;
@@ -113,6 +113,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     await tx.query(PREFER_HASH_JOINS_SQL);
     await tx.query(IMPORT_SETTINGS_SQL);
     await context.progress(40);
+    await tx.query(IMPORT_MARKS_PRICE_SCOPES_SQL(true));
 
     const [r] = await tx.query<{
       recognised: number;
@@ -124,6 +125,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       coverage_changed: number;
       affected_digest: string;
     }>(IMPORT_ACTIONS_SQL, [importId, organisationId]);
+    await tx.query(IMPORT_MARKS_PRICE_SCOPES_SQL(false));
 
     const counts: ActionsImportCounts = {
       rows: r.rows,

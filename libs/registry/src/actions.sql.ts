@@ -3,6 +3,7 @@
  * certification coverage of many actions at once. No row loops in Node: each is one statement.
  */
 
+import { WRITER_MARKS_PRICE_SCOPES, priceInputsChanged, priceScopesOfRows } from '@bo/database';
 import { ACTION_CATEGORIES, ACTION_MODALITIES, REGION_CODES } from './registry.constants';
 
 /**
@@ -201,7 +202,23 @@ up AS (
   RETURNING new.id, old.id IS NULL AS inserted, old.source_digest IS DISTINCT FROM new.source_digest AS changed,
             old.id IS NULL OR old.coverage_evaluated_at IS NULL
               OR (old.coverage, old.coverage_flags, old.coverage_nda, old.coverage_own_note, old.coverage_own_note_id)
-                 IS DISTINCT FROM (new.coverage, new.coverage_flags, new.coverage_nda, new.coverage_own_note, new.coverage_own_note_id) AS coverage_changed
+                 IS DISTINCT FROM (new.coverage, new.coverage_flags, new.coverage_nda, new.coverage_own_note, new.coverage_own_note_id) AS coverage_changed,
+            old.id IS NULL OR ${priceInputsChanged('old', 'new')} AS price_inputs_changed,
+            old.category AS old_category, old.start_date AS old_start_date, old.certification_code AS old_certification_code, old.formacode AS old_formacode,
+            new.category, new.start_date, new.certification_code, new.formacode
+),
+-- The price scopes of the rows written, marked once for the whole import (migration 0036; the
+-- triggers of migration 0034 skip this statement): an inserted action's, and for an update changing
+-- a value its price depends on, the scopes it left and those it joined.
+scopes AS (
+  SELECT DISTINCT * FROM (
+   ${priceScopesOfRows('up', 'a.price_inputs_changed')}
+   UNION ALL ${priceScopesOfRows(`(SELECT old_category AS category, old_start_date AS start_date, old_certification_code AS certification_code,
+                                        old_formacode AS formacode FROM up WHERE price_inputs_changed AND old_category IS NOT NULL)`, 'true')}
+  ) s(scope, category, year, code)
+),
+marked AS (
+  SELECT price_mark_scopes(array_agg(scope), array_agg(category), array_agg(year), array_agg(code)) AS n FROM scopes
 )
 SELECT (SELECT count(*) FROM import_skipped)::int AS recognised,
        (SELECT count(*) FROM v)::int + (SELECT count(*) FROM import_skipped)::int AS rows,
@@ -210,6 +227,7 @@ SELECT (SELECT count(*) FROM import_skipped)::int AS recognised,
        (SELECT count(*) FILTER (WHERE inserted) FROM up)::int AS inserted,
        (SELECT count(*) FILTER (WHERE NOT inserted AND changed) FROM up)::int AS updated,
        (SELECT count(*) FILTER (WHERE coverage_changed) FROM up)::int AS coverage_changed,
+       (SELECT n FROM marked) AS marked_scopes,
        -- ORDER BY the uuid is the order of its text (fixed-width lowercase hex), as the audit sorts ids.
        (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM up WHERE changed) AS affected_digest`;
 
@@ -281,6 +299,13 @@ export const PREFER_HASH_JOINS_SQL = `SELECT set_config('enable_nestloop', 'off'
  * PostgreSQL's memory, not the worker's: the worker never holds rows.
  */
 export const IMPORT_SETTINGS_SQL = `SELECT set_config('work_mem', '64MB', true)`;
+
+/**
+ * Around the import statement only: the price-scope triggers leave the marking to it, as it marks
+ * the scopes of its own rows (\`IMPORT_ACTIONS_SQL\`, migration 0036). Reset right after, so any
+ * later write of the transaction is marked by the triggers.
+ */
+export const IMPORT_MARKS_PRICE_SCOPES_SQL = (on: boolean) => `SELECT set_config('${WRITER_MARKS_PRICE_SCOPES}', '${on ? 'on' : ''}', true)`;
 
 /**
  * Certification coverage of the funded actions matching `filter` (a condition on `a`, the
