@@ -14,3 +14,4 @@ export * from './providers.module';
 export * from './registry-facts.service';
 export * from './funding-facts.sql';
 export { coverageSql } from './actions.sql';
+export { IMPORT_CHECKS } from './actions.sql';

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Luhn sum of the 14 digits of `s` (every second digit from the right doubled), as one SQL expression. */
-function luhnSum(s: string): string {
+export function luhnSum(s: string): string {
   const digit = (j: number) => `(ascii(substr(${s}, ${j}, 1)) - 48)`;
   return Array.from({ length: 14 }, (_, k) => {
     const j = k + 1; // from the left; position 15 - j from the right is doubled when even, i.e. j odd
@@ -9,7 +9,7 @@ function luhnSum(s: string): string {
   }).join(' + ');
 }
 
-function digitSum(s: string): string {
+export function digitSum(s: string): string {
   return Array.from({ length: 14 }, (_, k) => `(ascii(substr(${s}, ${k + 1}, 1)) - 48)`).join(' + ');
 }
 
