@@ -52,12 +52,18 @@ SELECT r.line FROM action_import_rows r
  * keeps apart (OFFSET 0), so each value is normalised once per row and the checks that follow read
  * plain columns (and inline `siret_is_valid` / `iso_date_or_null`, which read their argument often).
  */
+/** The normalised coverage key of a staged row (SIRET, NDA, category), shared by the import and its intervals. */
+const KEY_COLUMNS = `nullif(${stripped('provider_siret')}, '') AS siret,
+         nullif(${stripped('provider_nda')}, '') AS nda,
+         nullif(btrim(category), '') AS category`;
+
+/** The staging rows the import reads: all but the recognised lines of a re-sent file. */
+const UNRECOGNISED = `action_import_rows WHERE line NOT IN (SELECT s.line FROM import_skipped s)`;
+
 const NORMALISED = `
   SELECT line, shape_error,
          nullif(btrim(external_ref), '') AS external_ref,
-         nullif(${stripped('provider_siret')}, '') AS siret,
-         nullif(${stripped('provider_nda')}, '') AS nda,
-         nullif(btrim(category), '') AS category,
+         ${KEY_COLUMNS},
          nullif(upper(${stripped('certification_code', false)}), '') AS cert,
          nullif(${stripped('formacode')}, '') AS formacode,
          nullif(btrim(modality), '') AS modality,
@@ -71,8 +77,7 @@ const NORMALISED = `
          nullif(btrim(amount_funded), '') AS amount,
          nullif(btrim(branch_idcc), '') AS idcc,
          ${lineDigest()} AS line_digest
-    FROM action_import_rows
-   WHERE line NOT IN (SELECT s.line FROM import_skipped s)
+    FROM ${UNRECOGNISED}
   OFFSET 0`;
 
 /** A constant list as SQL literals (the values are fixed identifiers of registry.constants, never input). */
@@ -114,11 +119,14 @@ const required = (expr: string, field: string) => `CASE WHEN ${expr} IS NULL THE
  * BEFORE the import statement and with the default planner settings: \`certification_state\` is
  * inlined, and its registry look-ups must stay index nested loops (with nested loops off they
  * became hash joins over the whole providers table, once per interval). Keys are taken from every
- * staged row, good or bad: a bad row's key only costs an unused interval.
+ * staged row, good or bad: a bad row's key only costs an unused interval. The raw keys are made
+ * distinct before they are normalised (a few thousand \`regexp_replace\` instead of one per row, and
+ * no sort of every row's key).
  */
 export const CREATE_IMPORT_SPANS_SQL = `
 CREATE TEMP TABLE import_spans ON COMMIT DROP AS
-WITH ${coverageSpansSql(`SELECT DISTINCT n.siret, n.nda, n.category FROM (${NORMALISED}) n WHERE n.siret IS NOT NULL AND n.category IS NOT NULL`)}
+WITH ${coverageSpansSql(`SELECT DISTINCT k.* FROM (SELECT ${KEY_COLUMNS} FROM (SELECT DISTINCT provider_siret, provider_nda, category FROM ${UNRECOGNISED}) r) k
+                           WHERE k.siret IS NOT NULL AND k.category IS NOT NULL`)}
 SELECT * FROM spans`;
 
 /**
