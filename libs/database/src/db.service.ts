@@ -8,6 +8,12 @@ import { TenantContext } from './tenant';
 export interface Tx {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  /**
+   * A statement the connection keeps parsed under `name` (a named prepared statement, per pooled
+   * connection): for the hot statements of interactive routes, where parsing and planning cost
+   * more than running. Give one name to one SQL text only.
+   */
+  prepared<T = Record<string, unknown>>(name: string, sql: string, params: unknown[]): Promise<T[]>;
   /** Runs `hook` once the transaction has committed (never when it rolls back); errors are the hook's own. */
   afterCommit(hook: () => void): void;
   manager: EntityManager;
@@ -30,6 +36,11 @@ export function txOf(manager: EntityManager, hooks: (() => void)[] = []): Tx {
     afterCommit: (hook) => void hooks.push(hook),
     query: <T>(sql: string, params: unknown[] = []) => rowsOf<T>(runner, sql, params),
     one: async <T>(sql: string, params: unknown[] = []) => (await rowsOf<T>(runner, sql, params))[0],
+    prepared: async <T>(name: string, sql: string, params: unknown[]) => {
+      // TypeORM has no named statements: the query runner's own pg client runs it, inside the same transaction.
+      const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+      return (await client.query({ name, text: sql, values: params })).rows;
+    },
   };
 }
 
@@ -81,9 +92,16 @@ export async function queryRows<T>(dataSource: DataSource, sql: string, params: 
 export class Db {
   constructor(@Inject(APP_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
-  async tx<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    // Literals, not parameters: the setting travels with START TRANSACTION in the same message.
-    const tenant = `SELECT set_config('app.org_id', ${escapeLiteral(ctx.organisationId ?? '')}, true), set_config('app.user_id', ${escapeLiteral(ctx.userId ?? '')}, true)`;
+  /**
+   * `options.genericPlans`: the transaction's prepared statements run on their generic plan
+   * (`plan_cache_mode`, transaction-local) instead of being planned again for each set of
+   * parameters. For a statement whose plan does not depend on its parameters' values, where
+   * planning costs more than running (the funding check: 2.5 ms of planning for 0.5 ms of work).
+   */
+  async tx<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>, options: { genericPlans?: boolean } = {}): Promise<T> {
+    // Literals, not parameters: the settings travel with START TRANSACTION in the same message.
+    const generic = options.genericPlans ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : '';
+    const tenant = `SELECT set_config('app.org_id', ${escapeLiteral(ctx.organisationId ?? '')}, true), set_config('app.user_id', ${escapeLiteral(ctx.userId ?? '')}, true)${generic}`;
     return inTransaction(this.dataSource, work, tenant);
   }
 
