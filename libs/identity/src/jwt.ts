@@ -24,6 +24,9 @@ export interface AccessClaims {
   aud: string;
 }
 
+/** A session id (`sid`) as the API issues them: a refresh-token family's UUID. */
+export const isSessionId = (sid: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sid);
+
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /** Signs an access token (jose, HS256) valid from `iat` for `ttlSeconds`. */
