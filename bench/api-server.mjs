@@ -48,7 +48,7 @@ function transactionOf(statements) {
     // SELECT set_config(...)"): the minimal handler sends that very message first.
     return { transaction: true, begin: statements[begin].text, statements: statements.slice(begin + 1, commit) };
   }
-  const work = statements.filter((s) => !/auth_(principal|api_key)/.test(s.text));
+  const work = statements.filter((s) => !/auth_(session|principal|api_key)/.test(s.text));
   if (work.length !== 1) throw new Error(`no transaction captured in: ${statements.map((s) => s.text.slice(0, 60)).join(' | ')}`);
   return { transaction: false, statements: work };
 }

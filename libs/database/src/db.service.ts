@@ -36,11 +36,7 @@ export function txOf(manager: EntityManager, hooks: (() => void)[] = []): Tx {
     afterCommit: (hook) => void hooks.push(hook),
     query: <T>(sql: string, params: unknown[] = []) => rowsOf<T>(runner, sql, params),
     one: async <T>(sql: string, params: unknown[] = []) => (await rowsOf<T>(runner, sql, params))[0],
-    prepared: async <T>(name: string, sql: string, params: unknown[]) => {
-      // TypeORM has no named statements: the query runner's own pg client runs it, inside the same transaction.
-      const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
-      return (await client.query({ name, text: sql, values: params })).rows;
-    },
+    prepared: <T>(name: string, sql: string, params: unknown[]) => preparedRows<T>(runner, name, sql, params),
   };
 }
 
@@ -73,11 +69,17 @@ export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) =>
   return result;
 }
 
-/** Runs one statement on a pooled connection, outside any transaction. */
-export async function queryRows<T>(dataSource: DataSource, sql: string, params: unknown[] = []): Promise<T[]> {
+/** A named prepared statement on the query runner's own pg client (TypeORM has none). */
+async function preparedRows<T>(runner: QueryRunner, name: string, sql: string, params: unknown[]): Promise<T[]> {
+  const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+  return (await client.query({ name, text: sql, values: params })).rows;
+}
+
+/** Runs one statement on a pooled connection, outside any transaction (`prepare`: as a named prepared statement). */
+export async function queryRows<T>(dataSource: DataSource, sql: string, params: unknown[] = [], prepare?: string): Promise<T[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    return await rowsOf<T>(runner, sql, params);
+    return prepare ? await preparedRows<T>(runner, prepare, sql, params) : await rowsOf<T>(runner, sql, params);
   } finally {
     await runner.release();
   }
@@ -105,9 +107,12 @@ export class Db {
     return inTransaction(this.dataSource, work, tenant);
   }
 
-  /** Reads of shared reference tables (no RLS): no tenant needed. */
-  async shared<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return queryRows<T>(this.dataSource, sql, params);
+  /**
+   * Reads of shared reference tables (no RLS): no tenant needed. \`options.prepare\` names the
+   * statement, kept parsed per pooled connection (see \`Tx.prepared\`): for the look-ups of every request.
+   */
+  async shared<T = Record<string, unknown>>(sql: string, params: unknown[] = [], options: { prepare?: string } = {}): Promise<T[]> {
+    return queryRows<T>(this.dataSource, sql, params, options.prepare);
   }
 
   async ping(): Promise<void> {

@@ -116,7 +116,7 @@ export class AuthService extends Authenticator {
     if (!claims || !isSessionId(claims.sid)) return undefined;
     // The account and the session in one statement: a disabled user or organisation, and a session
     // ended by log-out or by a reused refresh token, are refused from the very next request.
-    const [row] = await this.db.shared<PrincipalRow & { session_revoked: boolean }>(`SELECT * FROM auth_session($1, $2)`, [claims.sub, claims.sid]);
+    const [row] = await this.db.shared<PrincipalRow & { session_revoked: boolean }>(`SELECT * FROM auth_session($1, $2)`, [claims.sub, claims.sid], { prepare: 'auth-session' });
     if (!row || row.disabled || row.session_revoked || row.organisation_id !== claims.org) return undefined;
     return {
       kind: 'user',
@@ -141,7 +141,7 @@ export class AuthService extends Authenticator {
       scopes: ApiKeyScope[];
       revoked: boolean;
       last_used_at: Date | null;
-    }>(`SELECT * FROM auth_api_key($1)`, [match[1]]);
+    }>(`SELECT * FROM auth_api_key($1)`, [match[1]], { prepare: 'auth-api-key' });
     if (!row || row.revoked) return undefined;
     const given = createHash('sha256').update(match[2]).digest();
     if (!timingSafeEqual(given, Buffer.from(row.secret_hash, 'hex'))) return undefined;
