@@ -22,7 +22,7 @@ pg.Client.prototype.query = function query(config, values, callback) {
   // Only the application role's statements: the outbox relay and other system-role clients of the
   // same process poll in the background and must not land in a route's replay.
   if (capture && !this.minimal && this.connectionParameters?.user === APP_USER) {
-    capture.push({ text: typeof config === 'string' ? config : config.text, values: Array.isArray(values) ? values : (config?.values ?? []) });
+    capture.push({ name: config?.name, text: typeof config === 'string' ? config : config.text, values: Array.isArray(values) ? values : (config?.values ?? []) });
   }
   return originalQuery.call(this, config, values, callback);
 };
@@ -48,7 +48,7 @@ function transactionOf(statements) {
     // SELECT set_config(...)"): the minimal handler sends that very message first.
     return { transaction: true, begin: statements[begin].text, statements: statements.slice(begin + 1, commit) };
   }
-  const work = statements.filter((s) => !/auth_(principal|api_key)/.test(s.text));
+  const work = statements.filter((s) => !/auth_(session|principal|api_key)/.test(s.text));
   if (work.length !== 1) throw new Error(`no transaction captured in: ${statements.map((s) => s.text.slice(0, 60)).join(' | ')}`);
   return { transaction: false, statements: work };
 }
@@ -63,7 +63,9 @@ async function runMinimal({ transaction, begin, statements }) {
   try {
     await client.query(begin);
     let rows = [];
-    for (const s of statements) rows = (await client.query(s.text, s.values)).rows;
+    // A statement the API prepared under a name is prepared under that name here too (and, the
+    // opening message being the API's, on the same plan_cache_mode).
+    for (const s of statements) rows = (await client.query({ name: s.name, text: s.text, values: s.values })).rows;
     await client.query('COMMIT');
     return rows;
   } catch (error) {

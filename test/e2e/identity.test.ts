@@ -5,6 +5,8 @@ import { TestApp, createTestApp } from '../support/test-app';
 import { TEST_PASSWORD, TestUser, createUser, login } from '../support/fixtures';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** The session id (`sid`) an access token carries. */
+const decodeSid = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).sid;
 
 function b64(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -81,6 +83,28 @@ describe('identity, tenancy and audit', () => {
       const after = await t.http.post('/api/v1/auth/refresh').send({ refreshToken: second.body.refreshToken });
       expect(after.status).toBe(401);
       expect(after.body.code).toBe('AUTH.REFRESH_REUSED');
+      // ... and every access token of the session, from the very next request.
+      for (const token of [first.body.accessToken, second.body.accessToken]) {
+        const me = await t.http.get('/api/v1/me').set(bearer(token));
+        expect(me.status).toBe(401);
+        expect(me.body.code).toBe('AUTH.TOKEN_INVALID');
+      }
+    });
+
+    it('logout ends the session of the access token sent along too, and only the sessions named', async () => {
+      const phone = await t.http.post('/api/v1/auth/login').send({ email: officerA.email, password: TEST_PASSWORD });
+      const laptop = await t.http.post('/api/v1/auth/login').send({ email: officerA.email, password: TEST_PASSWORD });
+      const desk = await t.http.post('/api/v1/auth/login').send({ email: officerA.email, password: TEST_PASSWORD });
+      // The laptop's access token with the phone's refresh token: both sessions end, the desk's goes on.
+      const out = await t.http.post('/api/v1/auth/logout').set(bearer(laptop.body.accessToken)).send({ refreshToken: phone.body.refreshToken });
+      expect(out.status).toBe(204);
+      expect((await t.http.get('/api/v1/me').set(bearer(phone.body.accessToken))).status).toBe(401);
+      expect((await t.http.get('/api/v1/me').set(bearer(laptop.body.accessToken))).status).toBe(401);
+      expect((await t.http.post('/api/v1/auth/refresh').send({ refreshToken: laptop.body.refreshToken })).status).toBe(401);
+      expect((await t.http.get('/api/v1/me').set(bearer(desk.body.accessToken))).status).toBe(200);
+      const events = await t.db.superQuery<{ entity_id: string }>(`SELECT entity_id FROM audit_events WHERE action = 'auth.logout' AND actor_id = $1`, [officerA.id]);
+      expect(events.map((e) => e.entity_id)).toEqual(expect.arrayContaining([decodeSid(phone.body.accessToken), decodeSid(laptop.body.accessToken)]));
+      expect(events.map((e) => e.entity_id)).not.toContain(decodeSid(desk.body.accessToken));
     });
 
     it('logout revokes the refresh token', async () => {

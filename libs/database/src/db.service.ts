@@ -8,6 +8,12 @@ import { TenantContext } from './tenant';
 export interface Tx {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  /**
+   * A statement the connection keeps parsed under `name` (a named prepared statement, per pooled
+   * connection): for the hot statements of interactive routes, where parsing and planning cost
+   * more than running. Give one name to one SQL text only.
+   */
+  prepared<T = Record<string, unknown>>(name: string, sql: string, params: unknown[]): Promise<T[]>;
   /** Runs `hook` once the transaction has committed (never when it rolls back); errors are the hook's own. */
   afterCommit(hook: () => void): void;
   manager: EntityManager;
@@ -30,6 +36,7 @@ export function txOf(manager: EntityManager, hooks: (() => void)[] = []): Tx {
     afterCommit: (hook) => void hooks.push(hook),
     query: <T>(sql: string, params: unknown[] = []) => rowsOf<T>(runner, sql, params),
     one: async <T>(sql: string, params: unknown[] = []) => (await rowsOf<T>(runner, sql, params))[0],
+    prepared: <T>(name: string, sql: string, params: unknown[]) => preparedRows<T>(runner, name, sql, params),
   };
 }
 
@@ -62,11 +69,17 @@ export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) =>
   return result;
 }
 
-/** Runs one statement on a pooled connection, outside any transaction. */
-export async function queryRows<T>(dataSource: DataSource, sql: string, params: unknown[] = []): Promise<T[]> {
+/** A named prepared statement on the query runner's own pg client (TypeORM has none). */
+async function preparedRows<T>(runner: QueryRunner, name: string, sql: string, params: unknown[]): Promise<T[]> {
+  const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+  return (await client.query({ name, text: sql, values: params })).rows;
+}
+
+/** Runs one statement on a pooled connection, outside any transaction (`prepare`: as a named prepared statement). */
+export async function queryRows<T>(dataSource: DataSource, sql: string, params: unknown[] = [], prepare?: string): Promise<T[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    return await rowsOf<T>(runner, sql, params);
+    return prepare ? await preparedRows<T>(runner, prepare, sql, params) : await rowsOf<T>(runner, sql, params);
   } finally {
     await runner.release();
   }
@@ -81,15 +94,25 @@ export async function queryRows<T>(dataSource: DataSource, sql: string, params: 
 export class Db {
   constructor(@Inject(APP_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
-  async tx<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-    // Literals, not parameters: the setting travels with START TRANSACTION in the same message.
-    const tenant = `SELECT set_config('app.org_id', ${escapeLiteral(ctx.organisationId ?? '')}, true), set_config('app.user_id', ${escapeLiteral(ctx.userId ?? '')}, true)`;
+  /**
+   * `options.genericPlans`: the transaction's prepared statements run on their generic plan
+   * (`plan_cache_mode`, transaction-local) instead of being planned again for each set of
+   * parameters. For a statement whose plan does not depend on its parameters' values, where
+   * planning costs more than running (the funding check: 2.5 ms of planning for 0.5 ms of work).
+   */
+  async tx<T>(ctx: TenantContext, work: (tx: Tx) => Promise<T>, options: { genericPlans?: boolean } = {}): Promise<T> {
+    // Literals, not parameters: the settings travel with START TRANSACTION in the same message.
+    const generic = options.genericPlans ? `, set_config('plan_cache_mode', 'force_generic_plan', true)` : '';
+    const tenant = `SELECT set_config('app.org_id', ${escapeLiteral(ctx.organisationId ?? '')}, true), set_config('app.user_id', ${escapeLiteral(ctx.userId ?? '')}, true)${generic}`;
     return inTransaction(this.dataSource, work, tenant);
   }
 
-  /** Reads of shared reference tables (no RLS): no tenant needed. */
-  async shared<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return queryRows<T>(this.dataSource, sql, params);
+  /**
+   * Reads of shared reference tables (no RLS): no tenant needed. \`options.prepare\` names the
+   * statement, kept parsed per pooled connection (see \`Tx.prepared\`): for the look-ups of every request.
+   */
+  async shared<T = Record<string, unknown>>(sql: string, params: unknown[] = [], options: { prepare?: string } = {}): Promise<T[]> {
+    return queryRows<T>(this.dataSource, sql, params, options.prepare);
   }
 
   async ping(): Promise<void> {

@@ -4,8 +4,7 @@ import { Db } from '@bo/database';
 import { API_KEY_SCOPES_BY_ORGANISATION_KIND, Actor, ApiKeyScope, Authenticator, OrganisationKind, Role, effectiveRoles } from '@bo/access';
 import { AuditService } from '@bo/audit';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AccessClaims, verifyAccessToken } from './jwt';
-import { TokenRevocations } from './revocation';
+import { AccessClaims, AccessTokenVerifier, isSessionId } from './jwt';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './passwords';
 import { THROTTLE_MAX_TIMES, THROTTLE_RULES, THROTTLE_WINDOW_SECONDS, ThrottleKind, delayAfter, throttleKeys } from './throttle';
 import { TokenPair, TokensService } from './tokens.service';
@@ -22,23 +21,23 @@ interface PrincipalRow {
 /** Log-in with throttling, and the API's authenticator (access tokens and API keys). */
 @Injectable()
 export class AuthService extends Authenticator {
+  private readonly accessTokens: AccessTokenVerifier;
+
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly db: Db,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
-    private readonly revocations: TokenRevocations,
   ) {
     super();
+    this.accessTokens = new AccessTokenVerifier(config.JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
   }
 
-  /** The claims of a valid access token that was not revoked (log-out, reused refresh token). */
+  /** The claims of a well-signed access token valid now (whether its session was revoked is not asked here). */
   async accessClaims(token: string): Promise<AccessClaims | undefined> {
     const now = await this.clock.now();
-    const claims = await verifyAccessToken(token, this.config.JWT_SECRET, Math.floor(now.getTime() / 1000), this.config.ACCESS_TOKEN_TTL_SECONDS);
-    if (!claims || (await this.revocations.isRevoked(claims.jti, claims.sid))) return undefined;
-    return claims;
+    return this.accessTokens.verify(token, Math.floor(now.getTime() / 1000));
   }
 
   async login(email: string, password: string, address: string): Promise<TokenPair> {
@@ -114,9 +113,11 @@ export class AuthService extends Authenticator {
 
   async fromAccessToken(token: string): Promise<Actor | undefined> {
     const claims = await this.accessClaims(token);
-    if (!claims) return undefined;
-    const [row] = await this.db.shared<PrincipalRow>(`SELECT * FROM auth_principal($1)`, [claims.sub]);
-    if (!row || row.disabled || row.organisation_id !== claims.org) return undefined;
+    if (!claims || !isSessionId(claims.sid)) return undefined;
+    // The account and the session in one statement: a disabled user or organisation, and a session
+    // ended by log-out or by a reused refresh token, are refused from the very next request.
+    const [row] = await this.db.shared<PrincipalRow & { session_revoked: boolean }>(`SELECT * FROM auth_session($1, $2)`, [claims.sub, claims.sid], { prepare: 'auth-session' });
+    if (!row || row.disabled || row.session_revoked || row.organisation_id !== claims.org) return undefined;
     return {
       kind: 'user',
       id: row.id,
@@ -140,7 +141,7 @@ export class AuthService extends Authenticator {
       scopes: ApiKeyScope[];
       revoked: boolean;
       last_used_at: Date | null;
-    }>(`SELECT * FROM auth_api_key($1)`, [match[1]]);
+    }>(`SELECT * FROM auth_api_key($1)`, [match[1]], { prepare: 'auth-api-key' });
     if (!row || row.revoked) return undefined;
     const given = createHash('sha256').update(match[2]).digest();
     if (!timingSafeEqual(given, Buffer.from(row.secret_hash, 'hex'))) return undefined;

@@ -6,7 +6,7 @@ import { OrganisationsService } from './organisations.service';
 import { SsoService } from './sso.service';
 import { TokensService } from './tokens.service';
 import { UsersService } from './users.service';
-import { SecurityRedisModule } from './revocation';
+import { SecurityRedisModule } from './security-redis';
 
 @Global()
 @Module({

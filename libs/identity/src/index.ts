@@ -1,5 +1,5 @@
 export * from './jwt';
-export * from './revocation';
+export * from './security-redis';
 export * from './passwords';
 export * from './throttle';
 export * from './tokens.service';

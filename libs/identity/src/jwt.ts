@@ -1,4 +1,7 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { webcrypto } from 'node:crypto';
+
+type CryptoKey = webcrypto.CryptoKey;
 
 /** The one algorithm: the server pins it, a token naming another (or `none`) is refused. */
 export const JWT_ALGORITHM = 'HS256';
@@ -20,6 +23,9 @@ export interface AccessClaims {
   iss: string;
   aud: string;
 }
+
+/** A session id (`sid`) as the API issues them: a refresh-token family's UUID. */
+export const isSessionId = (sid: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sid);
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
@@ -43,9 +49,9 @@ export function signAccessToken(claims: { sub: string; org: string; sid: string;
  * lifetime (exp - iat) no longer than the configured one (a token minted with a longer life, even
  * with the right key, is refused).
  */
-export async function verifyAccessToken(token: string, secret: string, nowSeconds: number, maxLifetimeSeconds: number): Promise<AccessClaims | undefined> {
+async function verifyWithJose(token: string, key: CryptoKey, nowSeconds: number, maxLifetimeSeconds: number): Promise<AccessClaims | undefined> {
   try {
-    const { payload } = await jwtVerify(token, keyOf(secret), {
+    const { payload } = await jwtVerify(token, key, {
       algorithms: [JWT_ALGORITHM],
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
@@ -62,5 +68,43 @@ export async function verifyAccessToken(token: string, secret: string, nowSecond
     return claims as AccessClaims;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Access tokens checked on the API's every request (`verifyWithJose` above), with what does not change between two requests
+ * carrying the same token kept: the HMAC key is imported once (jose otherwise imports the raw
+ * secret into WebCrypto on each call), and a token jose accepted is remembered with its claims.
+ * Signature, algorithm, issuer, audience and claims depend on the token's bytes only; what depends
+ * on time is re-judged on each use: a remembered token answers only while `max(nbf, iat) <= now <
+ * exp`, a window inside the one jose accepts (which adds the leeway on both sides); outside it,
+ * the token goes through jose again (and fails there when expired). Revocation and the caller's
+ * account are checked by the caller on every request, never remembered here.
+ *
+ * At most `capacity` tokens are remembered; the oldest goes first.
+ */
+export class AccessTokenVerifier {
+  private key?: Promise<CryptoKey>;
+  private readonly verified = new Map<string, AccessClaims>();
+
+  constructor(
+    private readonly secret: string,
+    private readonly maxLifetimeSeconds: number,
+    private readonly capacity = 10_000,
+  ) {}
+
+  async verify(token: string, nowSeconds: number): Promise<AccessClaims | undefined> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Math.max(known.nbf, known.iat) <= nowSeconds && nowSeconds < known.exp) return known;
+      this.verified.delete(token);
+    }
+    this.key ??= webcrypto.subtle.importKey('raw', keyOf(this.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    const claims = await verifyWithJose(token, await this.key, nowSeconds, this.maxLifetimeSeconds);
+    if (claims) {
+      if (this.verified.size >= this.capacity) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, Object.freeze({ ...claims }));
+    }
+    return claims;
   }
 }

@@ -3,8 +3,7 @@ import { AppConfig, AppError, Clock } from '@bo/core';
 import { Db, Tx } from '@bo/database';
 import { AuditService } from '@bo/audit';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { signAccessToken } from './jwt';
-import { TokenRevocations } from './revocation';
+import { isSessionId, signAccessToken } from './jwt';
 
 export interface TokenPair {
   accessToken: string;
@@ -45,7 +44,6 @@ export class TokensService {
     private readonly clock: Clock,
     private readonly db: Db,
     private readonly audit: AuditService,
-    private readonly revocations: TokenRevocations,
   ) {}
 
   async issue(tx: Tx, user: { id: string; organisationId: string }, familyId: string = randomUUID()): Promise<TokenPair> {
@@ -93,42 +91,38 @@ export class TokensService {
       if (spent.length === 0) return 'reused' as const;
       return this.issue(tx, { id: row.user_id, organisationId: row.organisation_id }, row.family_id);
     });
-    if (outcome === 'reused') {
-      // One of the two holders is a thief: the access tokens of the session die with it.
-      await this.revokeSession(row.family_id);
-    }
     if (outcome === 'reused') throw new AppError('AUTH.REFRESH_REUSED', 'This refresh token was already used; the session is revoked. Log in again.');
     if (outcome === 'expired') throw new AppError('AUTH.TOKEN_INVALID', 'The refresh token has expired.');
     if (outcome === 'disabled') throw new AppError('AUTH.TOKEN_INVALID', 'The account is disabled.');
     return outcome;
   }
 
-  /** Denies every access token issued from the refresh family `familyId` until the last one has expired. */
-  private revokeSession(familyId: string): Promise<void> {
-    return this.revocations.revoke([{ kind: 'sid', id: familyId, seconds: this.config.ACCESS_TOKEN_TTL_SECONDS + 60 }]);
-  }
-
   /**
-   * Revokes the refresh token's family and every access token issued from it (deny list by session
-   * in Redis until they expire); the access token presented with the log-out, if any, is denied by
-   * its `jti` too. Unknown tokens are ignored (logout is idempotent).
+   * Ends the refresh token's session and the session of the access token presented with it (when
+   * another): every token of their families is revoked in PostgreSQL, which the API reads with the
+   * caller's account on every request (\`auth_session\`), so their access tokens are refused at once
+   * too. Unknown tokens are ignored (logout is idempotent).
    */
-  async logout(refreshToken: string, accessToken?: { jti: string; exp: number }): Promise<void> {
-    if (accessToken) {
-      const now = Math.floor((await this.clock.now()).getTime() / 1000);
-      await this.revocations.revoke([{ kind: 'jti', id: accessToken.jti, seconds: accessToken.exp - now + 60 }]);
-    }
+  async logout(refreshToken: string, accessToken?: { sub: string; org: string; sid: string }): Promise<void> {
     const row = await this.lookup(refreshToken);
-    if (!row) return;
-    await this.revokeSession(row.family_id);
+    const sessions = new Map<string, { userId: string; organisationId: string }>();
+    if (row) sessions.set(row.family_id, { userId: row.user_id, organisationId: row.organisation_id });
+    if (accessToken && isSessionId(accessToken.sid) && !sessions.has(accessToken.sid)) sessions.set(accessToken.sid, { userId: accessToken.sub, organisationId: accessToken.org });
     const now = await this.clock.now();
-    await this.db.tx({ organisationId: row.organisation_id, userId: row.user_id }, async (tx) => {
-      await tx.query(`UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id, now]);
-      await this.audit.record(tx, { kind: 'user', id: row.user_id, organisationId: row.organisation_id, label: await labelOf(tx, row.user_id) }, {
-        action: 'auth.logout',
-        entityType: 'session',
-        entityId: row.family_id,
+    for (const [familyId, session] of sessions) {
+      await this.db.tx({ organisationId: session.organisationId, userId: session.userId }, async (tx) => {
+        const tokens = await tx.query(`UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, $3) WHERE family_id = $1 AND user_id = $2 RETURNING id`, [
+          familyId,
+          session.userId,
+          now,
+        ]);
+        if (tokens.length === 0) return;
+        await this.audit.record(tx, { kind: 'user', id: session.userId, organisationId: session.organisationId, label: await labelOf(tx, session.userId) }, {
+          action: 'auth.logout',
+          entityType: 'session',
+          entityId: familyId,
+        });
       });
-    });
+    }
   }
 }
