@@ -142,6 +142,10 @@ async function main() {
     BLOB_DIR: blobDir,
     DEMO_DATA: '0',
     LOG_LEVEL: 'warn',
+    // The incremental price recompute an import asks for waits for the end of its window (aligned
+    // on the clock): with the default 15 minutes it started in the middle of a later timed import
+    // whenever a run crossed a quarter hour. A day keeps it out of every run.
+    PRICE_RECOMPUTE_DEBOUNCE_MINUTES: '1440',
   };
   const setup = runNode('dist/apps/cli/src/main.js', ['setup'], env);
   if ((await new Promise((r) => setup.once('exit', r))) !== 0) throw new Error('database setup failed');
@@ -150,6 +154,7 @@ async function main() {
   await db.connect();
   await db.query(`TRUNCATE funded_actions, import_errors, imports CASCADE`);
   await db.query(`TRUNCATE certification_observations, providers CASCADE`);
+  await db.query(`DELETE FROM job_outbox WHERE state = 'PENDING'`); // a previous run's delayed jobs (the price recompute)
   await db.query(`DROP TABLE IF EXISTS bench_baseline_actions, bench_baseline_observations, bench_baseline_providers`);
   const [funder] = (await db.query(`SELECT id FROM organisations WHERE kind = 'FUNDER' ORDER BY code LIMIT 1`)).rows;
   const [platform] = (await db.query(`SELECT id FROM organisations WHERE kind = 'PLATFORM' ORDER BY created_at LIMIT 1`)).rows;

@@ -43,22 +43,27 @@ SELECT r.line FROM action_import_rows r
   JOIN funded_actions cur ON cur.organisation_id = $1::uuid AND cur.external_ref = nullif(btrim(r.external_ref), '')
                          AND cur.source_line_digest = ${lineDigest('r')}
  WHERE r.shape_error IS NULL
-   AND nullif(btrim(r.external_ref), '') NOT IN (
-         SELECT nullif(btrim(o.external_ref), '') FROM action_import_rows o
-          WHERE nullif(btrim(o.external_ref), '') IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`;
+   AND NOT EXISTS (SELECT FROM (SELECT nullif(btrim(o.external_ref), '') AS ref FROM action_import_rows o GROUP BY 1 HAVING count(*) > 1) repeated
+                    WHERE repeated.ref = nullif(btrim(r.external_ref), ''))`;
+
+/** The normalised coverage key of a staged row (SIRET, NDA, category), shared by the import and its intervals. */
+const KEY_COLUMNS = `nullif(${stripped('provider_siret')}, '') AS siret,
+         nullif(${stripped('provider_nda')}, '') AS nda,
+         nullif(btrim(category), '') AS category`;
+
+/**
+ * The staging rows the import reads: all but the recognised lines of a re-sent file. An anti-join
+ * (NOT EXISTS), never \`line NOT IN (SELECT ...)\`: PostgreSQL hashes a NOT IN list only when it fits
+ * in memory, and a million recognised lines did not (at the default work_mem), so every staged row
+ * rescanned the list: a 1,000,000-row re-import never finished its intervals.
+ */
+const UNRECOGNISED = `action_import_rows a WHERE NOT EXISTS (SELECT FROM import_skipped s WHERE s.line = a.line)`;
 
 /**
  * Normalised text of the staging rows (values trimmed; empty = NULL). A subquery that the planner
  * keeps apart (OFFSET 0), so each value is normalised once per row and the checks that follow read
  * plain columns (and inline `siret_is_valid` / `iso_date_or_null`, which read their argument often).
  */
-/** The normalised coverage key of a staged row (SIRET, NDA, category), shared by the import and its intervals. */
-const KEY_COLUMNS = `nullif(${stripped('provider_siret')}, '') AS siret,
-         nullif(${stripped('provider_nda')}, '') AS nda,
-         nullif(btrim(category), '') AS category`;
-
-/** The staging rows the import reads: all but the recognised lines of a re-sent file. */
-const UNRECOGNISED = `action_import_rows WHERE line NOT IN (SELECT s.line FROM import_skipped s)`;
 
 const NORMALISED = `
   SELECT line, shape_error,
