@@ -68,7 +68,6 @@ const UNRECOGNISED = `action_import_rows a WHERE NOT EXISTS (SELECT FROM import_
  * keeps apart (OFFSET 0), so each value is normalised once per row and the checks that follow read
  * plain columns (and inline `siret_is_valid` / `iso_date_or_null`, which read their argument often).
  */
-
 const NORMALISED = `
   SELECT line, shape_error,
          nullif(btrim(external_ref), '') AS external_ref,
