@@ -150,6 +150,9 @@ describe('bulk funding check', () => {
     const items = questions();
     const res = await bulk(headers(), items);
     expect(res.status).toBe(200);
+    // The answers' JSON text goes out as the statement built it: still well-formed JSON, typed as such.
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(res.text)).toEqual(res.body);
     expect(res.body.items).toHaveLength(items.length);
     for (const [i, item] of items.entries()) {
       const one = await single(headers(), item);

@@ -66,8 +66,12 @@ export class FundingChecksController {
     summary: 'Bulk funding check: up to 1,000 questions {siret, nda?, category, date?}, each answered as the single funding check would, in the order asked',
   })
   async check(@CurrentActor() actor: Actor, @Body() body: BulkFundingCheckDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (!(accept ?? '').includes('text/csv')) {
+      // The answers' JSON text as the statement built it (BulkFundingCheckResultDto's shape).
+      void reply.type('application/json; charset=utf-8');
+      return this.funding.checkManyJson(actor, body.items);
+    }
     const items = await this.funding.checkMany(actor, body.items);
-    if (!(accept ?? '').includes('text/csv')) return { items };
     void reply.header('content-disposition', 'attachment; filename="funding-checks.csv"');
     const rows = items.map((item): CsvRow => ({ ...item, asked: asObject(body.items[item.index]) }));
     return new StreamableFile(csvStream(CSV_COLUMNS, rows), { type: 'text/csv; charset=utf-8' });

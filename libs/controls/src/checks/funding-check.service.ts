@@ -87,9 +87,12 @@ export interface FundingCheckAnswer {
 }
 
 /** One item of a bulk answer: the answer, or why the item could not be asked (same codes as the single route). */
-export type FundingCheckItem =
-  | { index: number; answer: FundingCheckAnswer; error?: undefined }
+/** One bulk item: its answer (`A`: the parsed answer, or its JSON text) or why it could not be asked. */
+type Answered<A> =
+  | { index: number; answer: A; error?: undefined }
   | { index: number; answer?: undefined; error: { code: 'REQUEST.VALIDATION'; detail: string; errors: FieldError[] } };
+
+export type FundingCheckItem = Answered<FundingCheckAnswer>;
 
 /**
  * The whole funding check as ONE statement over a set of questions (one for the single route,
@@ -187,8 +190,8 @@ export class FundingCheckService {
     if (!question.ok) {
       throw new AppError('REQUEST.VALIDATION', question.errors.map((e) => e.message).join('; '), { errors: question.errors });
     }
-    const [answer] = await this.answer(actor, [question.value], now);
-    return answer;
+    const [answer] = await this.answerTexts(actor, [question.value], now);
+    return JSON.parse(answer) as FundingCheckAnswer;
   }
 
   /**
@@ -196,6 +199,20 @@ export class FundingCheckService {
    * asked (bad SIRET, NDA, category or date) gets its error in its place, the others their answer.
    */
   async checkMany(actor: Actor, items: readonly unknown[]): Promise<FundingCheckItem[]> {
+    return this.answerItems(actor, items, (text) => JSON.parse(text) as FundingCheckAnswer);
+  }
+
+  /**
+   * `checkMany` as the JSON text of `{items: [...]}`, each answer's text as the statement built it:
+   * not parsed and serialised again (about 1 MB for 1,000 answers, 6 ms of the request).
+   */
+  async checkManyJson(actor: Actor, items: readonly unknown[]): Promise<string> {
+    const answered = await this.answerItems(actor, items, (text) => text);
+    const parts = answered.map((item) => (item.error ? JSON.stringify(item) : `{"index":${item.index},"answer":${item.answer}}`));
+    return `{"items":[${parts.join(',')}]}`;
+  }
+
+  private async answerItems<A>(actor: Actor, items: readonly unknown[], read: (text: string) => A): Promise<Answered<A>[]> {
     if (items.length > FUNDING_CHECK_BULK_MAX) {
       throw new AppError('REQUEST.VALIDATION', `At most ${FUNDING_CHECK_BULK_MAX} items per request.`, {
         errors: [{ field: 'items', message: `at most ${FUNDING_CHECK_BULK_MAX} items` }],
@@ -203,14 +220,15 @@ export class FundingCheckService {
     }
     const now = await this.clock.now();
     const checked = items.map((item, i) => this.question(item, now, `items[${i}].`));
-    const answers = await this.answer(actor, checked.flatMap((c) => (c.ok ? [c.value] : [])), now);
+    const answers = await this.answerTexts(actor, checked.flatMap((c) => (c.ok ? [c.value] : [])), now);
     let next = 0;
     return checked.map((c, index) =>
-      c.ok ? { index, answer: answers[next++] } : { index, error: { code: 'REQUEST.VALIDATION', detail: c.errors.map((e) => e.message).join('; '), errors: c.errors } },
+      c.ok ? { index, answer: read(answers[next++]) } : { index, error: { code: 'REQUEST.VALIDATION', detail: c.errors.map((e) => e.message).join('; '), errors: c.errors } },
     );
   }
 
-  private async answer(actor: Actor, questions: FundingQuestion[], now: Date): Promise<FundingCheckAnswer[]> {
+  /** Each question's answer as the JSON text the statement builds, in the order asked. */
+  private async answerTexts(actor: Actor, questions: FundingQuestion[], now: Date): Promise<string[]> {
     if (questions.length === 0) return [];
     // One prepared statement on its generic plan (same plan for one question or 1,000, for every
     // caller kind: the parameters only filter rows): planning it cost five times running it.
@@ -227,7 +245,7 @@ export class FundingCheckService {
     const rows = await this.db.tx(tenantOf(actor), (tx) => tx.prepared<{ idx: number; answer: string }>('funding-check', FUNDING_CHECK_SQL, params), {
       genericPlans: true,
     });
-    return rows.map((r) => JSON.parse(r.answer) as FundingCheckAnswer);
+    return rows.map((r) => r.answer);
   }
 
   /** Validates one question; `prefix` names the item in field paths (`items[3].siret`). */

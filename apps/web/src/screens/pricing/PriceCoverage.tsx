@@ -62,7 +62,7 @@ function Recompute() {
   return (
     <Section title="Recalcul des références et des anomalies" testId="recompute">
       <Typography sx={{ mb: 1 }}>
-        Le calcul tourne chaque nuit à 2 h 30. « Recalculer » le lance maintenant sur les données de tous les financeurs ; une anomalie déjà examinée n’est rouverte que si
+        Le calcul complet tourne chaque nuit à 2 h 30 ; après un import ou une modification d’actions, les seuls groupes touchés sont recalculés dans le quart d’heure. « Recalculer » lance maintenant le calcul complet sur les données de tous les financeurs ; une anomalie déjà examinée n’est rouverte que si
         ses éléments ont changé de façon significative.
       </Typography>
       <Button
