@@ -1,5 +1,6 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { webcrypto } from 'node:crypto';
+import { isUUID } from 'class-validator';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -25,7 +26,7 @@ export interface AccessClaims {
 }
 
 /** A session id (`sid`) as the API issues them: a refresh-token family's UUID. */
-export const isSessionId = (sid: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sid);
+export const isSessionId = (sid: string) => isUUID(sid);
 
 const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
@@ -72,9 +73,10 @@ async function verifyWithJose(token: string, key: CryptoKey, nowSeconds: number,
 }
 
 /**
- * Access tokens checked on the API's every request (`verifyWithJose` above), with what does not change between two requests
- * carrying the same token kept: the HMAC key is imported once (jose otherwise imports the raw
- * secret into WebCrypto on each call), and a token jose accepted is remembered with its claims.
+ * Access tokens checked on the API's every request (`verifyWithJose` above), keeping what does
+ * not change between two requests carrying the same token: the HMAC key is imported once (jose
+ * otherwise imports the raw secret into WebCrypto on each call), and a token jose accepted is
+ * remembered with its claims.
  * Signature, algorithm, issuer, audience and claims depend on the token's bytes only; what depends
  * on time is re-judged on each use: a remembered token answers only while `max(nbf, iat) <= now <
  * exp`, a window inside the one jose accepts (which adds the leeway on both sides); outside it,

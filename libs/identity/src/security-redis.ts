@@ -3,8 +3,9 @@ import { AppConfig } from '@bo/core';
 import { Redis } from 'ioredis';
 
 /**
- * A Redis connection for the checks that sit on requests (the rate limits): commands time out after `SECURITY_REDIS_TIMEOUT_MS` and fail at once while Redis is
- * disconnected (no offline queue), so a Redis outage never hangs a request.
+ * A Redis connection for the checks that sit on requests (the rate limits): commands time out
+ * after `SECURITY_REDIS_TIMEOUT_MS` and fail at once while Redis is disconnected (no offline
+ * queue), so a Redis outage never hangs a request.
  */
 export const SECURITY_REDIS = Symbol('SECURITY_REDIS');
 export const SECURITY_REDIS_TIMEOUT_MS = 250;

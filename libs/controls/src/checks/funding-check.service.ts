@@ -86,8 +86,7 @@ export interface FundingCheckAnswer {
   };
 }
 
-/** One item of a bulk answer: the answer, or why the item could not be asked (same codes as the single route). */
-/** One bulk item: its answer (`A`: the parsed answer, or its JSON text) or why it could not be asked. */
+/** One bulk item: its answer (`A`: the parsed answer, or its JSON text) or why it could not be asked (same codes as the single route). */
 type Answered<A> =
   | { index: number; answer: A; error?: undefined }
   | { index: number; answer?: undefined; error: { code: 'REQUEST.VALIDATION'; detail: string; errors: FieldError[] } };
