@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ConfigModule, IdempotencyInterceptor, LoggingModule } from '@bo/core';
+import { ConfigModule, LoggingModule } from '@bo/core';
 import { DatabaseModule } from '@bo/database';
 import { QueueModule } from '@bo/queue';
 import { StorageModule } from '@bo/storage';
@@ -88,7 +88,6 @@ import { InboxController } from './reports/inbox.controller';
     { provide: APP_GUARD, useClass: AuthGuard },
     // After AuthGuard: limits are per user or API key.
     { provide: APP_GUARD, useClass: RateLimitGuard },
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
 })
 export class ApiModule {}

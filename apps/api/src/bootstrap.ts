@@ -56,7 +56,7 @@ export async function buildApi(): Promise<BuiltApi> {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
-  await registerSecurityHeaders(app, config);
+  registerSecurityHeaders(app, config);
   registerHostileInputGuards(fastify);
   app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
   app.useGlobalPipes(createValidationPipe());

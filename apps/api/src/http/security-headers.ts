@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@bo/core';
 
@@ -29,14 +29,19 @@ export const CONTENT_SECURITY_POLICY = {
 export const PERMISSIONS_POLICY = 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()';
 
 /**
- * Security headers on every answer (@fastify/helmet): CSP above, nosniff, no referrer, framing
- * refused, cross-origin isolation of the opener; HSTS (one year, subdomains) in production only,
- * where TLS terminates in front of the API; a Permissions-Policy.
+ * Security headers on every answer (helmet): CSP above, nosniff, no referrer, framing refused,
+ * cross-origin isolation of the opener; HSTS (one year, subdomains) in production only, where TLS
+ * terminates in front of the API; a Permissions-Policy.
+ *
+ * helmet's middleware is built ONCE here and run from one `onRequest` hook. @fastify/helmet (the
+ * plugin, 13.2) called `helmet(options)` again on every request, parsing and re-validating the
+ * whole configuration each time: about 25 us and 5 KB of garbage per request, a tenth of what the
+ * framework costs a funding check (docs/benchmarks.md, "API latency"). The headers are helmet's
+ * own either way; no route sets helmet options of its own.
  */
-export async function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export function registerSecurityHeaders(app: NestFastifyApplication, config: AppConfig): void {
   const production = config.NODE_ENV === 'production';
-  await app.register(helmet, {
-    global: true,
+  const applyHelmet = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { ...CONTENT_SECURITY_POLICY, upgradeInsecureRequests: production ? [] : null },
@@ -50,7 +55,8 @@ export async function registerSecurityHeaders(app: NestFastifyApplication, confi
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', async (_request, reply) => {
+    .addHook('onRequest', (request, reply, done) => {
       void reply.header('permissions-policy', PERMISSIONS_POLICY);
+      applyHelmet(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
     });
 }

@@ -4,6 +4,7 @@ import {
   Injectable,
   NestInterceptor,
   SetMetadata,
+  UseInterceptors,
   applyDecorators,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -35,10 +36,15 @@ export abstract class IdempotencyStore {
 const IDEMPOTENT = 'bo:idempotent';
 const REPLAYED_HEADERS = ['location', 'etag'];
 
-/** Marks a creating POST: a repeated `Idempotency-Key` replays the first response. */
+/**
+ * Marks a creating POST: a repeated `Idempotency-Key` replays the first response. The interceptor
+ * is bound here, to these routes only: as a global interceptor it wrapped every request, reads
+ * included, in an RxJS pipeline and an async resource for nothing.
+ */
 export const Idempotent = () =>
   applyDecorators(
     SetMetadata(IDEMPOTENT, true),
+    UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,

@@ -33,7 +33,13 @@ export class LoggingModule {
         ClsModule.forRoot({
           global: true,
           middleware: options.http
-            ? { mount: true, generateId: true, idGenerator: (req: IncomingMessage) => correlationIdOf(req) }
+            ? {
+                mount: true,
+                generateId: true,
+                idGenerator: (req: IncomingMessage) => correlationIdOf(req),
+                // No proxy providers here: resolving them anyway cost a `require` per request.
+                resolveProxyProviders: false,
+              }
             : undefined,
         }),
         LoggerModule.forRootAsync({
