@@ -50,10 +50,12 @@ async function firstLine(stream: Readable): Promise<string> {
 }
 
 /**
- * `actions.import`: streams the stored file into the staging table with COPY, then validates,
- * records line errors, evaluates coverage and upserts in ONE statement (each action written once,
- * with its coverage), and records one bulk audit event. Everything runs in one transaction under the funder's RLS
- * context, so a failed import leaves nothing behind but its FAILED status. Memory stays flat:
+ * `actions.import`: streams the stored file into the staging table with COPY, validates every row
+ * with its coverage in one statement that PostgreSQL runs in parallel workers (into a work table:
+ * `createImportCheckedSql`), then records the line errors and upserts the good rows in ONE
+ * statement (each action written once, with its coverage), and records one bulk audit event.
+ * Everything runs in one transaction under the funder's RLS context, so a failed import leaves
+ * nothing behind but its FAILED status (the work tables go with the rollback). Memory stays flat:
  * the file is never held whole in Node.
  */
 @Injectable()

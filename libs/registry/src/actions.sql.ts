@@ -211,64 +211,64 @@ SELECT line, external_ref, siret, nda, category, cert, formacode, modality, regi
             WHEN line > first_line THEN ref_errors || ('externalRef' || E'\\t' || 'externalRef ' || external_ref || ' repeats the one on line ' || first_line) || value_errors
             ELSE ref_errors || value_errors END AS errors
   FROM (
-        SELECT e.line, e.shape_error, e.external_ref, e.siret, e.nda, e.category, e.cert, e.formacode, e.modality, e.region,
-               e.fdd_d, e.sd_d, e.ed_d, e.ref_errors, e.value_errors, e.line_digest, coalesce(e.fdd_d, e.sd_d) AS on_date,
-               CASE WHEN e.valid THEN e.hours::numeric END AS hours, CASE WHEN e.valid THEN e.trainees::int END AS trainees,
-               CASE WHEN e.valid THEN e.price::numeric END AS price, CASE WHEN e.valid THEN e.amount::numeric END AS amount,
-               lpad(e.idcc, 4, '0') AS idcc,
-               CASE WHEN e.valid THEN md5(concat_ws('|', e.external_ref, e.siret, e.nda, e.category, e.cert, e.formacode, e.modality, e.region,
-                                                     e.fdd_d, e.sd_d, e.ed_d, e.hours::numeric, e.trainees::int, e.price::numeric,
-                                                     e.amount::numeric, lpad(e.idcc, 4, '0'))) END AS digest,
-               ${coverageOf('e.fdd_d')}, p.first_line
+    SELECT e.line, e.shape_error, e.external_ref, e.siret, e.nda, e.category, e.cert, e.formacode, e.modality, e.region,
+           e.fdd_d, e.sd_d, e.ed_d, e.ref_errors, e.value_errors, e.line_digest, coalesce(e.fdd_d, e.sd_d) AS on_date,
+           CASE WHEN e.valid THEN e.hours::numeric END AS hours, CASE WHEN e.valid THEN e.trainees::int END AS trainees,
+           CASE WHEN e.valid THEN e.price::numeric END AS price, CASE WHEN e.valid THEN e.amount::numeric END AS amount,
+           lpad(e.idcc, 4, '0') AS idcc,
+           CASE WHEN e.valid THEN md5(concat_ws('|', e.external_ref, e.siret, e.nda, e.category, e.cert, e.formacode, e.modality, e.region,
+                                                 e.fdd_d, e.sd_d, e.ed_d, e.hours::numeric, e.trainees::int, e.price::numeric,
+                                                 e.amount::numeric, lpad(e.idcc, 4, '0'))) END AS digest,
+           ${coverageOf('e.fdd_d')}, p.first_line
+      FROM (
+        SELECT r.*, r.shape_error IS NULL AND cardinality(r.ref_errors) = 0 AND cardinality(r.value_errors) = 0 AS valid
           FROM (
-            SELECT r.*, r.shape_error IS NULL AND cardinality(r.ref_errors) = 0 AND cardinality(r.value_errors) = 0 AS valid
+            SELECT d.*,
+                   array_remove(ARRAY[
+                     ${required('external_ref', 'externalRef')},
+                     CASE WHEN length(external_ref) > 100 THEN 'externalRef' || E'\\t' || 'externalRef is longer than 100 characters' END
+                   ], NULL) AS ref_errors,
+                   -- (a repeated externalRef's reason comes between these two)
+                   array_remove(ARRAY[
+                     ${required('siret', 'providerSiret')},
+                     CASE WHEN siret IS NOT NULL AND NOT siret_is_valid(siret) THEN 'providerSiret' || E'\\t' ||
+                       CASE WHEN siret !~ '^[0-9]+$' THEN 'providerSiret must contain digits only, got "' || siret || '"'
+                            WHEN length(siret) <> 14 THEN 'providerSiret must have exactly 14 digits, got ' || length(siret)
+                            ELSE 'providerSiret ' || siret || ' fails its check digit (Luhn)' END END,
+                     CASE WHEN nda IS NOT NULL AND NOT ${IMPORT_CHECKS.digits('nda', 11)} THEN 'providerNda' || E'\\t' || 'providerNda must have exactly 11 digits, got "' || nda || '"' END,
+                     ${required('category', 'category')},
+                     CASE WHEN category NOT IN (${sqlList(ACTION_CATEGORIES)}) THEN 'category' || E'\\t' ||
+                       'category "' || category || '" is not one of ${ACTION_CATEGORIES.join(', ')}' END,
+                     CASE WHEN cert IS NULL AND formacode IS NULL THEN 'certificationCode' || E'\\t' || 'certificationCode and formacode are both empty: give at least one' END,
+                     CASE WHEN cert !~ '^(RNCP[0-9]{2,5}(BC[0-9]{2})?|RS[0-9]{1,5})$' THEN 'certificationCode' || E'\\t' ||
+                       'certificationCode must be RNCP + 2 to 5 digits (optionally BC + 2 digits) or RS + 1 to 5 digits, got "' || cert || '"' END,
+                     CASE WHEN NOT ${IMPORT_CHECKS.digits('formacode', 5)} THEN 'formacode' || E'\\t' || 'formacode must have exactly 5 digits, got "' || formacode || '"' END,
+                     ${required('modality', 'modality')},
+                     CASE WHEN modality NOT IN (${sqlList(ACTION_MODALITIES)}) THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ${ACTION_MODALITIES.join(', ')}' END,
+                     ${required('region', 'region')},
+                     CASE WHEN region NOT IN (${REGIONS}) THEN 'region' || E'\\t' || 'region "' || region || '" is not a 2-digit INSEE region code' END,
+                     ${dateCheck('fdd', 'fdd_d', 'fundingDecisionDate')},
+                     ${required('sd', 'startDate')},
+                     ${dateCheck('sd', 'sd_d', 'startDate')},
+                     ${dateCheck('ed', 'ed_d', 'endDate')},
+                     CASE WHEN ed_d < sd_d THEN 'endDate' || E'\\t' || 'endDate ' || ed || ' is before startDate ' || sd END,
+                     ${decimalCheck('hours', 'hoursPerTrainee', 8)},
+                     CASE WHEN trainees ~ '^-[0-9]' THEN 'trainees' || E'\\t' || 'trainees must be >= 0, got "' || trainees || '"'
+                          WHEN NOT ${IMPORT_CHECKS.digits('trainees', 1, 9)} THEN 'trainees' || E'\\t' || 'trainees must be a whole number, got "' || trainees || '"' END,
+                     ${decimalCheck('price', 'priceExclVat', 12)},
+                     ${required('amount', 'amountFunded')},
+                     ${decimalCheck('amount', 'amountFunded', 12)},
+                     CASE WHEN NOT ${IMPORT_CHECKS.digits('idcc', 1, 4)} THEN 'branchIdcc' || E'\\t' || 'branchIdcc must be an IDCC of up to 4 digits, got "' || idcc || '"' END
+                   ], NULL) AS value_errors
               FROM (
-                SELECT d.*,
-                       array_remove(ARRAY[
-                         ${required('external_ref', 'externalRef')},
-                         CASE WHEN length(external_ref) > 100 THEN 'externalRef' || E'\\t' || 'externalRef is longer than 100 characters' END
-                       ], NULL) AS ref_errors,
-                       -- (a repeated externalRef's reason comes between these two)
-                       array_remove(ARRAY[
-                         ${required('siret', 'providerSiret')},
-                         CASE WHEN siret IS NOT NULL AND NOT siret_is_valid(siret) THEN 'providerSiret' || E'\\t' ||
-                           CASE WHEN siret !~ '^[0-9]+$' THEN 'providerSiret must contain digits only, got "' || siret || '"'
-                                WHEN length(siret) <> 14 THEN 'providerSiret must have exactly 14 digits, got ' || length(siret)
-                                ELSE 'providerSiret ' || siret || ' fails its check digit (Luhn)' END END,
-                         CASE WHEN nda IS NOT NULL AND NOT ${IMPORT_CHECKS.digits('nda', 11)} THEN 'providerNda' || E'\\t' || 'providerNda must have exactly 11 digits, got "' || nda || '"' END,
-                         ${required('category', 'category')},
-                         CASE WHEN category NOT IN (${sqlList(ACTION_CATEGORIES)}) THEN 'category' || E'\\t' ||
-                           'category "' || category || '" is not one of ${ACTION_CATEGORIES.join(', ')}' END,
-                         CASE WHEN cert IS NULL AND formacode IS NULL THEN 'certificationCode' || E'\\t' || 'certificationCode and formacode are both empty: give at least one' END,
-                         CASE WHEN cert !~ '^(RNCP[0-9]{2,5}(BC[0-9]{2})?|RS[0-9]{1,5})$' THEN 'certificationCode' || E'\\t' ||
-                           'certificationCode must be RNCP + 2 to 5 digits (optionally BC + 2 digits) or RS + 1 to 5 digits, got "' || cert || '"' END,
-                         CASE WHEN NOT ${IMPORT_CHECKS.digits('formacode', 5)} THEN 'formacode' || E'\\t' || 'formacode must have exactly 5 digits, got "' || formacode || '"' END,
-                         ${required('modality', 'modality')},
-                         CASE WHEN modality NOT IN (${sqlList(ACTION_MODALITIES)}) THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ${ACTION_MODALITIES.join(', ')}' END,
-                         ${required('region', 'region')},
-                         CASE WHEN region NOT IN (${REGIONS}) THEN 'region' || E'\\t' || 'region "' || region || '" is not a 2-digit INSEE region code' END,
-                         ${dateCheck('fdd', 'fdd_d', 'fundingDecisionDate')},
-                         ${required('sd', 'startDate')},
-                         ${dateCheck('sd', 'sd_d', 'startDate')},
-                         ${dateCheck('ed', 'ed_d', 'endDate')},
-                         CASE WHEN ed_d < sd_d THEN 'endDate' || E'\\t' || 'endDate ' || ed || ' is before startDate ' || sd END,
-                         ${decimalCheck('hours', 'hoursPerTrainee', 8)},
-                         CASE WHEN trainees ~ '^-[0-9]' THEN 'trainees' || E'\\t' || 'trainees must be >= 0, got "' || trainees || '"'
-                              WHEN NOT ${IMPORT_CHECKS.digits('trainees', 1, 9)} THEN 'trainees' || E'\\t' || 'trainees must be a whole number, got "' || trainees || '"' END,
-                         ${decimalCheck('price', 'priceExclVat', 12)},
-                         ${required('amount', 'amountFunded')},
-                         ${decimalCheck('amount', 'amountFunded', 12)},
-                         CASE WHEN NOT ${IMPORT_CHECKS.digits('idcc', 1, 4)} THEN 'branchIdcc' || E'\\t' || 'branchIdcc must be an IDCC of up to 4 digits, got "' || idcc || '"' END
-                       ], NULL) AS value_errors
-                  FROM (
-                    SELECT n.*, iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d
-                      FROM (${normalised(t)}) n
-                    ${FENCE}
-                  ) d
+                SELECT n.*, iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d
+                  FROM (${normalised(t)}) n
                 ${FENCE}
-              ) r
-          ) e ${spanJoin('e.siret', 'e.nda', 'e.category', 'coalesce(e.fdd_d, e.sd_d)', t.spans)}
-          LEFT JOIN ${t.repeated} p ON p.external_ref = e.external_ref
+              ) d
+            ${FENCE}
+          ) r
+      ) e ${spanJoin('e.siret', 'e.nda', 'e.category', 'coalesce(e.fdd_d, e.sd_d)', t.spans)}
+      LEFT JOIN ${t.repeated} p ON p.external_ref = e.external_ref
   ) c
  ORDER BY external_ref, line`;
 
