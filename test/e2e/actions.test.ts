@@ -257,6 +257,23 @@ describe('funded actions', () => {
       expect(stored.map((r) => r.provider_siret).sort()).toEqual(spaced.map((r) => r.siret).sort());
     });
 
+    it('leaves no work table behind, whether the import succeeds or fails', async () => {
+      const workTables = async () =>
+        (await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'import_work'`))[0].n;
+      const small = new ActionsCsvGenerator({ rows: 3, seed: 'work', refPrefix: 'WORK' });
+      const [header, ...lines] = [...small.lines()];
+      expect(await importAndWait([header, ...lines].join(''))).toMatchObject({ status: 'SUCCEEDED', counts: { accepted: 3 } });
+      expect(await workTables()).toBe(0);
+      // Bytes that are not UTF-8: COPY fails once the work tables exist, and the import fails whole.
+      const broken = Buffer.concat([Buffer.from(header), Buffer.from('WORK-BROKEN-'), Buffer.from([0xff, 0xfe]), Buffer.from(lines[0].slice(lines[0].indexOf(',')))]);
+      const failed = await importAndWait(broken);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.error).toMatch(/UTF8/);
+      expect(await workTables()).toBe(0);
+      const [{ n }] = await t.db.superQuery<{ n: number }>(`SELECT count(*)::int AS n FROM funded_actions WHERE external_ref LIKE 'WORK-BROKEN%'`);
+      expect(n).toBe(0);
+    });
+
     it('lets an API key with actions:write import', async () => {
       const admin = await createUser(t.db, 'OPCO-ATLAS', ['admin', 'manager']);
       const key = await t.http.post('/api/v1/api-keys').set(bearer(await login(t.http, admin))).send({ label: 'SI', scopes: ['actions:write'] });

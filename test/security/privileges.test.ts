@@ -6,7 +6,7 @@ const ALLOWLIST = join(__dirname, 'bo-app-privileges.txt');
 
 /**
  * Every privilege the application role (`bo_app`) holds, one line each, from the catalog: role
- * attributes, schema, table (with whether row-level security guards it), column and function
+ * attributes, schema (every schema but the system's), table (with whether row-level security guards it), column and function
  * privileges, including those it holds through PUBLIC. Extension functions (pg_trgm, unaccent)
  * are left out: they read no table.
  */
@@ -18,7 +18,8 @@ SELECT line FROM (
   SELECT format('role bo_app superuser=%s bypassrls=%s createdb=%s createrole=%s', rolsuper, rolbypassrls, rolcreatedb, rolcreaterole) AS line
     FROM pg_roles WHERE rolname = 'bo_app'
   UNION ALL
-  SELECT format('schema public %s', p) FROM unnest(ARRAY['USAGE', 'CREATE']) p WHERE has_schema_privilege('bo_app', 'public', p)
+  SELECT format('schema %s %s', n.nspname, p) FROM pg_namespace n CROSS JOIN unnest(ARRAY['USAGE', 'CREATE']) p
+   WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' AND has_schema_privilege('bo_app', n.oid, p)
   UNION ALL
   SELECT format('%s %s %s%s',
                 CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'table' END,

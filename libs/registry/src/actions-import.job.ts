@@ -9,7 +9,21 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACTION_CSV_TO_SQL, ActionCsvRecords, checkActionCsvHeader } from './action-csv-records';
-import { CREATE_IMPORT_SKIPPED_SQL, CREATE_IMPORT_SPANS_SQL, CREATE_STAGING_SQL, IMPORT_ACTIONS_SQL, IMPORT_MARKS_PRICE_SCOPES_SQL, IMPORT_SETTINGS_SQL, PREFER_HASH_JOINS_SQL } from './actions.sql';
+import {
+  IMPORT_MARKS_PRICE_SCOPES_SQL,
+  IMPORT_PARALLEL_SQL,
+  IMPORT_SETTINGS_SQL,
+  PREFER_HASH_JOINS_SQL,
+  createImportCheckedSql,
+  createImportKeysSql,
+  createImportRepeatedSql,
+  createImportSkippedSql,
+  createImportSpansSql,
+  createStagingSql,
+  dropWorkTablesSql,
+  importActionsSql,
+  importWorkTables,
+} from './actions.sql';
 
 export interface ActionsImportCounts {
   rows: number;
@@ -36,10 +50,12 @@ async function firstLine(stream: Readable): Promise<string> {
 }
 
 /**
- * `actions.import`: streams the stored file into the staging table with COPY, then validates,
- * records line errors, evaluates coverage and upserts in ONE statement (each action written once,
- * with its coverage), and records one bulk audit event. Everything runs in one transaction under the funder's RLS
- * context, so a failed import leaves nothing behind but its FAILED status. Memory stays flat:
+ * `actions.import`: streams the stored file into the staging table with COPY, validates every row
+ * with its coverage in one statement that PostgreSQL runs in parallel workers (into a work table:
+ * `createImportCheckedSql`), then records the line errors and upserts the good rows in ONE
+ * statement (each action written once, with its coverage), and records one bulk audit event.
+ * Everything runs in one transaction under the funder's RLS context, so a failed import leaves
+ * nothing behind but its FAILED status (the work tables go with the rollback). Memory stays flat:
  * the file is never held whole in Node.
  */
 @Injectable()
@@ -87,7 +103,8 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     // One import per funder at a time: two files naming the same externalRef never interleave.
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('actions.import:' || $1, 0))`, [organisationId]);
     await tx.query(`DELETE FROM import_errors WHERE import_id = $1`, [importId]);
-    await tx.query(CREATE_STAGING_SQL);
+    const work = importWorkTables(importId);
+    await tx.query(createStagingSql(work));
 
     const head = await this.blobs.open(sha256);
     if (!head) throw new Error(`the stored file ${sha256} is missing`);
@@ -98,7 +115,7 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     const records = new ActionCsvRecords(header.columns.length);
     const client = (tx.manager.queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
     const copy = client.query(
-      copyFrom(`COPY action_import_rows (line, shape_error, ${header.columns.map((c) => ACTION_CSV_TO_SQL[c]).join(', ')}) FROM STDIN WITH (FORMAT csv)`),
+      copyFrom(`COPY ${work.rows} (line, shape_error, ${header.columns.map((c) => ACTION_CSV_TO_SQL[c]).join(', ')}) FROM STDIN WITH (FORMAT csv)`),
     );
     const started = performance.now();
     await pipeline(source!, records, copy);
@@ -106,16 +123,22 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
     // statements filter, join or group on (without shape_error's, \`shape_error IS NULL\` is guessed
     // at 0.5% of the rows); the other columns' (every value as text) took two thirds of the ANALYZE
     // for nothing.
-    await tx.query(`ANALYZE action_import_rows (line, shape_error, external_ref, provider_siret, provider_nda, category)`);
+    await tx.query(`ANALYZE ${work.rows} (line, shape_error, external_ref, provider_siret, provider_nda, category)`);
     const copied = performance.now();
-    await tx.query(CREATE_IMPORT_SKIPPED_SQL, [organisationId]); // the lines of a re-sent file that change nothing
-    await tx.query(`ANALYZE import_skipped`);
+    await tx.query(IMPORT_PARALLEL_SQL);
+    await tx.query(createImportRepeatedSql(work));
+    await tx.query(createImportSkippedSql(work), [organisationId]); // the lines of a re-sent file that change nothing
+    await tx.query(`ANALYZE ${work.skipped}`);
     const recognised = performance.now();
-    await tx.query(CREATE_IMPORT_SPANS_SQL);
-    await tx.query(`ANALYZE import_spans`);
+    await tx.query(createImportKeysSql(work));
+    await tx.query(`ANALYZE ${work.keys}`);
+    await tx.query(createImportSpansSql(work));
+    await tx.query(`ANALYZE ${work.spans}`);
     const spanned = performance.now();
     await tx.query(PREFER_HASH_JOINS_SQL);
     await tx.query(IMPORT_SETTINGS_SQL);
+    await tx.query(createImportCheckedSql(work));
+    const checked = performance.now();
     await context.progress(40);
     await tx.query(IMPORT_MARKS_PRICE_SCOPES_SQL(true));
 
@@ -128,8 +151,9 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       updated: number;
       coverage_changed: number;
       affected_digest: string;
-    }>(IMPORT_ACTIONS_SQL, [importId, organisationId]);
+    }>(importActionsSql(work), [importId, organisationId]);
     await tx.query(IMPORT_MARKS_PRICE_SCOPES_SQL(false));
+    await tx.query(dropWorkTablesSql(work));
 
     const counts: ActionsImportCounts = {
       rows: r.rows,
@@ -146,7 +170,8 @@ export class ActionsImportJob implements JobHandler<'actions.import'> {
       copyMs: Math.round(copied - started),
       recogniseMs: Math.round(recognised - copied),
       spansMs: Math.round(spanned - recognised),
-      applyMs: Math.round(performance.now() - spanned),
+      checkMs: Math.round(checked - spanned),
+      applyMs: Math.round(performance.now() - checked),
       recognisedLines: r.recognised,
     };
     await tx.query(`UPDATE imports SET status = 'SUCCEEDED', finished_at = clock_timestamp(), counts = $2::jsonb, progress = $3::jsonb WHERE id = $1`, [

@@ -7,16 +7,46 @@ import { WRITER_MARKS_PRICE_SCOPES, priceInputsChanged, priceScopesOfRows } from
 import { ACTION_CATEGORIES, ACTION_MODALITIES, REGION_CODES } from './registry.constants';
 
 /**
- * The import's staging table: one row per CSV record, every value as text, the line it starts
- * on. TEMP (private to the session, dropped at commit) because COPY FROM refuses RLS tables.
+ * The import's work tables, named after the import: UNLOGGED tables of the schema \`import_work\`
+ * (migration 0042), not TEMP ones, because PostgreSQL's parallel workers cannot read a session's
+ * temporary tables, and the validation statement (\`CREATE_IMPORT_CHECKED_SQL\`) runs in parallel.
+ * Each is created and dropped inside the import's transaction, so no other session ever sees it
+ * (its catalog rows are never committed) and a failed or killed import leaves nothing behind: the
+ * rollback takes the tables with it. One name per import, so that two funders' imports running at
+ * once never wait on each other's catalog entries. No RLS: only the job's transaction reads them.
  */
-export const CREATE_STAGING_SQL = `
-CREATE TEMP TABLE action_import_rows (
+export interface ImportWorkTables {
+  /** One row per CSV record, every value as text, the line it starts on (COPY's target). */
+  rows: string;
+  /** The externalRefs named on more than one line, with the first of those lines. */
+  repeated: string;
+  /** The lines of a re-sent file that change nothing. */
+  skipped: string;
+  /** The distinct coverage keys of the staged rows. */
+  keys: string;
+  /** The coverage intervals of the import's keys. */
+  spans: string;
+  /** Every staged row validated: its reasons, or its typed values, digests and coverage. */
+  checked: string;
+}
+
+export function importWorkTables(importId: string): ImportWorkTables {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(importId)) throw new Error(`not an import id: ${importId}`);
+  const id = importId.replaceAll('-', '');
+  return { rows: `import_work.rows_${id}`, repeated: `import_work.repeated_${id}`, skipped: `import_work.skipped_${id}`, keys: `import_work.keys_${id}`, spans: `import_work.spans_${id}`, checked: `import_work.checked_${id}` };
+}
+
+/** The staging table: COPY writes into it (COPY FROM refuses RLS tables; this one has none). */
+export const createStagingSql = (t: ImportWorkTables) => `
+CREATE UNLOGGED TABLE ${t.rows} (
   line integer NOT NULL, shape_error text,
   external_ref text, provider_siret text, provider_nda text, category text, certification_code text, formacode text,
   modality text, region text, funding_decision_date text, start_date text, end_date text, hours_per_trainee text,
   trainees text, price_excl_vat text, amount_funded text, branch_idcc text
-) ON COMMIT DROP`;
+)`;
+
+/** Drops the work tables before the import commits (a rollback drops them as well). */
+export const dropWorkTablesSql = (t: ImportWorkTables) => `DROP TABLE IF EXISTS ${t.checked}, ${t.spans}, ${t.keys}, ${t.skipped}, ${t.repeated}, ${t.rows}`;
 
 /** An identifier without blanks ([[:space:]] and the no-break spaces a French spreadsheet puts in long numbers), and without dots when asked. */
 const stripped = (column: string, dots = true) => `regexp_replace(${column}, E'[[:space:]\\u00a0\\u2007\\u202f${dots ? '.' : ''}]', '', 'g')`;
@@ -31,24 +61,34 @@ const RAW_COLUMNS = [
 const lineDigest = (alias?: string) => `md5(ROW(${RAW_COLUMNS.map((c) => (alias ? `${alias}.${c}` : c)).join(', ')})::text)`;
 
 /**
+ * The externalRefs that repeat in the file, each with the first line naming it: every line after
+ * that one is reported as a repeat (a \`line > first_line\` test in \`createImportCheckedSql\`, which
+ * PostgreSQL's workers run, where a window numbering the lines ran in the leader alone, after the
+ * workers). Taken from every staged line: a repeated externalRef's lines are never recognised as
+ * unchanged (\`createImportSkippedSql\`), so its first line is the first of the lines validated.
+ */
+export const createImportRepeatedSql = (t: ImportWorkTables) => `
+CREATE UNLOGGED TABLE ${t.repeated} AS
+SELECT nullif(btrim(external_ref), '') AS external_ref, min(line) AS first_line FROM ${t.rows}
+ WHERE nullif(btrim(external_ref), '') IS NOT NULL GROUP BY 1 HAVING count(*) > 1`;
+
+/**
  * The lines of a re-sent file that change nothing, recognised before any parsing: the action of
  * the same externalRef was imported from a line with exactly these raw values (migration 0027).
  * A line whose externalRef repeats in the file is never skipped (its duplicate must be reported),
  * nor a line of the wrong shape. Made before the intervals and the import statement, which both
- * leave these lines out (\`NORMALISED\`). $1: the organisation. (The repeated externalRefs stay a
+ * leave these lines out (\`unrecognised\`). $1: the organisation. (The repeated externalRefs are a
  * NOT IN list: they are few, and PostgreSQL materialises the list once; as an anti-join, the
  * planner hashed the join to funded_actions under it, which a re-import made seconds after the
  * first import's commit, before autovacuum's ANALYZE, believed to be one row: minutes at 1,000,000.)
  */
-export const CREATE_IMPORT_SKIPPED_SQL = `
-CREATE TEMP TABLE import_skipped ON COMMIT DROP AS
-SELECT r.line FROM action_import_rows r
+export const createImportSkippedSql = (t: ImportWorkTables) => `
+CREATE UNLOGGED TABLE ${t.skipped} AS
+SELECT r.line FROM ${t.rows} r
   JOIN funded_actions cur ON cur.organisation_id = $1::uuid AND cur.external_ref = nullif(btrim(r.external_ref), '')
                          AND cur.source_line_digest = ${lineDigest('r')}
  WHERE r.shape_error IS NULL
-   AND nullif(btrim(r.external_ref), '') NOT IN (
-         SELECT nullif(btrim(o.external_ref), '') FROM action_import_rows o
-          WHERE nullif(btrim(o.external_ref), '') IS NOT NULL GROUP BY 1 HAVING count(*) > 1)`;
+   AND nullif(btrim(r.external_ref), '') NOT IN (SELECT external_ref FROM ${t.repeated})`;
 
 /** The normalised coverage key of a staged row (SIRET, NDA, category), shared by the import and its intervals. */
 const KEY_COLUMNS = `nullif(${stripped('provider_siret')}, '') AS siret,
@@ -61,14 +101,20 @@ const KEY_COLUMNS = `nullif(${stripped('provider_siret')}, '') AS siret,
  * in memory, and a million recognised lines did not (at the default work_mem), so every staged row
  * rescanned the list: a 1,000,000-row re-import never finished its intervals.
  */
-const UNRECOGNISED = `action_import_rows a WHERE NOT EXISTS (SELECT FROM import_skipped s WHERE s.line = a.line)`;
+const unrecognised = (t: ImportWorkTables) => `${t.rows} a WHERE NOT EXISTS (SELECT FROM ${t.skipped} s WHERE s.line = a.line)`;
 
 /**
- * Normalised text of the staging rows (values trimmed; empty = NULL). A subquery that the planner
- * keeps apart (OFFSET 0), so each value is normalised once per row and the checks that follow read
- * plain columns (and inline `siret_is_valid` / `iso_date_or_null`, which read their argument often).
+ * A subquery fence: \`OFFSET '0'\` keeps a subquery apart (the planner never pulls up a subquery
+ * with an OFFSET clause), so each of its output values is computed once per row and the
+ * expressions above read plain columns (\`siret_is_valid\` and \`iso_date_or_null\` are inlined and
+ * read their argument many times). Written as an untyped literal, not \`OFFSET 0\`: the integer 0
+ * reaches the planner as a cast to bigint, which it takes for a real OFFSET and then never runs the
+ * subquery in parallel workers; the literal is a bigint constant 0, which needs no Limit node.
  */
-const NORMALISED = `
+const FENCE = `OFFSET '0'`;
+
+/** Normalised text of the staging rows but the recognised ones (values trimmed; empty = NULL), fenced. */
+const normalised = (t: ImportWorkTables) => `
   SELECT line, shape_error,
          nullif(btrim(external_ref), '') AS external_ref,
          ${KEY_COLUMNS},
@@ -85,8 +131,8 @@ const NORMALISED = `
          nullif(btrim(amount_funded), '') AS amount,
          nullif(btrim(branch_idcc), '') AS idcc,
          ${lineDigest()} AS line_digest
-    FROM ${UNRECOGNISED}
-  OFFSET 0`;
+    FROM ${unrecognised(t)}
+  ${FENCE}`;
 
 /** A constant list as SQL literals (the values are fixed identifiers of registry.constants, never input). */
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(',');
@@ -123,87 +169,136 @@ function dateCheck(expr: string, parsed: string, field: string): string {
 const required = (expr: string, field: string) => `CASE WHEN ${expr} IS NULL THEN '${field}' || E'\\t' || '${field} is empty' END`;
 
 /**
- * The coverage intervals of the import's (SIRET, NDA, category) keys, as a temporary table made
+ * The import's distinct (SIRET, NDA, category) keys, normalised. Keys are taken from every staged
+ * row, good or bad: a bad row's key only costs an unused interval. The raw keys are made distinct
+ * before they are normalised (a few thousand \`regexp_replace\` instead of one per row, and no sort
+ * of every row's key). A statement of its own, which PostgreSQL runs in parallel workers (the
+ * intervals' statement cannot: the CTEs of \`certification_state\` keep it in one process).
+ */
+export const createImportKeysSql = (t: ImportWorkTables) => `
+CREATE UNLOGGED TABLE ${t.keys} AS
+SELECT DISTINCT k.* FROM (SELECT ${KEY_COLUMNS} FROM (SELECT DISTINCT provider_siret, provider_nda, category FROM ${unrecognised(t)}) r) k
+ WHERE k.siret IS NOT NULL AND k.category IS NOT NULL`;
+
+/**
+ * The coverage intervals of the import's keys (\`createImportKeysSql\`), as a work table made
  * BEFORE the import statement and with the default planner settings: \`certification_state\` is
  * inlined, and its registry look-ups must stay index nested loops (with nested loops off they
- * became hash joins over the whole providers table, once per interval). Keys are taken from every
- * staged row, good or bad: a bad row's key only costs an unused interval. The raw keys are made
- * distinct before they are normalised (a few thousand \`regexp_replace\` instead of one per row, and
- * no sort of every row's key).
+ * became hash joins over the whole providers table, once per interval).
  */
-export const CREATE_IMPORT_SPANS_SQL = `
-CREATE TEMP TABLE import_spans ON COMMIT DROP AS
-WITH ${coverageSpansSql(`SELECT DISTINCT k.* FROM (SELECT ${KEY_COLUMNS} FROM (SELECT DISTINCT provider_siret, provider_nda, category FROM ${UNRECOGNISED}) r) k
-                           WHERE k.siret IS NOT NULL AND k.category IS NOT NULL`)}
+export const createImportSpansSql = (t: ImportWorkTables) => `
+CREATE UNLOGGED TABLE ${t.spans} AS
+WITH ${coverageSpansSql(`SELECT siret, nda, category FROM ${t.keys}`)}
 SELECT * FROM spans`;
 
 /**
- * Validates the staging rows of import $1 (organisation $2) but the recognised ones
- * (\`import_skipped\`), records one error per bad field in import_errors, and upserts the good rows
- * on (organisation, externalRef). A row whose normalised values did not change (same digest) keeps
- * its version and date (only its line digest and coverage are refreshed), so importing the same
- * file twice changes nothing. Answers the counts (skipped lines count as accepted and unchanged)
- * and the digest of the inserted or updated ids (sorted, as the audit does).
+ * Validates the staging rows of an import but the recognised ones (\`skipped\`), into the work table
+ * \`checked\`: per row, its reasons (one per bad field, as \`field<TAB>reason\`), or, for a good row, its
+ * typed values, the digest of its normalised values and its coverage (the interval of \`spans\`
+ * holding its date). A \`CREATE TABLE AS\`, because PostgreSQL runs it in parallel workers (it never
+ * plans an INSERT in parallel): normalisation, checks, digests and the join to the intervals are
+ * split between the workers and the leader, each sorts its share by externalRef, and the leader
+ * merges them and writes the rows in externalRef order, which is the order the upsert then writes
+ * its unique index in. A repeated externalRef is a join to \`repeated\` (\`createImportRepeatedSql\`).
+ * The run's settings: \`IMPORT_PARALLEL_SQL\`. Fenced subqueries (\`FENCE\`): each value normalised once,
+ * each date parsed once, the reasons built once.
  */
-export const IMPORT_ACTIONS_SQL = `
-WITH v AS MATERIALIZED (
-  SELECT p.*, CASE WHEN shape_error IS NOT NULL THEN ARRAY['' || E'\\t' || shape_error] ELSE array_remove(ARRAY[
-      ${required('external_ref', 'externalRef')},
-      CASE WHEN length(external_ref) > 100 THEN 'externalRef' || E'\\t' || 'externalRef is longer than 100 characters' END,
-      CASE WHEN occurrence > 1 THEN 'externalRef' || E'\\t' || 'externalRef ' || external_ref || ' repeats the one on line ' || first_line END,
-      ${required('siret', 'providerSiret')},
-      CASE WHEN siret IS NOT NULL AND NOT siret_is_valid(siret) THEN 'providerSiret' || E'\\t' ||
-        CASE WHEN siret !~ '^[0-9]+$' THEN 'providerSiret must contain digits only, got "' || siret || '"'
-             WHEN length(siret) <> 14 THEN 'providerSiret must have exactly 14 digits, got ' || length(siret)
-             ELSE 'providerSiret ' || siret || ' fails its check digit (Luhn)' END END,
-      CASE WHEN nda IS NOT NULL AND NOT ${IMPORT_CHECKS.digits('nda', 11)} THEN 'providerNda' || E'\\t' || 'providerNda must have exactly 11 digits, got "' || nda || '"' END,
-      ${required('category', 'category')},
-      CASE WHEN category NOT IN (${sqlList(ACTION_CATEGORIES)}) THEN 'category' || E'\\t' ||
-        'category "' || category || '" is not one of ${ACTION_CATEGORIES.join(', ')}' END,
-      CASE WHEN cert IS NULL AND formacode IS NULL THEN 'certificationCode' || E'\\t' || 'certificationCode and formacode are both empty: give at least one' END,
-      CASE WHEN cert !~ '^(RNCP[0-9]{2,5}(BC[0-9]{2})?|RS[0-9]{1,5})$' THEN 'certificationCode' || E'\\t' ||
-        'certificationCode must be RNCP + 2 to 5 digits (optionally BC + 2 digits) or RS + 1 to 5 digits, got "' || cert || '"' END,
-      CASE WHEN NOT ${IMPORT_CHECKS.digits('formacode', 5)} THEN 'formacode' || E'\\t' || 'formacode must have exactly 5 digits, got "' || formacode || '"' END,
-      ${required('modality', 'modality')},
-      CASE WHEN modality NOT IN (${sqlList(ACTION_MODALITIES)}) THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ${ACTION_MODALITIES.join(', ')}' END,
-      ${required('region', 'region')},
-      CASE WHEN region NOT IN (${REGIONS}) THEN 'region' || E'\\t' || 'region "' || region || '" is not a 2-digit INSEE region code' END,
-      ${dateCheck('fdd', 'fdd_d', 'fundingDecisionDate')},
-      ${required('sd', 'startDate')},
-      ${dateCheck('sd', 'sd_d', 'startDate')},
-      ${dateCheck('ed', 'ed_d', 'endDate')},
-      CASE WHEN ed_d < sd_d THEN 'endDate' || E'\\t' || 'endDate ' || ed || ' is before startDate ' || sd END,
-      ${decimalCheck('hours', 'hoursPerTrainee', 8)},
-      CASE WHEN trainees ~ '^-[0-9]' THEN 'trainees' || E'\\t' || 'trainees must be >= 0, got "' || trainees || '"'
-           WHEN NOT ${IMPORT_CHECKS.digits('trainees', 1, 9)} THEN 'trainees' || E'\\t' || 'trainees must be a whole number, got "' || trainees || '"' END,
-      ${decimalCheck('price', 'priceExclVat', 12)},
-      ${required('amount', 'amountFunded')},
-      ${decimalCheck('amount', 'amountFunded', 12)},
-      CASE WHEN NOT ${IMPORT_CHECKS.digits('idcc', 1, 4)} THEN 'branchIdcc' || E'\\t' || 'branchIdcc must be an IDCC of up to 4 digits, got "' || idcc || '"' END
-    ], NULL) END AS errors
+export const createImportCheckedSql = (t: ImportWorkTables) => `
+CREATE UNLOGGED TABLE ${t.checked} AS
+SELECT line, external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d, hours, trainees, price, amount, idcc,
+       digest, line_digest, on_date, coverage, coverage_flags, coverage_nda,
+       CASE WHEN shape_error IS NOT NULL THEN ARRAY['' || E'\\t' || shape_error]
+            WHEN line > first_line THEN ref_errors || ('externalRef' || E'\\t' || 'externalRef ' || external_ref || ' repeats the one on line ' || first_line) || value_errors
+            ELSE ref_errors || value_errors END AS errors
   FROM (
-    SELECT n.*,
-           iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d,
-           -- The window sorts the rows by externalRef, which the upsert then writes in the order of
-           -- its unique index (a hash join here instead was slower: the index took rows at random).
-           CASE WHEN external_ref IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY external_ref ORDER BY line) END AS occurrence,
-           CASE WHEN external_ref IS NULL THEN NULL ELSE first_value(line) OVER (PARTITION BY external_ref ORDER BY line) END AS first_line
-      FROM (${NORMALISED}) n
-  ) p
-),
-bad AS (
+    SELECT e.line, e.shape_error, e.external_ref, e.siret, e.nda, e.category, e.cert, e.formacode, e.modality, e.region,
+           e.fdd_d, e.sd_d, e.ed_d, e.ref_errors, e.value_errors, e.line_digest, coalesce(e.fdd_d, e.sd_d) AS on_date,
+           CASE WHEN e.valid THEN e.hours::numeric END AS hours, CASE WHEN e.valid THEN e.trainees::int END AS trainees,
+           CASE WHEN e.valid THEN e.price::numeric END AS price, CASE WHEN e.valid THEN e.amount::numeric END AS amount,
+           lpad(e.idcc, 4, '0') AS idcc,
+           CASE WHEN e.valid THEN md5(concat_ws('|', e.external_ref, e.siret, e.nda, e.category, e.cert, e.formacode, e.modality, e.region,
+                                                 e.fdd_d, e.sd_d, e.ed_d, e.hours::numeric, e.trainees::int, e.price::numeric,
+                                                 e.amount::numeric, lpad(e.idcc, 4, '0'))) END AS digest,
+           ${coverageOf('e.fdd_d')}, p.first_line
+      FROM (
+        SELECT r.*, r.shape_error IS NULL AND cardinality(r.ref_errors) = 0 AND cardinality(r.value_errors) = 0 AS valid
+          FROM (
+            SELECT d.*,
+                   array_remove(ARRAY[
+                     ${required('external_ref', 'externalRef')},
+                     CASE WHEN length(external_ref) > 100 THEN 'externalRef' || E'\\t' || 'externalRef is longer than 100 characters' END
+                   ], NULL) AS ref_errors,
+                   -- (a repeated externalRef's reason comes between these two)
+                   array_remove(ARRAY[
+                     ${required('siret', 'providerSiret')},
+                     CASE WHEN siret IS NOT NULL AND NOT siret_is_valid(siret) THEN 'providerSiret' || E'\\t' ||
+                       CASE WHEN siret !~ '^[0-9]+$' THEN 'providerSiret must contain digits only, got "' || siret || '"'
+                            WHEN length(siret) <> 14 THEN 'providerSiret must have exactly 14 digits, got ' || length(siret)
+                            ELSE 'providerSiret ' || siret || ' fails its check digit (Luhn)' END END,
+                     CASE WHEN nda IS NOT NULL AND NOT ${IMPORT_CHECKS.digits('nda', 11)} THEN 'providerNda' || E'\\t' || 'providerNda must have exactly 11 digits, got "' || nda || '"' END,
+                     ${required('category', 'category')},
+                     CASE WHEN category NOT IN (${sqlList(ACTION_CATEGORIES)}) THEN 'category' || E'\\t' ||
+                       'category "' || category || '" is not one of ${ACTION_CATEGORIES.join(', ')}' END,
+                     CASE WHEN cert IS NULL AND formacode IS NULL THEN 'certificationCode' || E'\\t' || 'certificationCode and formacode are both empty: give at least one' END,
+                     CASE WHEN cert !~ '^(RNCP[0-9]{2,5}(BC[0-9]{2})?|RS[0-9]{1,5})$' THEN 'certificationCode' || E'\\t' ||
+                       'certificationCode must be RNCP + 2 to 5 digits (optionally BC + 2 digits) or RS + 1 to 5 digits, got "' || cert || '"' END,
+                     CASE WHEN NOT ${IMPORT_CHECKS.digits('formacode', 5)} THEN 'formacode' || E'\\t' || 'formacode must have exactly 5 digits, got "' || formacode || '"' END,
+                     ${required('modality', 'modality')},
+                     CASE WHEN modality NOT IN (${sqlList(ACTION_MODALITIES)}) THEN 'modality' || E'\\t' || 'modality "' || modality || '" is not one of ${ACTION_MODALITIES.join(', ')}' END,
+                     ${required('region', 'region')},
+                     CASE WHEN region NOT IN (${REGIONS}) THEN 'region' || E'\\t' || 'region "' || region || '" is not a 2-digit INSEE region code' END,
+                     ${dateCheck('fdd', 'fdd_d', 'fundingDecisionDate')},
+                     ${required('sd', 'startDate')},
+                     ${dateCheck('sd', 'sd_d', 'startDate')},
+                     ${dateCheck('ed', 'ed_d', 'endDate')},
+                     CASE WHEN ed_d < sd_d THEN 'endDate' || E'\\t' || 'endDate ' || ed || ' is before startDate ' || sd END,
+                     ${decimalCheck('hours', 'hoursPerTrainee', 8)},
+                     CASE WHEN trainees ~ '^-[0-9]' THEN 'trainees' || E'\\t' || 'trainees must be >= 0, got "' || trainees || '"'
+                          WHEN NOT ${IMPORT_CHECKS.digits('trainees', 1, 9)} THEN 'trainees' || E'\\t' || 'trainees must be a whole number, got "' || trainees || '"' END,
+                     ${decimalCheck('price', 'priceExclVat', 12)},
+                     ${required('amount', 'amountFunded')},
+                     ${decimalCheck('amount', 'amountFunded', 12)},
+                     CASE WHEN NOT ${IMPORT_CHECKS.digits('idcc', 1, 4)} THEN 'branchIdcc' || E'\\t' || 'branchIdcc must be an IDCC of up to 4 digits, got "' || idcc || '"' END
+                   ], NULL) AS value_errors
+              FROM (
+                SELECT n.*, iso_date_or_null(fdd) AS fdd_d, iso_date_or_null(sd) AS sd_d, iso_date_or_null(ed) AS ed_d
+                  FROM (${normalised(t)}) n
+                ${FENCE}
+              ) d
+            ${FENCE}
+          ) r
+      ) e ${spanJoin('e.siret', 'e.nda', 'e.category', 'coalesce(e.fdd_d, e.sd_d)', t.spans)}
+      LEFT JOIN ${t.repeated} p ON p.external_ref = e.external_ref
+  ) c
+ ORDER BY external_ref, line`;
+
+/**
+ * The parallel run of \`createImportCheckedSql\`, for its transaction: the planner's default costs
+ * price moving a row from a worker to the leader above what it saves on the regular expressions
+ * (it cannot see their cost), so a parallel plan was never chosen; the costs say that a row
+ * moves cheaply. Two workers at most (PostgreSQL's default), none when the staging table is
+ * smaller than \`min_parallel_table_scan_size\` (8 MB, about 60,000 rows).
+ */
+export const IMPORT_PARALLEL_SQL = `SELECT set_config('parallel_setup_cost', '100', true), set_config('parallel_tuple_cost', '0.001', true)`;
+
+/**
+ * Records one error per bad field of the checked rows (\`createImportCheckedSql\`) in import_errors
+ * and upserts the good rows on (organisation, externalRef), for import $1 (organisation $2). A row
+ * whose normalised values did not change (same digest) keeps its version and date (only its line
+ * digest and coverage are refreshed), so importing the same file twice changes nothing. Answers the
+ * counts (skipped lines count as accepted and unchanged) and the digest of the inserted or updated
+ * ids (sorted, as the audit does). The rows are read in the order \`checked\` was written
+ * (externalRef), the order of the unique index (a hash join instead was slower: the index took
+ * rows at random).
+ */
+export const importActionsSql = (t: ImportWorkTables) => `
+WITH bad AS (
   INSERT INTO import_errors (import_id, organisation_id, line, field, reason)
   SELECT DISTINCT ON (v.line, split_part(e, E'\\t', 1)) $1::uuid, $2::uuid, v.line, split_part(e, E'\\t', 1), substr(e, strpos(e, E'\\t') + 1)
-    FROM v CROSS JOIN LATERAL unnest(v.errors) e
+    FROM ${t.checked} v CROSS JOIN LATERAL unnest(v.errors) e
    WHERE cardinality(v.errors) > 0
   ORDER BY v.line, split_part(e, E'\\t', 1)
   RETURNING line
-),
-good AS (
-  SELECT v.*, coalesce(fdd_d, sd_d) AS on_date,
-         md5(concat_ws('|', external_ref, siret, nda, category, cert, formacode, modality, region, fdd_d, sd_d, ed_d,
-                       hours::numeric, trainees::int, price::numeric, amount::numeric, lpad(idcc, 4, '0'))) AS digest
-    FROM v WHERE cardinality(v.errors) = 0
 ),
 up AS (
   INSERT INTO funded_actions AS f (organisation_id, external_ref, provider_siret, provider_nda, category, certification_code, formacode,
@@ -211,9 +306,9 @@ up AS (
                                    price_excl_vat, amount_funded, branch_idcc, source_digest, source_line_digest, import_id,
                                    coverage, coverage_flags, coverage_nda, coverage_evaluated_at, coverage_own_note, coverage_own_note_id)
   SELECT $2::uuid, g.external_ref, g.siret, g.nda, g.category, g.cert, g.formacode, g.modality, g.region, g.fdd_d, g.sd_d, g.ed_d,
-         g.hours::numeric, g.trainees::int, g.price::numeric, g.amount::numeric, lpad(g.idcc, 4, '0'), g.digest, g.line_digest, $1::uuid,
-         ${coverageOf('g.fdd_d')}, now(), ${ownNoteColumns('$2::uuid', 'g.siret', 'g.nda', 'g.category', 'g.on_date')}
-    FROM good g ${spanJoin('g.siret', 'g.nda', 'g.category', 'g.on_date', 'import_spans')}
+         g.hours, g.trainees, g.price, g.amount, g.idcc, g.digest, g.line_digest, $1::uuid,
+         g.coverage, g.coverage_flags, g.coverage_nda, now(), ${ownNoteColumns('$2::uuid', 'g.siret', 'g.nda', 'g.category', 'g.on_date')}
+    FROM ${t.checked} g WHERE cardinality(g.errors) = 0
   ON CONFLICT (organisation_id, external_ref) DO UPDATE SET
     provider_siret = EXCLUDED.provider_siret, provider_nda = EXCLUDED.provider_nda, category = EXCLUDED.category,
     certification_code = EXCLUDED.certification_code, formacode = EXCLUDED.formacode, modality = EXCLUDED.modality,
@@ -250,17 +345,24 @@ scopes AS (
 ),
 marked AS (
   SELECT price_mark_scopes(array_agg(scope), array_agg(category), array_agg(year), array_agg(code)) AS n FROM scopes
+),
+checked AS (
+  SELECT count(*)::int AS rows, (count(*) FILTER (WHERE cardinality(errors) = 0))::int AS accepted FROM ${t.checked}
+),
+skipped AS (
+  SELECT count(*)::int AS n FROM ${t.skipped}
 )
-SELECT (SELECT count(*) FROM import_skipped)::int AS recognised,
-       (SELECT count(*) FROM v)::int + (SELECT count(*) FROM import_skipped)::int AS rows,
+SELECT skipped.n AS recognised,
+       checked.rows + skipped.n AS rows,
        (SELECT count(DISTINCT line) FROM bad)::int AS rejected,
-       (SELECT count(*) FROM v WHERE cardinality(v.errors) = 0)::int + (SELECT count(*) FROM import_skipped)::int AS accepted,
+       checked.accepted + skipped.n AS accepted,
        (SELECT count(*) FILTER (WHERE inserted) FROM up)::int AS inserted,
        (SELECT count(*) FILTER (WHERE NOT inserted AND changed) FROM up)::int AS updated,
        (SELECT count(*) FILTER (WHERE coverage_changed) FROM up)::int AS coverage_changed,
        (SELECT n FROM marked) AS marked_scopes,
        -- ORDER BY the uuid is the order of its text (fixed-width lowercase hex), as the audit sorts ids.
-       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM up WHERE changed) AS affected_digest`;
+       (SELECT encode(sha256(convert_to(coalesce(string_agg(id::text, E'\\n' ORDER BY id), ''), 'UTF8')), 'hex') FROM up WHERE changed) AS affected_digest
+  FROM checked, skipped`;
 
 /**
  * Certification coverage, set-based, with ONE rule: \`certification_state\` (migration 0004), the
