@@ -13,6 +13,8 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
+// The API's V8 settings, as its main.ts applies them before anything else.
+require(join(ROOT, 'dist/apps/api/src/runtime-flags.js'));
 const pg = require('pg');
 
 let capture = null;

@@ -1,3 +1,4 @@
+import './runtime-flags'; // first: V8 settings before any module allocates
 import 'reflect-metadata';
 import { AppConfig, assertNodeVersion, loadConfig } from '@bo/core';
 import { buildApi } from './bootstrap';
