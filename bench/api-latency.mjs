@@ -2,7 +2,7 @@
 // providers, 1,000,000 funded actions, 20,000 checks; bench/national-dataset.sql, generated once
 // per data folder). For each route an officer opens all day: p50 / p99 at a steady 200 req/s
 // (open loop, evenly spaced; latency from each request's due time) and the saturation
-// throughput (autocannon, 10 connections), next to a minimal handler in the same process that runs
+// throughput (autocannon, 10 connections, median of three runs interleaved with the baseline's), next to a minimal handler in the same process that runs
 // the same statements in the same transaction through `pg` (bench/api-server.mjs), and the
 // ratio; then the bulk funding check of 1,000 items against one single check (sequential).
 // Loopback, each run bounded by --seconds (default 5). Starts its own PostgreSQL and
@@ -26,6 +26,9 @@ const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.ar
 const SECONDS = arg('--seconds', 5);
 const RATE = 200;
 const CONNECTIONS = 10;
+const SATURATION_PAIRS = 3;
+const WARM_UP_SECONDS = 3;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const DATA_DIR = process.env.BO_BENCH_DATA_DIR ?? join(ROOT, '.data', 'bench');
 const PG_PORT = Number(process.env.BO_BENCH_PG_PORT ?? 54390);
 const REDIS_PORT = Number(process.env.BO_BENCH_REDIS_PORT ?? 63890);
@@ -95,9 +98,9 @@ async function login(email) {
   return (await res.json()).accessToken;
 }
 
-function cannon(options) {
+function cannon(options, seconds = SECONDS) {
   return new Promise((resolve, reject) => {
-    autocannon({ ...options, duration: SECONDS }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ ...options, duration: seconds }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
@@ -256,16 +259,36 @@ async function main() {
   const minimal = `http://127.0.0.1:${MINIMAL_PORT}`;
   const rows = [];
   log(`load average before: ${loadAverage()}`);
-  for (const route of routes.filter((r) => r.name !== 'bulk-1000')) {
-    const minimalRoute = { ...route, target: `/${route.name}`, headers: {}, body: undefined, method: 'GET' };
-    // Saturation first: it warms what the steady run then measures (JIT, every pooled connection
-    // with its prepared statements), as a process serving all day would be.
-    const apiSat = await saturation(api, route);
+  const measured = routes.filter((r) => r.name !== 'bulk-1000');
+  const minimalOf = (route) => ({ ...route, target: `/${route.name}`, headers: {}, body: undefined, method: 'GET' });
+  // Warm-up, not measured: every route on both servers, so that no first measurement meets a cold
+  // process (JIT, pooled connections without their prepared statements) while its counterpart,
+  // measured later, is warm. (Before, the first route's API saturation ran on a cold process.)
+  for (const route of measured) {
+    await cannon({ url: `${api}${route.target}`, method: route.method, headers: route.headers, connections: CONNECTIONS }, WARM_UP_SECONDS);
+    await cannon({ url: `${minimal}/${route.name}`, connections: CONNECTIONS }, WARM_UP_SECONDS);
+  }
+  for (const route of measured) {
+    const minimalRoute = minimalOf(route);
+    // Saturation in SATURATION_PAIRS interleaved pairs (API then minimal handler, the order
+    // alternating): one 10-connection run on two cores shared by the client, the API and the
+    // database swings by a third from run to run, so one run of each side says little.
+    const pairs = [];
+    for (let i = 0; i < SATURATION_PAIRS; i++) {
+      const first = i % 2 === 0 ? await saturation(api, route) : await saturation(minimal, minimalRoute);
+      const second = i % 2 === 0 ? await saturation(minimal, minimalRoute) : await saturation(api, route);
+      const [apiRps, minRps] = i % 2 === 0 ? [first.rps, second.rps] : [second.rps, first.rps];
+      pairs.push({ apiRps, minRps, ratio: apiRps / minRps });
+    }
+    const apiSat = { rps: median(pairs.map((p) => p.apiRps)) };
+    const minSat = { rps: median(pairs.map((p) => p.minRps)) };
+    const ratio = median(pairs.map((p) => p.ratio));
     const apiRate = await paced(api, route);
-    const minSat = await saturation(minimal, minimalRoute);
     const minRate = await paced(minimal, minimalRoute);
-    rows.push({ route, apiRate, apiSat, minRate, minSat, statements: `${captured[route.name].statements}${captured[route.name].transaction ? ' tx' : ''}` });
-    log(`${route.name}: api p50 ${apiRate.p50} ms p99 ${apiRate.p99} ms, ${Math.round(apiSat.rps)} req/s; minimal ${Math.round(minSat.rps)} req/s`);
+    rows.push({ route, apiRate, apiSat, minRate, minSat, ratio, statements: `${captured[route.name].statements}${captured[route.name].transaction ? ' tx' : ''}` });
+    log(
+      `${route.name}: api p50 ${apiRate.p50} ms p99 ${apiRate.p99} ms; saturation pairs (api / minimal req/s): ${pairs.map((p) => `${Math.round(p.apiRps)} / ${Math.round(p.minRps)}`).join(', ')}`,
+    );
   }
   // Bulk against single, sequential (one connection): 40 single checks, 20 bulk requests (under the bulk route's 60/min limit).
   const single = await sequential(api, routes[0], 40);
@@ -277,13 +300,13 @@ async function main() {
   const lines = [
     '',
     `API latency, national-shape data set (150,000 providers, 1,000,000 funded actions, 20,000 checks); loopback, ${SECONDS} s per run;`,
-    `p50/p99 at a steady ${RATE} req/s (open loop, from each request's due time); saturation = mean req/s, autocannon, ${CONNECTIONS} connections. Minimal handler: same process, same statements,`,
+    `p50/p99 at a steady ${RATE} req/s (open loop, from each request's due time); saturation = median over ${SATURATION_PAIRS} runs of mean req/s, autocannon, ${CONNECTIONS} connections, interleaved with the minimal handler's (ratio: median of the pairs' ratios); every route warmed up ${WARM_UP_SECONDS} s on both first. Minimal handler: same process, same statements,`,
     `same transaction and tenant setting, straight through pg. Load average (1/5/15 min) after: ${loadAfter}; ${(await import('node:os')).cpus().length} cores.`,
     '',
     `${pad('route', 62)} ${pad('stmts', 6)} ${pad('p50 / p99 @200', 16)} ${pad('minimal p50/p99', 16)} ${pad('saturation', 11)} ${pad('minimal', 9)} ratio`,
     ...rows.map(
       (r) =>
-        `${pad(`${r.route.method} ${r.route.target.replace(/\/providers\/\d+\//, '/providers/{siret}/')}`, 62)} ${pad(r.statements, 6)} ${pad(`${r.apiRate.p50} / ${r.apiRate.p99} ms`, 16)} ${pad(`${r.minRate.p50} / ${r.minRate.p99} ms`, 16)} ${pad(`${Math.round(r.apiSat.rps)}/s`, 11)} ${pad(`${Math.round(r.minSat.rps)}/s`, 9)} ${(r.apiSat.rps / r.minSat.rps * 100).toFixed(0)}%`,
+        `${pad(`${r.route.method} ${r.route.target.replace(/\/providers\/\d+\//, '/providers/{siret}/')}`, 62)} ${pad(r.statements, 6)} ${pad(`${r.apiRate.p50} / ${r.apiRate.p99} ms`, 16)} ${pad(`${r.minRate.p50} / ${r.minRate.p99} ms`, 16)} ${pad(`${Math.round(r.apiSat.rps)}/s`, 11)} ${pad(`${Math.round(r.minSat.rps)}/s`, 9)} ${(r.ratio * 100).toFixed(0)}%`,
     ),
     '',
     `bulk funding check, 1,000 items (sequential, 20 requests): p50 ${bulk.p50} ms, p99 ${bulk.p99} ms (minimal handler: p50 ${bulkMinimal.p50} ms)`,
