@@ -27,7 +27,7 @@ interface PgClient {
 /**
  * Rows of a statement, whatever its kind, straight on the runner's pg client. TypeORM's
  * \`runner.query\` wraps each statement in two event broadcasts, two clock reads, a logger call
- * and a result object (about a tenth of a funding check's CPU time over its four statements);
+ * and a result object, on every statement of every request;
  * no subscriber or query logging is configured, so only its error type is kept: a failed
  * statement still throws TypeORM's \`QueryFailedError\` (driver error, SQL and parameters).
  * A statement list sent at once (simple protocol) answers no rows, as through TypeORM.
