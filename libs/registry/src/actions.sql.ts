@@ -4,6 +4,7 @@
  */
 
 import { WRITER_MARKS_PRICE_SCOPES, priceInputsChanged, priceScopesOfRows } from '@bo/database';
+import { isUUID } from 'class-validator';
 import { ACTION_CATEGORIES, ACTION_MODALITIES, REGION_CODES } from './registry.constants';
 
 /**
@@ -31,8 +32,9 @@ export interface ImportWorkTables {
 }
 
 export function importWorkTables(importId: string): ImportWorkTables {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(importId)) throw new Error(`not an import id: ${importId}`);
-  const id = importId.replaceAll('-', '');
+  // Interpolated into identifiers: a UUID's hex digits and dashes only, lower-cased as PostgreSQL folds them.
+  if (!isUUID(importId)) throw new Error(`not an import id: ${importId}`);
+  const id = importId.replaceAll('-', '').toLowerCase();
   return { rows: `import_work.rows_${id}`, repeated: `import_work.repeated_${id}`, skipped: `import_work.skipped_${id}`, keys: `import_work.keys_${id}`, spans: `import_work.spans_${id}`, checked: `import_work.checked_${id}` };
 }
 

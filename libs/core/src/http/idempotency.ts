@@ -3,7 +3,6 @@ import {
   ExecutionContext,
   Injectable,
   NestInterceptor,
-  SetMetadata,
   UseInterceptors,
   applyDecorators,
 } from '@nestjs/common';
@@ -33,7 +32,6 @@ export abstract class IdempotencyStore {
   abstract abandon(scope: string, key: string): Promise<void>;
 }
 
-const IDEMPOTENT = 'bo:idempotent';
 const REPLAYED_HEADERS = ['location', 'etag'];
 
 /**
@@ -43,7 +41,6 @@ const REPLAYED_HEADERS = ['location', 'etag'];
  */
 export const Idempotent = () =>
   applyDecorators(
-    SetMetadata(IDEMPOTENT, true),
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
@@ -60,7 +57,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: { id: string } }>();
     const key = request.headers['idempotency-key'];
     if (key === undefined) return next.handle();
