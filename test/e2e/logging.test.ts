@@ -1,4 +1,4 @@
-import { Controller, Get, INestApplication, Logger as NestLogger, Module } from '@nestjs/common';
+import { Controller, Get, INestApplication, INestApplicationContext, Logger as NestLogger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -23,8 +23,13 @@ class ProbeController {
 @Module({ imports: [LoggingModule.forRoot('probe', { http: true, level: 'info', destination })], controllers: [ProbeController] })
 class ProbeModule {}
 
+/** The worker's side: no HTTP, a job context per job. */
+@Module({ imports: [LoggingModule.forRoot('probe-worker', { http: false, level: 'info', destination })] })
+class ProbeWorkerModule {}
+
 describe('logging: every line of a request or a job carries its correlation id (nestjs-pino + nestjs-cls)', () => {
   let app: INestApplication;
+  let worker: INestApplicationContext;
   beforeAll(async () => {
     // The validated configuration the logging module reads (nothing here connects to them). This
     // file runs alone in its module registry, so nestjs-pino's process-wide root logger is ours.
@@ -42,9 +47,12 @@ describe('logging: every line of a request or a job carries its correlation id (
     app.setGlobalPrefix('api/v1'); // as the API does
     await app.init();
     await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+    worker = await NestFactory.createApplicationContext(ProbeWorkerModule, { bufferLogs: true });
+    worker.useLogger(worker.get(Logger));
   });
   afterAll(async () => {
     await app?.close();
+    await worker?.close();
   });
 
   it("tags a service's log line inside a request, and the request log, with the caller's correlation id", async () => {
@@ -64,9 +72,25 @@ describe('logging: every line of a request or a job carries its correlation id (
     expect([...ids][0]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('writes no request header in a request line: no credential reaches the log', async () => {
+    lines.length = 0;
+    const secrets = ['Bearer secret-access-token-0001', 'bo_session=secret-cookie-0002', 'bo_abcdefabcdef_secret-api-key-0003'];
+    await request(app.getHttpServer())
+      .get('/api/v1/probe?x=1')
+      .set('authorization', secrets[0])
+      .set('cookie', secrets[1])
+      .set('x-api-key', secrets[2])
+      .set('user-agent', 'probe-agent/1.0');
+    const completed = lines.find((l) => l.msg === 'request completed');
+    expect(completed).toMatchObject({ req: { method: 'GET', url: '/api/v1/probe?x=1', userAgent: 'probe-agent/1.0' }, res: { statusCode: 200 } });
+    expect(completed?.req).not.toHaveProperty('headers');
+    const written = JSON.stringify(lines);
+    for (const secret of secrets) expect(written).not.toContain(secret.split(/[ =_]/).pop());
+  });
+
   it("tags every line written while a job runs with the job's id, and not the lines after it", async () => {
     lines.length = 0;
-    const jobs = app.get(JobLogContext);
+    const jobs = worker.get(JobLogContext);
     await jobs.run('default.job-42', { job: 'probe.job' }, async () => {
       new NestLogger('ProbeJob').log('inside the job');
       expect(jobs.correlationId()).toBe('default.job-42');

@@ -51,15 +51,18 @@ export const FUNDING_FACTS_JOINS = `
      WHERE fa.payment_blocked AND fa.provider_siret BETWEEN (q.siren || '00000')::char(14) AND (q.siren || '99999')::char(14)
   ) fc_blocked`;
 
-/** The certification part of the answer (`certification` in the API), from `fc_state` and `fc_obs`. */
-export const FUNDING_CERTIFICATION_JSON = `json_build_object(
+/**
+ * The certification part of the answer (`certification` in the API), from `fc_state` and `fc_obs`,
+ * as the arguments of its `json_build_object(...)`: the caller appends its own keys.
+ */
+export const FUNDING_CERTIFICATION_FIELDS = `
     'status', fc_state.status, 'nda', fc_state.nda, 'observationId', fc_state.observation_id::text,
     'exemptionId', fc_state.exemption_id, 'flags', fc_state.flags,
     'observation', CASE WHEN fc_obs.id IS NULL THEN NULL ELSE json_build_object(
       'id', fc_obs.id::text, 'nda', fc_obs.nda, 'category', fc_obs.category, 'certified', fc_obs.certified,
       'observedOn', fc_obs.observed_on::text, 'validUntil', fc_obs.valid_until::text, 'source', fc_obs.source,
       'certifier', fc_obs.certifier, 'reference', fc_obs.reference, 'importId', fc_obs.import_id,
-      'evidenceSha256', fc_obs.evidence_sha256, 'recordedAt', ${isoTimestamp('fc_obs.recorded_at')}, 'ownNote', false) END)`;
+      'evidenceSha256', fc_obs.evidence_sha256, 'recordedAt', ${isoTimestamp('fc_obs.recorded_at')}, 'ownNote', false) END`;
 
 /** The declared activity part of the answer (`activity`). */
 export const FUNDING_ACTIVITY_JSON = `json_build_object(

@@ -92,8 +92,16 @@ export class ProvidersController {
     summary: "Certification on a date for a category, exemptions, declared activity, and the caller's open major non-conformities and blocked payments, in one answer",
   })
   @ApiOkResponse({ type: FundingCheckDto })
-  fundingCheck(@CurrentActor() actor: Actor, @Param('siret') siret: string, @Query() query: FundingCheckQuery): Promise<FundingCheckDto> {
-    return this.funding.check(actor, siret, query.category, query.date, query.nda);
+  async fundingCheck(
+    @CurrentActor() actor: Actor,
+    @Param('siret') siret: string,
+    @Query() query: FundingCheckQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // FundingCheckDto's JSON text as the statement built it: not parsed and serialised again.
+    const answer = await this.funding.checkJson(actor, siret, query.category, query.date, query.nda);
+    void reply.type('application/json; charset=utf-8');
+    return answer;
   }
 
   @Put(':siret/certifications/:category')

@@ -10,7 +10,7 @@ import {
   Exemption,
   FUNDING_ACTIVITY_JSON,
   FUNDING_BLOCKED_JSON,
-  FUNDING_CERTIFICATION_JSON,
+  FUNDING_CERTIFICATION_FIELDS,
   FUNDING_FACTS_JOINS,
   Observation,
   OwnNoteState,
@@ -108,8 +108,8 @@ export type FundingCheckItem = Answered<FundingCheckAnswer>;
  * caller reads payment blocks (`readsOrganisationRecords`).
  */
 /** The caller's own note (`fc_note`) as `certification.ownNote` (the shape of CertificationsService.ownNoteIn). */
-const OWN_NOTE_JSON = `CASE WHEN fc_note.id IS NULL THEN NULL ELSE jsonb_build_object(
-    'status', fc_note.status, 'flags', fc_note.flags, 'note', jsonb_build_object(
+const OWN_NOTE_JSON = `CASE WHEN fc_note.id IS NULL THEN NULL ELSE json_build_object(
+    'status', fc_note.status, 'flags', fc_note.flags, 'note', json_build_object(
       'id', fc_note.id::text, 'nda', fc_note.nda, 'category', fc_note.category, 'certified', fc_note.certified,
       'observedOn', fc_note.observed_on::text, 'validUntil', fc_note.valid_until::text, 'source', 'OWN_NOTE',
       'certifier', fc_note.certifier, 'reference', fc_note.reference, 'recordedAt', ${isoTimestamp('fc_note.recorded_at')}, 'ownNote', true)) END`;
@@ -121,7 +121,7 @@ export const FUNDING_CHECK_SQL = `
   )
   SELECT q.idx, json_build_object(
            'siret', q.siret, 'siren', q.siren, 'category', q.category, 'date', q.date::text,
-           'certification', ${FUNDING_CERTIFICATION_JSON}::jsonb || jsonb_build_object('ownNote', ${OWN_NOTE_JSON}),
+           'certification', json_build_object(${FUNDING_CERTIFICATION_FIELDS}, 'ownNote', ${OWN_NOTE_JSON}),
            'exemptions', fc_exemptions.list,
            'activity', ${FUNDING_ACTIVITY_JSON},
            'controls', json_build_object('openMajorNonConformities', majors.list, 'blockedPayments', CASE WHEN $8::boolean THEN ${FUNDING_BLOCKED_JSON} END,
@@ -182,15 +182,18 @@ export class FundingCheckService {
     private readonly clock: Clock,
   ) {}
 
-  /** The single route: bad input is the request's error. */
-  async check(actor: Actor, siret: string, category: CertificationCategory, date?: string, nda?: string): Promise<FundingCheckAnswer> {
+  /**
+   * The single route, as the answer's JSON text (a FundingCheckAnswer) as the statement built it:
+   * the route sends it as is, as the bulk route does. Bad input is the request's error.
+   */
+  async checkJson(actor: Actor, siret: string, category: CertificationCategory, date?: string, nda?: string): Promise<string> {
     const now = await this.clock.now();
     const question = this.question({ siret, nda, category, date }, now, '');
     if (!question.ok) {
       throw new AppError('REQUEST.VALIDATION', question.errors.map((e) => e.message).join('; '), { errors: question.errors });
     }
     const [answer] = await this.answerTexts(actor, [question.value], now);
-    return JSON.parse(answer) as FundingCheckAnswer;
+    return answer;
   }
 
   /**

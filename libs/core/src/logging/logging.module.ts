@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
-import type { IncomingMessage } from 'node:http';
+import pino, { type DestinationStream } from 'pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
@@ -10,13 +10,26 @@ import { correlationIdOf } from '../http/correlation';
 import { JobLogContext } from './job-log-context';
 
 /**
- * Logs through nestjs-pino and a request or job context through nestjs-cls, so that every log
- * line written while serving a request or running a job carries its correlation id:
- * - HTTP: the ClsMiddleware opens a context whose id is the request's correlation id (the one
- *   Fastify gave the request, see `correlationIdOf`), and pino-http binds it to the request logger
- *   that Nest's `Logger` uses inside the request;
- * - jobs: the worker's job runner opens both contexts around each job (`runInJobContext`).
+ * Logs through nestjs-pino, so that every log line written while serving a request or running a
+ * job carries its correlation id:
+ * - HTTP (the API): pino-http gives each request a logger bound to the request's correlation id
+ *   (the one Fastify gave the request, see `correlationIdOf`) and nestjs-pino keeps it in its
+ *   AsyncLocalStorage, so Nest's `Logger` writes through it anywhere inside the request. Nothing
+ *   else in the API reads a request context, so no nestjs-cls context is opened per request: its
+ *   module also puts every request through a guard and an interceptor that do nothing when
+ *   nothing is mounted (an RxJS pipeline per request; docs/benchmarks.md, "API latency").
+ * - jobs (the worker): nestjs-cls and nestjs-pino contexts are opened around each job by
+ *   `JobLogContext` (the job runner), whose id is the job's correlation id.
  */
+/** A request as its log line shows it (the correlation id is the line's own field). */
+function requestLogFields(req: IncomingMessage & { originalUrl?: string }) {
+  return { method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress, userAgent: req.headers['user-agent'] };
+}
+
+function responseLogFields(res: ServerResponse) {
+  return { statusCode: res.statusCode };
+}
+
 @Module({})
 export class LoggingModule {
   /**
@@ -27,21 +40,10 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       global: true,
-      providers: [JobLogContext],
-      exports: [JobLogContext],
+      providers: options.http ? [] : [JobLogContext],
+      exports: options.http ? [] : [JobLogContext],
       imports: [
-        ClsModule.forRoot({
-          global: true,
-          middleware: options.http
-            ? {
-                mount: true,
-                generateId: true,
-                idGenerator: (req: IncomingMessage) => correlationIdOf(req),
-                // No proxy providers here: resolving them anyway cost a `require` per request.
-                resolveProxyProviders: false,
-              }
-            : undefined,
-        }),
+        ...(options.http ? [] : [ClsModule.forRoot({ global: true })]),
         LoggerModule.forRootAsync({
           imports: [ConfigModule],
           inject: [AppConfig],
@@ -51,6 +53,12 @@ export class LoggingModule {
               genReqId: (req: IncomingMessage) => correlationIdOf(req),
               customAttributeKeys: { reqId: CORRELATION_LOG_FIELD },
               quietReqLogger: true,
+              // What a request line says of the request and its answer: no headers, so no credential
+              // (Authorization, cookies, an API key) can reach the log, and no per-request work to
+              // serialise and redact them: pino-http binds the request to a child logger on every
+              // request, logged or not.
+              wrapSerializers: false,
+              serializers: { req: requestLogFields, res: responseLogFields, err: pino.stdSerializers.err },
               // Liveness probes every few seconds would drown the log.
               autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => (req.originalUrl ?? req.url ?? '').startsWith('/health/') },
             },
