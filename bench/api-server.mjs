@@ -92,6 +92,9 @@ const minimal = createServer((req, res) => {
     );
   });
 });
+// Idle keep-alive connections kept as long as Fastify keeps the API's (72 s): with node:http's 5 s,
+// the client's pooled connections, idle after a burst, met the server closing them (ECONNRESET).
+minimal.keepAliveTimeout = 72_000;
 await new Promise((resolve) => minimal.listen(MINIMAL_PORT, '127.0.0.1', resolve));
 
 process.on('message', async (message) => {
