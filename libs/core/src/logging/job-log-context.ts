@@ -21,7 +21,7 @@ export class JobLogContext {
     });
   }
 
-  /** The correlation id of the request or job being served, if any. */
+  /** The correlation id of the job being run, if any. */
   correlationId(): string | undefined {
     return this.cls.isActive() ? this.cls.getId() : undefined;
   }

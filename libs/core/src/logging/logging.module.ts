@@ -9,6 +9,15 @@ import { CORRELATION_LOG_FIELD, createRootLogger } from './logger';
 import { correlationIdOf } from '../http/correlation';
 import { JobLogContext } from './job-log-context';
 
+/** A request as its log line shows it (the correlation id is the line's own field). */
+function requestLogFields(req: IncomingMessage & { originalUrl?: string }) {
+  return { method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress, userAgent: req.headers['user-agent'] };
+}
+
+function responseLogFields(res: ServerResponse) {
+  return { statusCode: res.statusCode };
+}
+
 /**
  * Logs through nestjs-pino, so that every log line written while serving a request or running a
  * job carries its correlation id:
@@ -21,15 +30,6 @@ import { JobLogContext } from './job-log-context';
  * - jobs (the worker): nestjs-cls and nestjs-pino contexts are opened around each job by
  *   `JobLogContext` (the job runner), whose id is the job's correlation id.
  */
-/** A request as its log line shows it (the correlation id is the line's own field). */
-function requestLogFields(req: IncomingMessage & { originalUrl?: string }) {
-  return { method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress, userAgent: req.headers['user-agent'] };
-}
-
-function responseLogFields(res: ServerResponse) {
-  return { statusCode: res.statusCode };
-}
-
 @Module({})
 export class LoggingModule {
   /**
