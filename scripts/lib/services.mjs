@@ -37,13 +37,38 @@ export function loadSecrets(dataDir) {
   return secrets;
 }
 
-export function portIsFree(port) {
+function canListen(port) {
   return new Promise((resolvePort) => {
     const server = net.createServer();
     server.once('error', () => resolvePort(false));
     server.once('listening', () => server.close(() => resolvePort(true)));
     server.listen(port, '127.0.0.1');
   });
+}
+
+function someoneListens(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Whether a server can listen on the port. A port a server listens on is taken. A port nobody
+ * listens on but that cannot be bound is the local end of a client connection: our default ports
+ * lie in Linux's ephemeral range (32768-60999), from which outgoing connections take theirs, and
+ * such a port stays unbindable while the connection lasts and for its 60 s of TIME_WAIT after. So
+ * wait for it, up to `patienceMs`. (CI once failed with port 54390 "taken" right after the fault
+ * suite's hundreds of connections, with nothing listening on it.)
+ */
+export async function portIsFree(port, patienceMs = 65_000) {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    if (await canListen(port)) return true;
+    if ((await someoneListens(port)) || Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function waitForPort(port, timeoutMs, what) {
