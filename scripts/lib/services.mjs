@@ -74,12 +74,7 @@ export async function portIsFree(port, patienceMs = 65_000) {
 async function waitForPort(port, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const open = await new Promise((r) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), r(true)));
-      socket.once('error', () => r(false));
-    });
-    if (open) return;
+    if (await someoneListens(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} did not open port ${port} within ${timeoutMs} ms`);

@@ -43,17 +43,16 @@ async function run<T>(runner: QueryRunner, statement: string | { name: string; t
   }
 }
 
-const rowsOf = <T>(runner: QueryRunner, sql: string, params: unknown[]): Promise<T[]> => run<T>(runner, sql, params);
-
 export function txOf(manager: EntityManager, hooks: (() => void)[] = []): Tx {
   const runner = manager.queryRunner;
   if (!runner) throw new Error('txOf needs a transactional entity manager');
   return {
     manager,
     afterCommit: (hook) => void hooks.push(hook),
-    query: <T>(sql: string, params: unknown[] = []) => rowsOf<T>(runner, sql, params),
-    one: async <T>(sql: string, params: unknown[] = []) => (await rowsOf<T>(runner, sql, params))[0],
-    prepared: <T>(name: string, sql: string, params: unknown[]) => preparedRows<T>(runner, name, sql, params),
+    query: <T>(sql: string, params: unknown[] = []) => run<T>(runner, sql, params),
+    one: async <T>(sql: string, params: unknown[] = []) => (await run<T>(runner, sql, params))[0],
+    // A named prepared statement on the query runner's own pg client (TypeORM has none).
+    prepared: <T>(name: string, sql: string, params: unknown[]) => run<T>(runner, { name, text: sql, values: params }),
   };
 }
 
@@ -90,14 +89,11 @@ export async function inTransaction<T>(dataSource: DataSource, work: (tx: Tx) =>
   return result;
 }
 
-/** A named prepared statement on the query runner's own pg client (TypeORM has none). */
-const preparedRows = <T>(runner: QueryRunner, name: string, sql: string, params: unknown[]): Promise<T[]> => run<T>(runner, { name, text: sql, values: params });
-
 /** Runs one statement on a pooled connection, outside any transaction (`prepare`: as a named prepared statement). */
 export async function queryRows<T>(dataSource: DataSource, sql: string, params: unknown[] = [], prepare?: string): Promise<T[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    return prepare ? await preparedRows<T>(runner, prepare, sql, params) : await rowsOf<T>(runner, sql, params);
+    return await run<T>(runner, prepare ? { name: prepare, text: sql, values: params } : sql, params);
   } finally {
     await runner.release();
   }
